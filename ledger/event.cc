@@ -1,0 +1,197 @@
+#include "ledger/event.h"
+
+#include "ledger/encoding.h"
+
+namespace pilotledger {
+namespace {
+
+// Checks that `object` has exactly the keys `names`.
+Status ExactKeys(const Json& object, std::initializer_list<std::string_view> names, const std::string& where) {
+  if (!object.is_object()) return SchemaViolation(where, where + " must be an object");
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (std::string_view n : names) known = known || key == n;
+    if (!known) {
+      return SchemaViolation(where.empty() ? key : where + "." + key, "unknown field \"" + key + "\"");
+    }
+  }
+  for (std::string_view n : names) {
+    if (!object.contains(n)) {
+      const std::string field = where.empty() ? std::string(n) : where + "." + std::string(n);
+      return SchemaViolation(field, "missing field \"" + field + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckEvent(const Json& event, SignedEvent& out) {
+  PL_RETURN_IF_ERROR(ExactKeys(event, {"v", "id", "type", "time", "body"}, "event"));
+  const Json& v = event["v"];
+  if (!v.is_number_integer() || v.get<int64_t>() != 1) return SchemaViolation("event.v", "event.v must be 1");
+  const Json& id = event["id"];
+  if (!id.is_string() || !IsValidId(id.get_ref<const std::string&>())) {
+    return SchemaViolation("event.id", "event.id must be 1-64 characters of [A-Za-z0-9._:-]");
+  }
+  const Json& type = event["type"];
+  if (!type.is_string() || !FindEventType(type.get_ref<const std::string&>())) {
+    return SchemaViolation("event.type", "unknown event type " + type.dump());
+  }
+  const Json& time = event["time"];
+  if (!time.is_string()) return SchemaViolation("event.time", "event.time must be an RFC 3339 UTC string");
+  Result<Timestamp> t = ParseRfc3339(time.get_ref<const std::string&>(), TimeZoneRule::kUtcOnly);
+  if (!t.ok()) return SchemaViolation("event.time", t.status().message());
+  if (!event["body"].is_object()) return SchemaViolation("event.body", "event.body must be an object");
+  out.id = id.get<std::string>();
+  out.type = type.get<std::string>();
+  out.time = *t;
+  out.canonical = WriteCanonical(event);
+  out.event = event;
+  return Status::Ok();
+}
+
+Status CheckSigs(const Json& sigs, bool allow_empty, SignedEvent& out) {
+  if (!sigs.is_array()) return SchemaViolation("sigs", "sigs must be an array");
+  if (sigs.empty() && !allow_empty) return SchemaViolation("sigs", "an event needs at least one signature");
+  if (sigs.size() > kMaxSignatures) {
+    return SchemaViolation("sigs", "at most " + std::to_string(kMaxSignatures) + " signatures");
+  }
+  for (size_t i = 0; i < sigs.size(); ++i) {
+    const std::string where = "sigs[" + std::to_string(i) + "]";
+    PL_RETURN_IF_ERROR(ExactKeys(sigs[i], {"signer", "sig"}, where));
+    const Json& signer = sigs[i]["signer"];
+    const Json& sig = sigs[i]["sig"];
+    if (!signer.is_string() || !IsValidId(signer.get_ref<const std::string&>())) {
+      return SchemaViolation(where + ".signer", "signer must be an actor id");
+    }
+    std::optional<std::string> raw;
+    if (sig.is_string()) raw = Base64Decode(sig.get_ref<const std::string&>());
+    if (!raw || raw->size() != 64) {
+      return SchemaViolation(where + ".sig", "sig must be a 64-byte Ed25519 signature in standard base64");
+    }
+    for (const Signature& earlier : out.sigs) {
+      if (earlier.signer == signer.get_ref<const std::string&>()) {
+        return SchemaViolation(where + ".signer", "signer " + earlier.signer + " signs twice");
+      }
+    }
+    out.sigs.push_back({signer.get<std::string>(), std::move(*raw)});
+  }
+  return Status::Ok();
+}
+
+Result<SignedEvent> FromEnvelope(const Json& envelope, bool allow_empty_sigs) {
+  PL_RETURN_IF_ERROR(ExactKeys(envelope, {"event", "sigs"}, ""));
+  SignedEvent out;
+  PL_RETURN_IF_ERROR(CheckEvent(envelope["event"], out));
+  PL_RETURN_IF_ERROR(CheckSigs(envelope["sigs"], allow_empty_sigs, out));
+  return out;
+}
+
+}  // namespace
+
+const std::vector<EventTypeInfo>& EventTypes() {
+  static const std::vector<EventTypeInfo> types = {
+      {"ledger.genesis", true},        {"actor.registered", true},      {"actor.revoked", true},
+      {"campaign.opened", true},       {"campaign.amended", true},      {"quota.exception", false},
+      {"submission.filed", false},     {"recommendation.issued", false}, {"review.requested", false},
+      {"review.recommended", false},   {"score.recorded", false},       {"spotcheck.recorded", false},
+      {"publication.issued", true},    {"objection.filed", false},      {"objection.resolved", false},
+      {"title.granted", true},         {"review.passed", true},         {"title.revoked", true},
+  };
+  return types;
+}
+
+const EventTypeInfo* FindEventType(std::string_view type) {
+  for (const EventTypeInfo& info : EventTypes()) {
+    if (info.name == type) return &info;
+  }
+  return nullptr;
+}
+
+bool IsValidId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string SigningInput(std::string_view canonical_event) {
+  std::string input;
+  input.reserve(kEventSigningPrefix.size() + canonical_event.size());
+  input.append(kEventSigningPrefix);
+  input.append(canonical_event);
+  return input;
+}
+
+Result<SignedEvent> ParseSubmission(std::string_view text) {
+  PL_ASSIGN_OR_RETURN(Json envelope, ParseStrictJson(text));
+  return FromEnvelope(envelope, /*allow_empty_sigs=*/false);
+}
+
+Result<SignedEvent> SubmissionFromJson(Json envelope) {
+  return FromEnvelope(envelope, /*allow_empty_sigs=*/false);
+}
+
+Result<SignedEvent> MakeEvent(std::string id, std::string type, Timestamp time, Json body) {
+  Json event = {{"v", 1}, {"id", std::move(id)}, {"type", std::move(type)},
+                {"time", FormatRfc3339Seconds(time)}, {"body", std::move(body)}};
+  SignedEvent out;
+  PL_RETURN_IF_ERROR(CheckEvent(event, out));
+  return out;
+}
+
+Json SubmissionJson(const SignedEvent& e) {
+  Json sigs = Json::array();
+  for (const Signature& s : e.sigs) sigs.push_back({{"signer", s.signer}, {"sig", Base64Encode(s.sig)}});
+  return {{"event", e.event}, {"sigs", std::move(sigs)}};
+}
+
+std::string EntryLeaf(const Entry& entry) {
+  const SignedEvent& e = entry.signed_event;
+  std::string out;
+  out.reserve(e.canonical.size() + 64 + e.sigs.size() * 140);
+  out += "{\"event\":";
+  out += e.canonical;
+  out += ",\"received\":\"";
+  out += FormatRfc3339Millis(entry.received);
+  out += "\",\"seq\":";
+  out += std::to_string(entry.seq);
+  out += ",\"sigs\":[";
+  for (size_t i = 0; i < e.sigs.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"sig\":\"";
+    out += Base64Encode(e.sigs[i].sig);
+    out += "\",\"signer\":";
+    AppendCanonicalString(e.sigs[i].signer, out);
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+Result<Entry> EntryFromJson(const Json& j) {
+  PL_RETURN_IF_ERROR(ExactKeys(j, {"seq", "received", "event", "sigs"}, "entry"));
+  Entry entry;
+  if (!j["seq"].is_number_integer() || j["seq"].get<int64_t>() < 0) {
+    return SchemaViolation("entry.seq", "seq must be a non-negative integer");
+  }
+  entry.seq = j["seq"].get<uint64_t>();
+  if (!j["received"].is_string()) return SchemaViolation("entry.received", "received must be a string");
+  PL_ASSIGN_OR_RETURN(entry.received, ParseRfc3339(j["received"].get_ref<const std::string&>()));
+  const bool genesis = j["event"].is_object() && j["event"].value("type", "") == kGenesisType;
+  PL_ASSIGN_OR_RETURN(entry.signed_event,
+                      FromEnvelope({{"event", j["event"]}, {"sigs", j["sigs"]}}, genesis));
+  return entry;
+}
+
+Result<Entry> ParseEntryLeaf(std::string_view leaf) {
+  Result<Json> j = ParseStrictJson(leaf);
+  if (!j.ok()) return Status(Code::kDataLoss, "stored entry does not parse: " + j.status().message());
+  Result<Entry> entry = EntryFromJson(*j);
+  if (!entry.ok()) return Status(Code::kDataLoss, "stored entry is invalid: " + entry.status().message());
+  return entry;
+}
+
+}  // namespace pilotledger

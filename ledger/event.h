@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/canonical_json.h"
+#include "ledger/crypto.h"
+#include "ledger/status.h"
+#include "ledger/timestamp.h"
+
+namespace pilotledger {
+
+inline constexpr std::string_view kEventSigningPrefix = "pilotledger:event:v1\n";
+inline constexpr std::string_view kGenesisType = "ledger.genesis";
+// The most signatures one event may carry: bounds the verification work per request.
+inline constexpr size_t kMaxSignatures = 16;
+
+// The event types of PROTOCOL.md §6, and whether anyone may read them in full (§7).
+struct EventTypeInfo {
+  std::string_view name;
+  bool is_public;
+};
+const std::vector<EventTypeInfo>& EventTypes();
+// nullptr for an unknown type.
+const EventTypeInfo* FindEventType(std::string_view type);
+
+// An id (event ids and actor ids): 1–64 characters of [A-Za-z0-9._:-].
+bool IsValidId(std::string_view id);
+
+struct Signature {
+  std::string signer;
+  std::string sig;  // the raw 64 bytes
+};
+
+// An event with its signatures, as submitted (PROTOCOL.md §2). Immutable once parsed.
+struct SignedEvent {
+  Json event;             // {"v","id","type","time","body"}
+  std::string canonical;  // canonical(event): the signed bytes after the prefix
+  std::string id;
+  std::string type;
+  Timestamp time;
+  std::vector<Signature> sigs;
+
+  const Json& body() const { return event.at("body"); }
+};
+
+// The bytes an Ed25519 signature covers: kEventSigningPrefix + canonical(event).
+std::string SigningInput(std::string_view canonical_event);
+
+// Parses and checks a submission {"event":{…},"sigs":[…]}: strict JSON, exactly the envelope's
+// fields, v = 1, a valid id, a known type, an RFC 3339 UTC time, an object body, 1–16 signatures
+// by distinct valid ids with 64-byte base64 signatures. Errors: kMalformedJson, kSchemaViolation
+// (with details.field).
+Result<SignedEvent> ParseSubmission(std::string_view text);
+Result<SignedEvent> SubmissionFromJson(Json envelope);
+// Builds an unsigned SignedEvent (no sigs) from event fields; checks as ParseSubmission.
+Result<SignedEvent> MakeEvent(std::string id, std::string type, Timestamp time, Json body);
+
+// The envelope {"event","sigs"} with base64 signatures.
+Json SubmissionJson(const SignedEvent& event);
+
+// An appended entry (PROTOCOL.md §3).
+struct Entry {
+  uint64_t seq = 0;
+  Timestamp received;
+  SignedEvent signed_event;
+
+  const std::string& type() const { return signed_event.type; }
+  const Json& body() const { return signed_event.body(); }
+};
+
+// canonical({"event","received","seq","sigs"}): the Merkle leaf.
+std::string EntryLeaf(const Entry& entry);
+// Parses a leaf back into an entry (checking it as a submission, but allowing the genesis entry's
+// empty sigs). Errors: kDataLoss when stored bytes do not parse (they were written canonical).
+Result<Entry> ParseEntryLeaf(std::string_view leaf);
+Result<Entry> EntryFromJson(const Json& entry_json);
+
+}  // namespace pilotledger

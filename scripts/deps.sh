@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages PilotLedger needs (DEVELOPERS.md lists them) when any is missing.
+# Idempotent: does nothing, and needs no network, when everything is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ccache pkg-config
+  libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
+  librocksdb-dev libssl-dev nlohmann-json3-dev libgtest-dev
+  python3 python3-cryptography python3-jsonschema
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing packages: ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+# libboost1.81-dev conflicts with the default libboost-dev (1.74) headers; remove those if present.
+if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q "install ok installed"; then
+  $SUDO apt-get remove -y -q libboost1.74-dev >&2
+fi
+$SUDO apt-get update -q >&2
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,124 @@
+#include "ledger/crypto.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ledger/encoding.h"
+#include "tests/test_util.h"
+
+namespace pilotledger {
+namespace {
+
+struct Rfc8032Vector {
+  const char* secret;
+  const char* public_key;
+  const char* message;
+  const char* signature;
+};
+
+// RFC 8032 §7.1: TEST 1, TEST 2, TEST 3 and TEST SHA(abc).
+const Rfc8032Vector kVectors[] = {
+    {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+    {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+    {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+    {"833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
+     "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
+     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+     "dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704"},
+};
+
+std::string Hex(const char* h) { return *HexDecode(h); }
+
+TEST(CryptoTest, Rfc8032VectorsSignAndVerify) {
+  for (const auto& v : kVectors) {
+    ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::FromSeed(Hex(v.secret)));
+    EXPECT_EQ(HexEncode(key.public_key().raw_bytes()), v.public_key);
+    const std::string sig = key.Sign(Hex(v.message));
+    EXPECT_EQ(HexEncode(sig), v.signature);
+    ASSERT_OK_AND_ASSIGN(PublicKey pub, PublicKey::FromRaw(Hex(v.public_key)));
+    EXPECT_TRUE(pub.Verify(Hex(v.message), Hex(v.signature)));
+  }
+}
+
+TEST(CryptoTest, VerifyRejectsAlteredMessageSignatureAndKey) {
+  const auto& v = kVectors[2];
+  ASSERT_OK_AND_ASSIGN(PublicKey pub, PublicKey::FromRaw(Hex(v.public_key)));
+  std::string sig = Hex(v.signature);
+  EXPECT_FALSE(pub.Verify(Hex("af83"), sig));
+  sig[5] ^= 1;
+  EXPECT_FALSE(pub.Verify(Hex(v.message), sig));
+  EXPECT_FALSE(pub.Verify(Hex(v.message), Hex(v.signature).substr(0, 63)));
+  ASSERT_OK_AND_ASSIGN(PublicKey other, PublicKey::FromRaw(Hex(kVectors[0].public_key)));
+  EXPECT_FALSE(other.Verify(Hex(v.message), Hex(v.signature)));
+}
+
+TEST(CryptoTest, VerifyRejectsNonCanonicalS) {
+  // S + L, where L is the group order: the same point equation, but S is not reduced.
+  const auto& v = kVectors[0];
+  std::string sig = Hex(v.signature);
+  const std::string order = Hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  unsigned carry = 0;
+  for (int i = 0; i < 32; ++i) {
+    const unsigned sum = uint8_t(sig[32 + i]) + uint8_t(order[i]) + carry;
+    sig[32 + i] = char(sum & 0xFF);
+    carry = sum >> 8;
+  }
+  ASSERT_OK_AND_ASSIGN(PublicKey pub, PublicKey::FromRaw(Hex(v.public_key)));
+  EXPECT_FALSE(pub.Verify("", sig));
+}
+
+TEST(CryptoTest, RefusesSmallOrderKeysCanonicalOrNot) {
+  const char* small[] = {
+      "0100000000000000000000000000000000000000000000000000000000000000",
+      "0000000000000000000000000000000000000000000000000000000000000000",
+      "0000000000000000000000000000000000000000000000000000000000000080",
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+  };
+  for (const char* k : small) {
+    Result<PublicKey> r = PublicKey::FromRaw(Hex(k));
+    EXPECT_EQ(r.status().code(), Code::kSchemaViolation) << k;
+  }
+  EXPECT_EQ(PublicKey::FromRaw(std::string(31, 'a')).status().code(), Code::kSchemaViolation);
+  EXPECT_TRUE(PublicKey::FromRaw(Hex(kVectors[0].public_key)).ok());
+}
+
+TEST(CryptoTest, Sha256KnownAnswers) {
+  EXPECT_EQ(HashHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(HashHex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Parts({"a", "", "bc"}), Sha256("abc"));
+}
+
+TEST(CryptoTest, PemRoundTripCreatesFileWithMode0600AndNeverOverwrites) {
+  char dir[] = "/tmp/pilot-key-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/key.pem";
+  ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::Generate());
+  ASSERT_OK(key.SavePem(path));
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_OK_AND_ASSIGN(PrivateKey loaded, PrivateKey::LoadPem(path));
+  EXPECT_EQ(loaded.public_key(), key.public_key());
+  EXPECT_EQ(loaded.Sign("x"), key.Sign("x"));
+  EXPECT_FALSE(key.SavePem(path).ok());
+  EXPECT_EQ(PrivateKey::LoadPem(std::string(dir) + "/missing.pem").status().code(), Code::kNotFound);
+  EXPECT_EQ(PrivateKey::FromPem("not a key").status().code(), Code::kInvalidArgument);
+  unlink(path.c_str());
+  rmdir(dir);
+}
+
+}  // namespace
+}  // namespace pilotledger

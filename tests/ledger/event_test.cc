@@ -1,0 +1,88 @@
+#include "ledger/event.h"
+
+#include "ledger/encoding.h"
+#include "tests/test_util.h"
+
+namespace pilotledger {
+namespace {
+
+std::string Envelope(const std::string& event, const std::string& sigs) {
+  return "{\"event\":" + event + ",\"sigs\":" + sigs + "}";
+}
+const std::string kEvent =
+    R"({"v":1,"id":"e-1","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{"unit_id":"x","score":90,"campaign":"2023"}})";
+const std::string kSig = "[{\"signer\":\"expert-1\",\"sig\":\"" + Base64Encode(std::string(64, 'x')) + "\"}]";
+
+Status Check(const std::string& text) { return ParseSubmission(text).status(); }
+
+TEST(EventTest, ParsesAValidSubmissionAndCanonicalises) {
+  ASSERT_OK_AND_ASSIGN(SignedEvent e, ParseSubmission(Envelope(kEvent, kSig)));
+  EXPECT_EQ(e.id, "e-1");
+  EXPECT_EQ(e.type, "score.recorded");
+  EXPECT_EQ(e.canonical,
+            R"({"body":{"campaign":"2023","score":90,"unit_id":"x"},"id":"e-1","time":"2023-10-15T08:00:00Z","type":"score.recorded","v":1})");
+  EXPECT_EQ(SigningInput(e.canonical), "pilotledger:event:v1\n" + e.canonical);
+  ASSERT_EQ(e.sigs.size(), 1u);
+  EXPECT_EQ(e.sigs[0].sig, std::string(64, 'x'));
+}
+
+TEST(EventTest, EnvelopeErrorsNameTheField) {
+  struct Case {
+    std::string text;
+    Code code;
+    std::string field;
+  };
+  const std::string ok_sig = kSig;
+  const Case cases[] = {
+      {"{", Code::kMalformedJson, ""},
+      {"[]", Code::kSchemaViolation, ""},
+      {Envelope(kEvent, ok_sig).insert(1, "\"x\":1,"), Code::kSchemaViolation, "x"},
+      {"{\"event\":" + kEvent + "}", Code::kSchemaViolation, "sigs"},
+      {Envelope(R"({"v":2,"id":"e","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{}})", ok_sig), Code::kSchemaViolation, "event.v"},
+      {Envelope(R"({"v":1,"id":"e e","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{}})", ok_sig), Code::kSchemaViolation, "event.id"},
+      {Envelope(R"({"v":1,"id":"","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{}})", ok_sig), Code::kSchemaViolation, "event.id"},
+      {Envelope(R"({"v":1,"id":")" + std::string(65, 'a') + R"(","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{}})", ok_sig), Code::kSchemaViolation, "event.id"},
+      {Envelope(R"({"v":1,"id":"e","type":"score.invented","time":"2023-10-15T08:00:00Z","body":{}})", ok_sig), Code::kSchemaViolation, "event.type"},
+      {Envelope(R"({"v":1,"id":"e","type":"score.recorded","time":"2023-10-15T08:00:00+08:00","body":{}})", ok_sig), Code::kSchemaViolation, "event.time"},
+      {Envelope(R"({"v":1,"id":"e","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":[]})", ok_sig), Code::kSchemaViolation, "event.body"},
+      {Envelope(R"({"v":1,"id":"e","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{},"extra":1})", ok_sig), Code::kSchemaViolation, "event.extra"},
+      {Envelope(kEvent, "[]"), Code::kSchemaViolation, "sigs"},
+      {Envelope(kEvent, R"([{"signer":"a","sig":"AAAA"}])"), Code::kSchemaViolation, "sigs[0].sig"},
+      {Envelope(kEvent, R"([{"signer":"a b","sig":"AAAA"}])"), Code::kSchemaViolation, "sigs[0].signer"},
+      {Envelope(kEvent, "[" + ok_sig.substr(1, ok_sig.size() - 2) + "," + ok_sig.substr(1)), Code::kSchemaViolation, "sigs[1].signer"},
+      {Envelope(R"({"v":1,"id":"e","type":"score.recorded","time":"2023-10-15T08:00:00Z","body":{"score":1.5}})", ok_sig), Code::kSchemaViolation, ""},
+  };
+  for (const Case& c : cases) {
+    const Status s = Check(c.text);
+    EXPECT_EQ(s.code(), c.code) << c.text << " -> " << s.ToString();
+    if (!c.field.empty()) {
+      EXPECT_EQ(s.details().value("field", ""), c.field) << c.text;
+    }
+  }
+}
+
+TEST(EventTest, EntryLeafIsCanonicalAndParsesBack) {
+  ASSERT_OK_AND_ASSIGN(SignedEvent e, ParseSubmission(Envelope(kEvent, kSig)));
+  ASSERT_OK_AND_ASSIGN(Timestamp received, ParseRfc3339("2023-10-15T08:00:00.123Z"));
+  const Entry entry{7, received, e};
+  const std::string leaf = EntryLeaf(entry);
+  ASSERT_OK_AND_ASSIGN(Json j, ParseStrictJson(leaf));
+  EXPECT_EQ(WriteCanonical(j), leaf);
+  EXPECT_EQ(j["received"], "2023-10-15T08:00:00.123Z");
+  EXPECT_EQ(j["seq"], 7);
+  ASSERT_OK_AND_ASSIGN(Entry back, ParseEntryLeaf(leaf));
+  EXPECT_EQ(EntryLeaf(back), leaf);
+  EXPECT_EQ(ParseEntryLeaf("{").status().code(), Code::kDataLoss);
+}
+
+TEST(EventTest, KnowsTheProtocolEventTypesAndWhichArePublic) {
+  EXPECT_EQ(EventTypes().size(), 18u);
+  EXPECT_TRUE(FindEventType("title.revoked")->is_public);
+  EXPECT_TRUE(FindEventType("campaign.amended")->is_public);
+  EXPECT_FALSE(FindEventType("score.recorded")->is_public);
+  EXPECT_FALSE(FindEventType("quota.exception")->is_public);
+  EXPECT_EQ(FindEventType("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace pilotledger
