@@ -1,0 +1,258 @@
+#include "ledger/log.h"
+
+#include <cstring>
+
+#include "ledger/checkpoint.h"
+#include "ledger/encoding.h"
+#include "ledger/note.h"
+
+namespace pilotledger::ledger {
+namespace {
+
+// Storage layout (docs/storage.md). Stored: never change these prefixes.
+constexpr std::string_view kEntryPrefix = "e";     // e + be64(seq) -> leaf bytes
+constexpr std::string_view kNodePrefix = "n";      // n + level + be64(index) -> 32-byte hash
+constexpr std::string_view kIdPrefix = "i";        // i + event id -> be64(seq) ‖ event hash ‖ be64(received ms)
+constexpr std::string_view kSizeKey = "m/size";    // be64(size)
+constexpr std::string_view kCheckpointKey = "m/checkpoint";
+constexpr std::string_view kOriginKey = "m/origin";
+
+std::string EntryKey(uint64_t seq) { return std::string(kEntryPrefix) + EncodeBigEndian64(seq); }
+std::string NodeKey(merkle::NodeId id) {
+  return std::string(kNodePrefix) + char(id.level) + EncodeBigEndian64(id.index);
+}
+std::string IdKey(std::string_view id) { return std::string(kIdPrefix) + std::string(id); }
+
+std::string IdValue(const IdRecord& r) {
+  return EncodeBigEndian64(r.seq) + std::string(AsBytes(r.event_hash)) +
+         EncodeBigEndian64(static_cast<uint64_t>(r.received.ms));
+}
+
+Status Corrupt(const std::string& what) { return Status(Code::kDataLoss, what); }
+
+Hash ToHash(std::string_view bytes) {
+  Hash h{};
+  std::memcpy(h.data(), bytes.data(), h.size());
+  return h;
+}
+
+// The puts shared by Create and Append: entry, its tree nodes, its id record.
+void StageEntry(const Entry& entry, const std::string& leaf, const Hash& leaf_hash,
+                merkle::CompactRange& range, WriteBatch& batch) {
+  batch.Put(EntryKey(entry.seq), leaf);
+  range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) { batch.Put(NodeKey(id), AsBytes(h)); });
+  const IdRecord record{entry.seq, Sha256(entry.signed_event.canonical), entry.received};
+  batch.Put(IdKey(entry.signed_event.id), IdValue(record));
+}
+
+}  // namespace
+
+Log::Log(Store& store, PrivateKey key, std::string origin)
+    : store_(store),
+      key_(std::move(key)),
+      origin_(std::move(origin)),
+      verifier_key_(note::VerifierKeyString(origin_, key_.public_key())) {}
+
+Status Log::Create(Store& store, const PrivateKey& key, const std::string& origin,
+                   const SignedEvent& genesis, Timestamp received) {
+  if (!note::IsValidName(origin)) {
+    return Status(Code::kInvalidArgument, "the origin must be non-empty UTF-8 without spaces or '+'");
+  }
+  PL_ASSIGN_OR_RETURN(auto existing, store.Get(kSizeKey));
+  if (existing) return Status(Code::kInvalidArgument, "the store already holds a ledger");
+  const Entry entry{0, received, genesis};
+  const std::string leaf = EntryLeaf(entry);
+  merkle::CompactRange range;
+  WriteBatch batch;
+  StageEntry(entry, leaf, merkle::HashLeaf(leaf), range, batch);
+  batch.Put(kSizeKey, EncodeBigEndian64(1));
+  batch.Put(kOriginKey, origin);
+  batch.Put(kCheckpointKey, SignCheckpoint({origin, 1, range.Root()}, key));
+  return store.Write(batch, /*sync=*/true);
+}
+
+Result<std::unique_ptr<Log>> Log::Open(Store& store, const PrivateKey& key) {
+  PL_ASSIGN_OR_RETURN(auto origin, store.Get(kOriginKey));
+  if (!origin) return Status(Code::kNotFound, "the store holds no ledger");
+  std::unique_ptr<Log> log(new Log(store, key, *origin));
+  PL_RETURN_IF_ERROR(log->Load());
+  return log;
+}
+
+Status Log::Load() {
+  PL_ASSIGN_OR_RETURN(auto size_bytes, store_.Get(kSizeKey));
+  PL_ASSIGN_OR_RETURN(auto checkpoint, store_.Get(kCheckpointKey));
+  if (!size_bytes || size_bytes->size() != 8 || !checkpoint) return Corrupt("ledger metadata is missing");
+  const uint64_t size = DecodeBigEndian64(*size_bytes);
+
+  PL_ASSIGN_OR_RETURN(note::Verifier verifier, note::ParseVerifierKey(verifier_key_));
+  Result<Checkpoint> cp = VerifyCheckpoint(*checkpoint, verifier);
+  if (!cp.ok()) {
+    return Corrupt("the stored checkpoint does not verify with the ledger key (wrong key file?): " +
+                   cp.status().message());
+  }
+  if (cp->size != size) {
+    return Corrupt("the checkpoint covers " + std::to_string(cp->size) + " entries but the log has " +
+                   std::to_string(size));
+  }
+
+  // Rebuild the right border from every leaf, checking each leaf and each node on the way.
+  merkle::CompactRange range;
+  uint64_t expected = 0;
+  Status problem;
+  int64_t last_received = 0;
+  Status scan = store_.Scan(kEntryPrefix, std::string(1, char(kEntryPrefix[0] + 1)),
+                            [&](std::string_view k, std::string_view leaf) {
+    if (k.size() != 9 || DecodeBigEndian64(k.substr(1)) != expected) {
+      problem = Corrupt("entry " + std::to_string(expected) + " is missing");
+      return false;
+    }
+    Result<Entry> entry = ParseEntryLeaf(leaf);
+    if (!entry.ok() || entry->seq != expected || EntryLeaf(*entry) != leaf) {
+      problem = Corrupt("entry " + std::to_string(expected) + " is not the canonical leaf it was written as");
+      return false;
+    }
+    last_received = entry->received.ms;
+    const Hash leaf_hash = merkle::HashLeaf(leaf);
+    range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) {
+      if (!problem.ok()) return;
+      Result<std::optional<std::string>> stored = store_.Get(NodeKey(id));
+      if (!stored.ok() || !*stored || **stored != AsBytes(h)) {
+        problem = Corrupt("tree node " + std::to_string(id.level) + "/" + std::to_string(id.index) +
+                          " disagrees with the leaves (entry " + std::to_string(expected) + ")");
+      }
+    });
+    ++expected;
+    return problem.ok();
+  });
+  PL_RETURN_IF_ERROR(scan);
+  PL_RETURN_IF_ERROR(problem);
+  if (expected != size) {
+    return Corrupt("the log holds " + std::to_string(expected) + " entries but its size says " +
+                   std::to_string(size));
+  }
+  if (range.Root() != cp->root) return Corrupt("the tree's root differs from the latest checkpoint's");
+
+  range_ = std::move(range);
+  size_.store(size, std::memory_order_release);
+  last_received_ms_.store(last_received, std::memory_order_release);
+  checkpoint_ = std::make_shared<const std::string>(std::move(*checkpoint));
+  return Status::Ok();
+}
+
+std::shared_ptr<const std::string> Log::signed_checkpoint() const {
+  std::lock_guard lock(checkpoint_mu_);
+  return checkpoint_;
+}
+
+Result<std::string> Log::ReadLeaf(uint64_t seq) const {
+  if (seq >= size()) return Status(Code::kNotFound, "no entry " + std::to_string(seq));
+  PL_ASSIGN_OR_RETURN(auto leaf, store_.Get(EntryKey(seq)));
+  if (!leaf) return Corrupt("entry " + std::to_string(seq) + " is missing");
+  return std::move(*leaf);
+}
+
+Result<std::vector<std::string>> Log::ReadLeaves(uint64_t from, uint64_t limit) const {
+  std::vector<std::string> out;
+  const uint64_t end = std::min(size(), from + std::min<uint64_t>(limit, UINT64_MAX - from));
+  if (from >= end) return out;
+  out.reserve(end - from);
+  Status problem;
+  PL_RETURN_IF_ERROR(store_.Scan(EntryKey(from), EntryKey(end), [&](std::string_view k, std::string_view v) {
+    if (DecodeBigEndian64(k.substr(1)) != from + out.size()) {
+      problem = Corrupt("entry " + std::to_string(from + out.size()) + " is missing");
+      return false;
+    }
+    out.emplace_back(v);
+    return true;
+  }));
+  PL_RETURN_IF_ERROR(problem);
+  if (out.size() != end - from) return Corrupt("entry " + std::to_string(from + out.size()) + " is missing");
+  return out;
+}
+
+Result<std::vector<Hash>> Log::ReadNodes(const std::vector<merkle::NodeId>& ids) const {
+  std::vector<Hash> out;
+  out.reserve(ids.size());
+  for (const merkle::NodeId& id : ids) {
+    PL_ASSIGN_OR_RETURN(auto bytes, store_.Get(NodeKey(id)));
+    if (!bytes || bytes->size() != 32) {
+      return Corrupt("tree node " + std::to_string(id.level) + "/" + std::to_string(id.index) + " is missing");
+    }
+    out.push_back(ToHash(*bytes));
+  }
+  return out;
+}
+
+Result<Hash> Log::LeafHash(uint64_t seq) const {
+  if (seq >= size()) return Status(Code::kNotFound, "no entry " + std::to_string(seq));
+  PL_ASSIGN_OR_RETURN(auto hashes, ReadNodes({{0, seq}}));
+  return hashes[0];
+}
+
+Result<Hash> Log::RootAt(uint64_t tree_size) const {
+  if (tree_size > size()) return Status(Code::kInvalidArgument, "the log has only " + std::to_string(size()) + " entries");
+  PL_ASSIGN_OR_RETURN(auto hashes, ReadNodes(merkle::RangeNodes(0, tree_size)));
+  return merkle::FoldRange(hashes);
+}
+
+Result<std::vector<Hash>> Log::InclusionProof(uint64_t index, uint64_t tree_size) const {
+  if (tree_size > size()) {
+    return Status(Code::kInvalidArgument, "size " + std::to_string(tree_size) + " exceeds the log size " + std::to_string(size()));
+  }
+  if (index >= tree_size) {
+    return Status(Code::kInvalidArgument, "index " + std::to_string(index) + " is not below size " + std::to_string(tree_size));
+  }
+  const merkle::ProofPlan plan = merkle::InclusionPlan(index, tree_size);
+  PL_ASSIGN_OR_RETURN(auto hashes, ReadNodes(plan.ids));
+  return merkle::AssembleProof(plan, hashes);
+}
+
+Result<std::vector<Hash>> Log::ConsistencyProof(uint64_t from, uint64_t to) const {
+  if (to > size()) {
+    return Status(Code::kInvalidArgument, "to " + std::to_string(to) + " exceeds the log size " + std::to_string(size()));
+  }
+  if (from > to) return Status(Code::kInvalidArgument, "from must not exceed to");
+  const merkle::ProofPlan plan = merkle::ConsistencyPlan(from, to);
+  PL_ASSIGN_OR_RETURN(auto hashes, ReadNodes(plan.ids));
+  return merkle::AssembleProof(plan, hashes);
+}
+
+Result<std::optional<IdRecord>> Log::FindId(std::string_view id) const {
+  PL_ASSIGN_OR_RETURN(auto value, store_.Get(IdKey(id)));
+  if (!value) return std::optional<IdRecord>();
+  if (value->size() != 48) return Corrupt("id record for " + std::string(id) + " is corrupt");
+  IdRecord r;
+  r.seq = DecodeBigEndian64(*value);
+  r.event_hash = ToHash(std::string_view(*value).substr(8, 32));
+  r.received = Timestamp{static_cast<int64_t>(DecodeBigEndian64(std::string_view(*value).substr(40)))};
+  if (r.seq >= size()) return std::optional<IdRecord>();  // written by a batch not yet visible
+  return std::optional<IdRecord>(r);
+}
+
+Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries, WriteBatch& batch) {
+  merkle::CompactRange range = range_;  // committed only once the write succeeds
+  std::vector<AppendedLeaf> out;
+  out.reserve(entries.size());
+  for (const Entry& entry : entries) {
+    if (entry.seq != range.size()) return Status(Code::kInternal, "entries must follow the log without gaps");
+    AppendedLeaf a{entry.seq, EntryLeaf(entry), {}};
+    a.leaf_hash = merkle::HashLeaf(a.leaf);
+    StageEntry(entry, a.leaf, a.leaf_hash, range, batch);
+    out.push_back(std::move(a));
+  }
+  auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key_));
+  batch.Put(kSizeKey, EncodeBigEndian64(range.size()));
+  batch.Put(kCheckpointKey, *checkpoint);
+  PL_RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+
+  range_ = std::move(range);
+  if (!entries.empty()) last_received_ms_.store(entries.back().received.ms, std::memory_order_release);
+  // Size first: whoever sees the new checkpoint can already read everything it covers.
+  size_.store(range_.size(), std::memory_order_release);
+  std::lock_guard lock(checkpoint_mu_);
+  checkpoint_ = std::move(checkpoint);
+  return out;
+}
+
+}  // namespace pilotledger::ledger

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/crypto.h"
+#include "ledger/event.h"
+#include "ledger/merkle.h"
+#include "ledger/store.h"
+
+namespace pilotledger::ledger {
+
+// What the id index remembers of an appended event: where it is and what it was.
+struct IdRecord {
+  uint64_t seq = 0;
+  Hash event_hash{};  // SHA-256(canonical(event))
+  Timestamp received;
+};
+
+// An entry as appended: its leaf bytes and leaf hash.
+struct AppendedLeaf {
+  uint64_t seq = 0;
+  std::string leaf;
+  Hash leaf_hash{};
+};
+
+// The append-only log: entries, the RFC 9162 tree kept as its perfect subtrees, the event-id
+// index and the latest signed checkpoint, all in one Store.
+// Thread-safety: readers may run on any thread and see only committed entries; Append() is for
+// one writer thread (the Sequencer).
+class Log {
+ public:
+  // Creates a ledger in an empty `store` whose entry 0 is `genesis` (no signatures), received at
+  // `received`, with its checkpoint signed by `key` under `origin`. Errors: kInvalidArgument if
+  // the store already holds a ledger; storage errors.
+  static Status Create(Store& store, const PrivateKey& key, const std::string& origin,
+                       const SignedEvent& genesis, Timestamp received);
+
+  // Opens the ledger in `store` (which must outlive the Log), checking that every stored leaf
+  // hashes to its stored tree node, that the tree's root and size equal the latest checkpoint's,
+  // and that the checkpoint is signed by `key`. Errors: kNotFound (no ledger), kDataLoss naming
+  // the first disagreement.
+  static Result<std::unique_ptr<Log>> Open(Store& store, const PrivateKey& key);
+
+  // The number of committed entries.
+  uint64_t size() const { return size_.load(std::memory_order_acquire); }
+  const std::string& origin() const { return origin_; }
+  // The verifier key string of the ledger key (PROTOCOL.md §4).
+  const std::string& verifier_key() const { return verifier_key_; }
+  // The latest signed checkpoint (covers size() entries).
+  std::shared_ptr<const std::string> signed_checkpoint() const;
+  // The time the last committed entry was received (the ledger clock never runs backwards).
+  Timestamp last_received() const { return Timestamp{last_received_ms_.load(std::memory_order_acquire)}; }
+
+  // Errors for the readers: kNotFound beyond size(), kInvalidArgument for impossible ranges,
+  // kDataLoss for missing or corrupt stored data.
+  Result<std::string> ReadLeaf(uint64_t seq) const;
+  // Up to `limit` leaves from `from`, stopping at size().
+  Result<std::vector<std::string>> ReadLeaves(uint64_t from, uint64_t limit) const;
+  Result<Hash> LeafHash(uint64_t seq) const;
+  Result<Hash> RootAt(uint64_t tree_size) const;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to) const;
+  Result<std::optional<IdRecord>> FindId(std::string_view id) const;
+
+  // Appends `entries` (REQUIRES: their seqs are size(), size()+1, …) with their tree nodes, id
+  // records and a new checkpoint, plus the puts in `extra`, in one synced write. On error nothing
+  // was committed and the log is unchanged. Writer thread only.
+  Result<std::vector<AppendedLeaf>> Append(const std::vector<Entry>& entries, WriteBatch& extra);
+
+ private:
+  Log(Store& store, PrivateKey key, std::string origin);
+  Status Load();
+  Result<std::vector<Hash>> ReadNodes(const std::vector<merkle::NodeId>& ids) const;
+
+  Store& store_;
+  const PrivateKey key_;
+  const std::string origin_;
+  const std::string verifier_key_;
+  merkle::CompactRange range_;  // writer only
+  std::atomic<uint64_t> size_{0};
+  std::atomic<int64_t> last_received_ms_{0};
+  mutable std::mutex checkpoint_mu_;
+  std::shared_ptr<const std::string> checkpoint_;  // guarded by checkpoint_mu_
+};
+
+// The storage key of the projection snapshot and other data owned by upper layers: any key that
+// starts with this prefix is left to them.
+inline constexpr std::string_view kExternalKeyPrefix = "x/";
+
+}  // namespace pilotledger::ledger

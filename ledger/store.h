@@ -1,0 +1,62 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/status.h"
+
+namespace pilotledger::ledger {
+
+// A set of puts applied atomically by Store::Write. Not thread-safe.
+class WriteBatch {
+ public:
+  WriteBatch();
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+  WriteBatch& operator=(WriteBatch&&) noexcept;
+
+  void Put(std::string_view key, std::string_view value);
+  void Delete(std::string_view key);
+  size_t count() const;
+  size_t bytes() const;
+  void Clear();
+
+  struct Rep;
+  Rep& rep() { return *rep_; }
+
+ private:
+  std::unique_ptr<Rep> rep_;
+};
+
+// An ordered key-value store with atomic, optionally synced batches. All methods are thread-safe;
+// one writer at a time is the caller's business (the Sequencer).
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Applies `batch` atomically; with `sync`, returns only once it is on stable storage.
+  // Errors: kUnavailable (IO error), kDataLoss (corruption).
+  virtual Status Write(WriteBatch& batch, bool sync) = 0;
+  // The value of `key`, or nullopt if absent.
+  virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
+  // Calls fn(key, value) for keys in [begin, end) in order, until fn returns false.
+  virtual Status Scan(std::string_view begin, std::string_view end,
+                      const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
+};
+
+struct StoreOptions {
+  // Create the database if it does not exist.
+  bool create_if_missing = false;
+  // Refuse to open an existing database (used by `init`, which never overwrites).
+  bool error_if_exists = false;
+  // Size of the block cache for reads.
+  size_t block_cache_bytes = size_t{128} << 20;
+};
+
+// Opens a RocksDB database at `path`. Errors: kNotFound (missing and !create_if_missing),
+// kInvalidArgument (exists and error_if_exists), kUnavailable (locked or IO error), kDataLoss.
+Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const StoreOptions& options);
+
+}  // namespace pilotledger::ledger

@@ -1,0 +1,179 @@
+#include "ledger/log.h"
+
+#include "ledger/checkpoint.h"
+#include "ledger/encoding.h"
+#include "tests/ledger/ledger_test_util.h"
+
+namespace pilotledger::ledger {
+namespace {
+
+using testing::TempDir;
+
+class LogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = *PrivateKey::Generate();
+    OpenStore();
+    ASSERT_OK(Log::Create(*store_, key_, "test.pilotledger/log", testing::GenesisEvent(), Timestamp{1000}));
+    ASSERT_OK_AND_ASSIGN(log_, Log::Open(*store_, key_));
+  }
+  void OpenStore() {
+    ASSERT_OK_AND_ASSIGN(store_, OpenRocksStore(dir_ / "db", {.create_if_missing = true}));
+  }
+  void Reopen() {
+    log_.reset();
+    store_.reset();
+    OpenStore();
+  }
+  std::vector<AppendedLeaf> AppendN(int n, int64_t received = 2000) {
+    std::vector<Entry> entries;
+    for (int i = 0; i < n; ++i) {
+      entries.push_back({log_->size() + i, Timestamp{received}, testing::TestEvent("ev-" + std::to_string(log_->size() + i))});
+    }
+    WriteBatch extra;
+    Result<std::vector<AppendedLeaf>> r = log_->Append(entries, extra);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : std::vector<AppendedLeaf>{};
+  }
+  Checkpoint VerifiedCheckpoint() {
+    const note::Verifier v = *note::ParseVerifierKey(log_->verifier_key());
+    Result<Checkpoint> c = VerifyCheckpoint(*log_->signed_checkpoint(), v);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return *c;
+  }
+
+  TempDir dir_;
+  PrivateKey key_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Log> log_;
+};
+
+TEST_F(LogTest, CreateWritesGenesisAsEntryZeroWithASignedCheckpoint) {
+  EXPECT_EQ(log_->size(), 1u);
+  ASSERT_OK_AND_ASSIGN(std::string leaf, log_->ReadLeaf(0));
+  ASSERT_OK_AND_ASSIGN(Entry genesis, ParseEntryLeaf(leaf));
+  EXPECT_EQ(genesis.type(), "ledger.genesis");
+  EXPECT_TRUE(genesis.signed_event.sigs.empty());
+  EXPECT_EQ(FormatRfc3339Millis(genesis.received), "1970-01-01T00:00:01.000Z");
+  const Checkpoint c = VerifiedCheckpoint();
+  EXPECT_EQ(c.size, 1u);
+  EXPECT_EQ(c.root, merkle::HashLeaf(leaf));
+  EXPECT_EQ(log_->verifier_key().substr(0, 21), "test.pilotledger/log+");
+}
+
+TEST_F(LogTest, CreateRefusesAStoreThatHoldsALedger) {
+  EXPECT_EQ(Log::Create(*store_, key_, "test.pilotledger/log", testing::GenesisEvent(), Timestamp{1}).code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(LogTest, AppendServesLeavesRootsAndProofsThatVerify) {
+  std::vector<Hash> leaf_hashes = {*log_->LeafHash(0)};
+  for (int round = 0; round < 20; ++round) {
+    for (const AppendedLeaf& a : AppendN(round % 7 + 1)) leaf_hashes.push_back(a.leaf_hash);
+  }
+  const uint64_t size = log_->size();
+  ASSERT_EQ(size, leaf_hashes.size());
+  const Checkpoint c = VerifiedCheckpoint();
+  EXPECT_EQ(c.size, size);
+  ASSERT_OK_AND_ASSIGN(Hash root, log_->RootAt(size));
+  EXPECT_EQ(root, c.root);
+  for (uint64_t s = 1; s <= size; s += 5) {
+    ASSERT_OK_AND_ASSIGN(Hash root_s, log_->RootAt(s));
+    for (uint64_t i = 0; i < s; i += 3) {
+      ASSERT_OK_AND_ASSIGN(auto proof, log_->InclusionProof(i, s));
+      ASSERT_OK(merkle::VerifyInclusion(i, s, leaf_hashes[i], proof, root_s));
+    }
+    ASSERT_OK_AND_ASSIGN(auto consistency, log_->ConsistencyProof(s, size));
+    ASSERT_OK(merkle::VerifyConsistency(s, size, consistency, root_s, root));
+  }
+  ASSERT_OK_AND_ASSIGN(auto leaves, log_->ReadLeaves(3, 10));
+  ASSERT_EQ(leaves.size(), 10u);
+  EXPECT_EQ(merkle::HashLeaf(leaves[0]), leaf_hashes[3]);
+  ASSERT_OK_AND_ASSIGN(auto tail, log_->ReadLeaves(size - 2, 1000));
+  EXPECT_EQ(tail.size(), 2u);
+}
+
+TEST_F(LogTest, ReadsBeyondTheLogAreNotFoundOrInvalid) {
+  AppendN(3);
+  EXPECT_EQ(log_->ReadLeaf(4).status().code(), Code::kNotFound);
+  EXPECT_EQ(log_->InclusionProof(4, 4).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(log_->InclusionProof(0, 5).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(log_->ConsistencyProof(3, 2).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(log_->ConsistencyProof(1, 5).status().code(), Code::kInvalidArgument);
+  EXPECT_TRUE(log_->ReadLeaves(4, 10)->empty());
+}
+
+TEST_F(LogTest, IdIndexRemembersSeqEventHashAndReceived) {
+  AppendN(2, 5000);
+  ASSERT_OK_AND_ASSIGN(auto found, log_->FindId("ev-2"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->seq, 2u);
+  EXPECT_EQ(found->event_hash, Sha256(testing::TestEvent("ev-2").canonical));
+  EXPECT_EQ(found->received.ms, 5000);
+  EXPECT_FALSE(log_->FindId("ev-9")->has_value());
+}
+
+TEST_F(LogTest, ReopenRestoresEverything) {
+  AppendN(37);
+  const std::string checkpoint = *log_->signed_checkpoint();
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(log_, Log::Open(*store_, key_));
+  EXPECT_EQ(log_->size(), 38u);
+  EXPECT_EQ(*log_->signed_checkpoint(), checkpoint);
+  EXPECT_EQ(log_->last_received().ms, 2000);
+  AppendN(5);
+  EXPECT_EQ(VerifiedCheckpoint().size, 43u);
+}
+
+TEST_F(LogTest, OpenWithAnotherKeyIsDataLoss) {
+  AppendN(2);
+  Reopen();
+  Result<std::unique_ptr<Log>> r = Log::Open(*store_, *PrivateKey::Generate());
+  EXPECT_EQ(r.status().code(), Code::kDataLoss);
+  EXPECT_NE(r.status().message().find("checkpoint"), std::string::npos);
+}
+
+TEST_F(LogTest, ReopenFlagsFlippedLeafByteAsDataLoss) {
+  AppendN(9);
+  ASSERT_OK_AND_ASSIGN(std::string leaf, log_->ReadLeaf(5));
+  Reopen();
+  leaf[leaf.find("\"score\":80") + 8] = '9';  // still canonical JSON, different bytes
+  WriteBatch tamper;
+  tamper.Put(std::string("e") + EncodeBigEndian64(5), leaf);
+  ASSERT_OK(store_->Write(tamper, true));
+  Result<std::unique_ptr<Log>> r = Log::Open(*store_, key_);
+  EXPECT_EQ(r.status().code(), Code::kDataLoss);
+  EXPECT_NE(r.status().message().find("entry 5"), std::string::npos) << r.status().message();
+}
+
+TEST_F(LogTest, ReopenFlagsMissingEntryAsDataLoss) {
+  AppendN(9);
+  Reopen();
+  WriteBatch tamper;
+  tamper.Delete(std::string("e") + EncodeBigEndian64(7));
+  ASSERT_OK(store_->Write(tamper, true));
+  Result<std::unique_ptr<Log>> r = Log::Open(*store_, key_);
+  EXPECT_EQ(r.status().code(), Code::kDataLoss);
+  EXPECT_NE(r.status().message().find("entry 7"), std::string::npos) << r.status().message();
+}
+
+TEST_F(LogTest, FailedWriteLeavesTheLogUnchanged) {
+  AppendN(4);
+  const std::string checkpoint = *log_->signed_checkpoint();
+  testing::FaultyStore faulty(*store_);
+  log_.reset();
+  ASSERT_OK_AND_ASSIGN(log_, Log::Open(faulty, key_));
+  faulty.FailWrites(true);
+  WriteBatch extra;
+  std::vector<Entry> entries = {{5, Timestamp{3000}, testing::TestEvent("ev-5")}};
+  EXPECT_EQ(log_->Append(entries, extra).status().code(), Code::kUnavailable);
+  EXPECT_EQ(log_->size(), 5u);
+  EXPECT_EQ(*log_->signed_checkpoint(), checkpoint);
+  faulty.FailWrites(false);
+  WriteBatch extra2;
+  ASSERT_TRUE(log_->Append(entries, extra2).ok());
+  EXPECT_EQ(VerifiedCheckpoint().size, 6u);
+}
+
+}  // namespace
+}  // namespace pilotledger::ledger
