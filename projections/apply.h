@@ -1,0 +1,13 @@
+#pragma once
+
+#include "ledger/event.h"
+#include "projections/state.h"
+
+namespace pilotledger::projections {
+
+// Advances `state` by one entry. REQUIRES: entry.seq == state.size, and the entry was admitted
+// (Check accepted it, or it is the genesis entry). Errors: kDataLoss if the entry cannot be
+// applied (which a verified log never contains); `state` is then unusable.
+Status Apply(State& state, const Entry& entry);
+
+}  // namespace pilotledger::projections

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "ledger/event.h"
+#include "projections/state.h"
+
+namespace pilotledger::projections {
+
+// The keys of the active actors, shared read-only by request threads for pre-verification.
+using ActorKeys = std::unordered_map<std::string, PublicKey>;
+ActorKeys ActiveActorKeys(const State& state);
+
+// Verifies each signature of `event` whose signer is in `keys` and records the key it verified
+// under in Signature::verified_key; leaves the rest for Check. Thread-safe; costs one Ed25519
+// verification per signature, so request threads run it before sequencing.
+void PreverifySignatures(const ActorKeys& keys, SignedEvent& event);
+
+// Whether `event`, received at `now`, may follow everything in `state`, checked in PROTOCOL.md §7's
+// order: the signatures (kUnknownSigner, kBadSignature; a signature pre-verified under the
+// signer's current key is not verified again), the signing policy (kForbidden, including revoked
+// signers and wrong jurisdictions), the body (kSchemaViolation with details.field), and the rules
+// (kRuleViolation with details.rule). Pure: replaying the log calls it with each entry's
+// `received` and must accept every entry.
+Status Check(const State& state, const SignedEvent& event, Timestamp now);
+
+// Checks a genesis body {origin, ledger_key, authorities, policy} as `init` writes it.
+Status CheckGenesisBody(const Json& body);
+
+struct Body;
+namespace internal {
+// The rule checks of the unit lifecycle, after signatures, policy and body (check_units.cc).
+Status CheckUnitRules(const State& state, const SignedEvent& event, const Body& body, Timestamp now);
+}  // namespace internal
+
+}  // namespace pilotledger::projections

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/canonical_json.h"
+#include "ledger/status.h"
+#include "ledger/timestamp.h"
+
+namespace pilotledger::projections {
+
+// One eligibility criterion of a campaign's rules (docs/rules.md).
+struct Criterion {
+  enum class Kind { kMin, kEquals, kAnyOf, kScenariosMin, kScenariosInclude };
+  Kind kind = Kind::kMin;
+  std::string id;
+  std::string text;
+  std::string metric;                 // kMin, kEquals
+  int64_t min = 0;                    // kMin, kScenariosMin
+  bool equals = false;                // kEquals
+  std::vector<Criterion> any_of;      // kAnyOf
+  std::vector<std::string> include;   // kScenariosInclude
+};
+
+struct ReviewRules {
+  std::vector<std::string> batches;  // the campaigns whose titles are reviewed
+  int64_t cap_bp = 0;                // cap = floor(cap_bp * base / 10000)
+  std::string base;                  // "requested_and_titled"
+};
+
+// A campaign's whole rule set, as carried by campaign.opened / campaign.amended. Immutable.
+struct CampaignRules {
+  std::string campaign;
+  std::string title;
+  bool historical = false;
+  bool provisional = false;
+  std::optional<Timestamp> deadline;
+  std::string deadline_text;
+  std::vector<std::string> categories;
+  std::vector<std::string> subtypes;
+  std::vector<std::string> scenarios;
+  std::map<std::string, std::string> authority_kinds;             // code -> kind
+  std::map<std::string, std::map<std::string, int64_t>> quotas;   // kind -> category (or "total") -> places
+  std::map<std::string, std::vector<Criterion>> eligibility;      // group -> criteria
+  std::optional<ReviewRules> review;
+
+  bool HasCategory(const std::string& c) const;
+  bool HasSubtype(const std::string& s) const;
+  bool HasScenario(const std::string& s) const;
+  // "province", "planned_city_or_xpcc", "soe_group" (for "soe:<id>"), or "" for an unknown authority.
+  std::string AuthorityKind(const std::string& authority) const;
+  // The places an authority of `kind` has in `category` (SOE groups: in total); nullopt if unlimited.
+  std::optional<int64_t> Quota(const std::string& kind, const std::string& category) const;
+};
+
+// Parses and checks a rule set strictly (unknown fields, metrics or scenarios, non-integers and
+// impossible values are refused). Errors: kSchemaViolation with details.field under `where`.
+Result<CampaignRules> ParseRules(const Json& rules, const std::string& where = "rules");
+
+struct CriterionFailure {
+  std::string id;
+  std::string text;
+  std::string message;  // e.g. "rnd_ratio_bp 300 < 400"
+};
+struct Eligibility {
+  bool eligible = true;
+  std::vector<CriterionFailure> failed;
+};
+// Judges a submission by the campaign's rules: every failed criterion is named.
+Eligibility Evaluate(const CampaignRules& rules, const std::string& category, const std::string& subtype,
+                     const Json& metrics, const std::vector<std::string>& scenarios);
+Json EligibilityJson(const Eligibility& e);
+
+}  // namespace pilotledger::projections

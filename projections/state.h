@@ -1,0 +1,148 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ledger/canonical_json.h"
+#include "ledger/timestamp.h"
+#include "projections/actors.h"
+#include "projections/policy.h"
+#include "projections/rules.h"
+
+// The ledger's derived state: a pure function of its entries (Apply), from which every served
+// answer is computed. Not thread-safe: the server guards it.
+namespace pilotledger::projections {
+
+struct Objection {
+  uint64_t seq = 0;
+  std::string summary;
+  std::optional<uint64_t> resolved_seq;
+  bool upheld = false;
+};
+struct Score {
+  uint64_t seq = 0;
+  std::string expert;
+  int64_t score = 0;
+};
+struct SpotCheck {
+  uint64_t seq = 0;
+  bool passed = true;
+};
+
+// The national evaluation of one unit in one campaign, shared by selection and review.
+struct Track {
+  std::optional<uint64_t> recommended_seq;
+  std::optional<uint64_t> published_seq;
+  std::optional<Timestamp> objection_deadline;
+  std::optional<uint64_t> rejected_seq;  // an objection upheld
+  std::vector<Score> scores;
+  std::vector<SpotCheck> spot_checks;
+  std::vector<Objection> objections;
+
+  bool HasOpenObjection() const;
+  bool HasUpheldObjection() const;
+  std::optional<uint64_t> FailedSpotCheck() const;
+};
+
+// A unit's application in a selection campaign.
+struct Application : Track {
+  uint64_t submitted_seq = 0;
+  std::string category;  // as submitted
+  std::string subtype;
+  Json metrics = Json::object();
+  std::vector<std::string> scenarios;
+  std::optional<uint64_t> granted_seq;
+};
+
+// A titled unit's review (复核) in a review campaign.
+struct Review : Track {
+  uint64_t requested_seq = 0;
+  std::optional<uint64_t> passed_seq;
+};
+
+struct Title {
+  uint64_t granted_seq = 0;
+  std::optional<uint64_t> revoked_seq;
+  std::string revoked_in;  // the campaign the revocation was decided in
+  std::string reason;
+  std::string note;
+  bool active() const { return !revoked_seq.has_value(); }
+};
+
+struct UnitDescriptor {
+  std::string id;  // unified social credit code
+  std::string name;
+  std::string category;
+  std::string subtype;
+  std::string region;
+  std::string authority;
+};
+
+struct Unit {
+  UnitDescriptor d;
+  std::map<std::string, Application> applications;  // by campaign
+  std::map<std::string, Review> reviews;            // by review campaign
+  std::map<std::string, Title> titles;              // by granting campaign
+  std::vector<std::pair<uint64_t, std::string>> history;  // seq, type
+
+  bool HasActiveTitle() const;
+};
+
+struct QuotaException {
+  uint64_t seq = 0;
+  std::string authority;
+  std::string category;  // or "review"
+  int64_t extra = 0;
+  std::string reason;
+};
+
+struct Campaign {
+  std::string id;
+  Json rules_json;
+  CampaignRules rules;
+  uint64_t opened_seq = 0;
+  uint64_t rules_seq = 0;  // the entry whose rules apply now
+  std::vector<uint64_t> amended_seqs;
+  std::vector<QuotaException> exceptions;
+  std::vector<uint64_t> publications;
+  // recommendation.issued per authority and category (SOE groups also under "total").
+  std::map<std::string, std::map<std::string, int64_t>> recommended;
+  std::map<std::string, std::set<std::string>> review_requested;  // authority -> units
+  std::map<std::string, int64_t> review_recommended;               // authority -> count
+
+  int64_t Extra(const std::string& authority, const std::string& category) const;
+};
+
+// Where an objection lives.
+struct ObjectionRef {
+  std::string unit;
+  std::string campaign;
+  bool review = false;
+};
+
+struct State {
+  uint64_t size = 0;          // entries applied: the `as_of` of every answer
+  Timestamp last_received;    // the ledger clock at the last entry
+  std::string origin;
+  std::string ledger_key;
+  Json genesis_policy;
+  Policy policy;
+  std::map<std::string, Actor> actors;
+  std::map<std::string, Campaign> campaigns;
+  std::map<std::string, Unit> units;
+  std::map<uint64_t, ObjectionRef> objections;
+
+  const Actor* FindActor(const std::string& id) const;
+  const Campaign* FindCampaign(const std::string& id) const;
+  const Unit* FindUnit(const std::string& id) const;
+};
+
+// The review cap's base for `authority` in review campaign `c`: its units that requested the review
+// and still hold a title from one of the reviewed batches.
+int64_t ReviewBase(const State& state, const Campaign& c, const std::string& authority);
+
+}  // namespace pilotledger::projections

@@ -1,0 +1,237 @@
+#include "projections/views.h"
+
+#include <algorithm>
+
+#include "ledger/event.h"
+#include "projections/bodies.h"
+#include "projections/vocabulary.h"
+
+namespace pilotledger::projections {
+namespace {
+
+void PutSeq(Json& j, const char* name, const std::optional<uint64_t>& seq) {
+  if (seq) j[name] = *seq;
+}
+
+Json TrackJson(const Track& t, bool full) {
+  Json j = Json::object();
+  PutSeq(j, "recommended_seq", t.recommended_seq);
+  PutSeq(j, "published_seq", t.published_seq);
+  PutSeq(j, "rejected_seq", t.rejected_seq);
+  if (t.objection_deadline) j["objection_deadline"] = FormatRfc3339Millis(*t.objection_deadline);
+  if (!full) return j;
+  Json scores = Json::array();
+  int64_t sum = 0;
+  for (const Score& s : t.scores) {
+    scores.push_back({{"seq", s.seq}, {"expert", s.expert}, {"score", s.score}});
+    sum += s.score;
+  }
+  j["scores"] = scores;
+  // The mean in hundredths, so that the answer stays integral: 8750 is 87.50.
+  j["mean_score_x100"] = t.scores.empty() ? Json(nullptr) : Json(sum * 100 / int64_t(t.scores.size()));
+  Json checks = Json::array();
+  for (const SpotCheck& s : t.spot_checks) checks.push_back({{"seq", s.seq}, {"passed", s.passed}});
+  j["spot_checks"] = checks;
+  Json objections = Json::array();
+  for (const Objection& o : t.objections) {
+    Json oj = {{"seq", o.seq}, {"summary", o.summary}, {"upheld", o.upheld}};
+    PutSeq(oj, "resolved_seq", o.resolved_seq);
+    objections.push_back(oj);
+  }
+  j["objections"] = objections;
+  return j;
+}
+
+std::string ApplicationState(const Application& a) {
+  if (a.granted_seq) return "granted";
+  if (a.rejected_seq) return "rejected";
+  if (a.published_seq) return "published";
+  if (a.recommended_seq) return "recommended";
+  return "submitted";
+}
+
+std::string ReviewState(const Review& r) {
+  if (r.passed_seq) return "passed";
+  if (r.rejected_seq) return "rejected";
+  if (r.published_seq) return "published";
+  if (r.recommended_seq) return "recommended";
+  return "requested";
+}
+
+bool InCampaign(const Unit& u, const std::string& campaign) {
+  return u.applications.count(campaign) || u.reviews.count(campaign) || u.titles.count(campaign);
+}
+
+}  // namespace
+
+std::string UnitStatus(const Unit& u) {
+  if (u.HasActiveTitle()) return "titled";
+  if (!u.titles.empty()) return "revoked";
+  const Application* latest = nullptr;
+  for (const auto& [c, a] : u.applications) {
+    if (!latest || a.submitted_seq > latest->submitted_seq) latest = &a;
+  }
+  return latest ? ApplicationState(*latest) : "unknown";
+}
+
+std::optional<Json> DueForRevocation(const State& state, const Unit& u) {
+  for (const auto& [id, c] : state.campaigns) {
+    if (!c.rules.review) continue;
+    bool under_review = false;
+    for (const std::string& batch : c.rules.review->batches) {
+      if (auto t = u.titles.find(batch); t != u.titles.end() && t->second.active()) under_review = true;
+    }
+    if (!under_review) continue;
+    const bool closed = c.rules.deadline && state.last_received > *c.rules.deadline;
+    const auto r = u.reviews.find(id);
+    if (r != u.reviews.end()) {
+      if (const auto failed = r->second.FailedSpotCheck(); failed && !r->second.passed_seq) {
+        return Json{{"campaign", id}, {"reason", "review_failed"}, {"detail", "failed the spot check at entry " + std::to_string(*failed)}};
+      }
+      if (r->second.rejected_seq) {
+        return Json{{"campaign", id}, {"reason", "review_failed"}, {"detail", "an objection was upheld"}};
+      }
+    }
+    if (!closed) continue;
+    if (r == u.reviews.end()) {
+      return Json{{"campaign", id}, {"reason", "review_not_requested"}, {"detail", "no review requested by " + c.rules.deadline_text}};
+    }
+    if (!r->second.recommended_seq) {
+      return Json{{"campaign", id}, {"reason", "review_failed"}, {"detail", "not recommended by its authority by " + c.rules.deadline_text}};
+    }
+  }
+  return std::nullopt;
+}
+
+Json UnitView(const State& state, const Unit& u, bool full) {
+  Json j = UnitDescriptorJson(u.d);
+  j["status"] = UnitStatus(u);
+  const auto due = DueForRevocation(state, u);
+  j["due_for_revocation"] = due ? *due : Json(nullptr);
+  Json titles = Json::object();
+  for (const auto& [c, t] : u.titles) {
+    Json tj = {{"granted_seq", t.granted_seq}, {"active", t.active()}};
+    if (t.revoked_seq) {
+      tj["revoked_seq"] = *t.revoked_seq;
+      tj["revoked_in"] = t.revoked_in;
+      tj["reason"] = t.reason;
+      if (!t.note.empty()) tj["note"] = t.note;
+    }
+    titles[c] = tj;
+  }
+  j["titles"] = titles;
+  Json apps = Json::object(), eligibility = Json::object();
+  for (const auto& [c, a] : u.applications) {
+    Json aj = TrackJson(a, full);
+    aj["state"] = ApplicationState(a);
+    aj["submitted_seq"] = a.submitted_seq;
+    PutSeq(aj, "granted_seq", a.granted_seq);
+    if (full) {
+      aj["metrics"] = a.metrics;
+      aj["scenarios"] = a.scenarios;
+    }
+    apps[c] = aj;
+    if (const Campaign* campaign = state.FindCampaign(c)) {
+      Json e = EligibilityJson(Evaluate(campaign->rules, a.category, a.subtype, a.metrics, a.scenarios));
+      e["rules_seq"] = campaign->rules_seq;
+      if (!full) e.erase("failed");
+      eligibility[c] = e;
+    }
+  }
+  j["applications"] = apps;
+  j["eligibility"] = eligibility;
+  Json reviews = Json::object();
+  for (const auto& [c, r] : u.reviews) {
+    Json rj = TrackJson(r, full);
+    rj["state"] = ReviewState(r);
+    rj["requested_seq"] = r.requested_seq;
+    PutSeq(rj, "passed_seq", r.passed_seq);
+    reviews[c] = rj;
+  }
+  j["reviews"] = reviews;
+  Json history = Json::array();
+  for (const auto& [seq, type] : u.history) {
+    const EventTypeInfo* info = FindEventType(type);
+    if (full || (info && info->is_public)) history.push_back({{"seq", seq}, {"type", type}});
+  }
+  j["history"] = history;
+  return j;
+}
+
+Json UnitList(const State& state, const UnitFilter& f, const std::string& cursor, size_t limit, bool full) {
+  Json units = Json::array();
+  Json next = nullptr;
+  for (auto it = state.units.upper_bound(cursor); it != state.units.end(); ++it) {
+    const Unit& u = it->second;
+    if (!f.authority.empty() && u.d.authority != f.authority) continue;
+    if (!f.region.empty() && u.d.region != f.region) continue;
+    if (!f.category.empty() && u.d.category != f.category) continue;
+    if (!f.campaign.empty() && !InCampaign(u, f.campaign)) continue;
+    if (!f.status.empty() && UnitStatus(u) != f.status) continue;
+    if (units.size() == limit) {
+      next = units.back()["id"];
+      break;
+    }
+    units.push_back(UnitView(state, u, full));
+  }
+  return {{"units", units}, {"next_cursor", next}};
+}
+
+Json CampaignSummary(const Campaign& c) {
+  Json j = {{"campaign", c.id},
+            {"title", c.rules.title},
+            {"historical", c.rules.historical},
+            {"provisional", c.rules.provisional},
+            {"opened_seq", c.opened_seq},
+            {"rules_seq", c.rules_seq},
+            {"amended_seqs", c.amended_seqs},
+            {"publications", c.publications},
+            {"review", c.rules.review.has_value()}};
+  j["deadline"] = c.rules.deadline ? Json(c.rules.deadline_text) : Json(nullptr);
+  return j;
+}
+
+Json CampaignView(const Campaign& c) {
+  Json j = CampaignSummary(c);
+  j["rules"] = c.rules_json;
+  return j;
+}
+
+Json QuotaView(const State& state, const Campaign& c) {
+  std::map<std::string, std::string> authorities(c.rules.authority_kinds.begin(), c.rules.authority_kinds.end());
+  for (const auto& [id, a] : state.actors) {
+    if (a.role == "soe_group") authorities[a.authority()] = "soe_group";
+  }
+  Json list = Json::array();
+  for (const auto& [authority, kind] : authorities) {
+    Json places = Json::object();
+    const std::vector<std::string> categories = kind == "soe_group" ? std::vector<std::string>{"total"} : c.rules.categories;
+    const auto used_it = c.recommended.find(authority);
+    for (const std::string& category : categories) {
+      const auto limit = c.rules.Quota(kind, category);
+      int64_t used = 0;
+      if (used_it != c.recommended.end() && used_it->second.count(category)) used = used_it->second.at(category);
+      places[category] = {{"limit", limit ? Json(*limit) : Json(nullptr)}, {"extra", c.Extra(authority, category)}, {"used", used}};
+    }
+    Json aj = {{"authority", authority}, {"kind", kind}, {"places", places}};
+    Json exceptions = Json::array();
+    for (const QuotaException& e : c.exceptions) {
+      if (e.authority == authority) {
+        exceptions.push_back({{"seq", e.seq}, {"category", e.category}, {"extra", e.extra}, {"reason", e.reason}});
+      }
+    }
+    aj["exceptions"] = exceptions;
+    if (c.rules.review) {
+      const int64_t base = ReviewBase(state, c, authority);
+      const int64_t recommended = c.review_recommended.count(authority) ? c.review_recommended.at(authority) : 0;
+      aj["review"] = {{"base", base},
+                      {"cap", c.rules.review->cap_bp * base / 10000},
+                      {"extra", c.Extra(authority, "review")},
+                      {"recommended", recommended}};
+    }
+    list.push_back(aj);
+  }
+  return {{"campaign", c.id}, {"authorities", list}};
+}
+
+}  // namespace pilotledger::projections

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ledger/canonical_json.h"
+#include "projections/state.h"
+
+// The JSON answers served from the state (PROTOCOL.md §7). Each is a pure function of the state;
+// the server adds "as_of". `full` includes what comes from non-public entries (metrics, scores,
+// spot checks, objection texts, eligibility details), shown only to ministries and auditors.
+namespace pilotledger::projections {
+
+// "titled", "revoked", "rejected", or the stage of the latest application: "submitted",
+// "recommended", "published".
+std::string UnitStatus(const Unit& unit);
+// {campaign, reason, detail} if a review found or let the unit fail and no revocation followed,
+// judged at the ledger clock of the last entry (so that a replay gives the same answer).
+std::optional<Json> DueForRevocation(const State& state, const Unit& unit);
+
+Json UnitView(const State& state, const Unit& unit, bool full);
+
+struct UnitFilter {
+  std::string authority, region, status, campaign, category;
+};
+// Units matching `filter` with ids after `cursor`, at most `limit`: {"units", "next_cursor"}.
+Json UnitList(const State& state, const UnitFilter& filter, const std::string& cursor, size_t limit, bool full);
+
+Json CampaignSummary(const Campaign& campaign);
+Json CampaignView(const Campaign& campaign);
+// Per authority: kind, limit/extra/used per category, exceptions, and for review campaigns the
+// review base, cap and recommended count.
+Json QuotaView(const State& state, const Campaign& campaign);
+
+}  // namespace pilotledger::projections
