@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ bool IsValidId(std::string_view id);
 struct Signature {
   std::string signer;
   std::string sig;  // the raw 64 bytes
+  // Not on the wire: the key this signature was found valid under by a check before sequencing,
+  // so that the sequencer re-verifies only if the signer's key changed since.
+  std::optional<std::array<uint8_t, 32>> verified_key;
 };
 
 // An event with its signatures, as submitted (PROTOCOL.md §2). Immutable once parsed.

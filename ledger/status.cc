@@ -27,6 +27,8 @@ CodeInfo Info(Code code) {
     case Code::kInternal: return {"internal", 500};
     case Code::kInvalidArgument: return {"bad_request", 400};
     case Code::kTooManyRequests: return {"too_many_requests", 429};
+    case Code::kMethodNotAllowed: return {"method_not_allowed", 405};
+    case Code::kHeaderTooLarge: return {"header_too_large", 431};
   }
   return {"internal", 500};
 }

@@ -26,6 +26,8 @@ enum class Code {
   kInternal = 13,
   kInvalidArgument = 14,  // a bad request parameter (HTTP 400 "bad_request")
   kTooManyRequests = 15,
+  kMethodNotAllowed = 16,
+  kHeaderTooLarge = 17,
 };
 
 // The wire name of a code ("schema_violation"), as in PROTOCOL.md §7.
@@ -104,7 +106,8 @@ class [[nodiscard]] Result {
     if (!pl_status_.ok()) return pl_status_;          \
   } while (0)
 
-// `lhs = value of expr`, or returns its status.
+// `lhs = value of expr`, or returns its status. Expands to several statements: never use it as
+// the body of an unbraced `if`.
 #define PL_ASSIGN_OR_RETURN(lhs, expr) PL_ASSIGN_OR_RETURN_IMPL_(PL_CONCAT_(pl_result_, __LINE__), lhs, expr)
 #define PL_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \

@@ -1,0 +1,6 @@
+#include <iostream>
+
+int main() {
+  std::cout << "pilotctl " << PILOTLEDGER_VERSION << "\n";
+  return 0;
+}

@@ -1,0 +1,163 @@
+#include "server/api.h"
+
+#include <boost/url/parse.hpp>
+
+#include "ledger/encoding.h"
+#include "ledger/event.h"
+#include "projections/views.h"
+#include "server/query.h"
+
+namespace pilotledger::server {
+namespace {
+
+constexpr uint64_t kMaxPage = 1000;
+
+HttpResponse JsonResponse(int status, const Json& body) { return {status, "application/json", WriteCanonical(body)}; }
+HttpResponse Text(const std::string& body) { return {200, "text/plain; charset=utf-8", body}; }
+
+Status BadRequest(const std::string& message) { return Status(Code::kInvalidArgument, message); }
+Status NotFound(const std::string& what) { return Status(Code::kNotFound, what); }
+
+std::vector<std::string> Segments(const boost::urls::url_view& url) {
+  std::vector<std::string> out;
+  for (const auto& s : url.segments()) out.emplace_back(s);
+  return out;
+}
+
+Json HashesJson(const std::vector<Hash>& hashes) {
+  Json out = Json::array();
+  for (const Hash& h : hashes) out.push_back(HashBase64(h));
+  return out;
+}
+
+// What an unprivileged reader sees of a non-public entry: enough to verify the tree.
+std::string RedactedLeaf(uint64_t seq, const std::string& type, const Hash& leaf_hash) {
+  return WriteCanonical({{"seq", seq}, {"type", type}, {"leaf_hash", HashBase64(leaf_hash)}, {"redacted", true}});
+}
+
+// The leaf as `reader` may see it.
+std::string Visible(const std::string& leaf, uint64_t seq, const Reader& reader) {
+  if (reader.privileged()) return leaf;
+  const Json j = Json::parse(leaf, nullptr, /*allow_exceptions=*/false);
+  const std::string type = j.is_object() ? j["event"].value("type", "") : "";
+  const EventTypeInfo* info = FindEventType(type);
+  if (info && info->is_public) return leaf;
+  return RedactedLeaf(seq, type, merkle::HashLeaf(leaf));
+}
+
+}  // namespace
+
+HttpResponse Api::ErrorResponse(const Status& status) { return JsonResponse(HttpStatus(status.code()), status.ToJson()); }
+
+Result<Reader> Api::Authenticate(const std::string& method, const std::string& target, const std::string& header) const {
+  if (header.empty()) return Reader{};
+  constexpr std::string_view kScheme = "PilotLedger-Sig ";
+  const auto bad = [](const std::string& why) { return Status(Code::kUnauthenticated, why); };
+  if (header.rfind(kScheme, 0) != 0) return bad("the Authorization header must use the PilotLedger-Sig scheme");
+  std::string actor, time, sig;
+  std::string_view rest = std::string_view(header).substr(kScheme.size());
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view part = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const auto eq = part.find('=');
+    if (eq == std::string_view::npos) return bad("malformed Authorization parameter \"" + std::string(part) + "\"");
+    const std::string_view key = part.substr(0, eq), value = part.substr(eq + 1);
+    std::string* slot = key == "actor" ? &actor : key == "time" ? &time : key == "sig" ? &sig : nullptr;
+    if (!slot || !slot->empty()) return bad("unexpected or repeated Authorization parameter " + std::string(key));
+    *slot = std::string(value);
+  }
+  if (actor.empty() || time.empty() || sig.empty()) return bad("the Authorization header needs actor, time and sig");
+  Result<Timestamp> t = ParseRfc3339(time);
+  if (!t.ok()) return bad("time is not an RFC 3339 UTC time");
+  const int64_t skew = service_.clock().Now().ms - t->ms;
+  if (skew > kReadAuthWindowMs || skew < -kReadAuthWindowMs) {
+    return bad("the signed time " + time + " is more than 300 s from the server's clock");
+  }
+  const auto actors = service_.active_actors();
+  const auto it = actors->find(actor);
+  if (it == actors->end()) return bad("actor " + actor + " is not a registered, active actor");
+  const auto raw = Base64Decode(sig);
+  const std::string input = "pilotledger:read:v1\n" + method + " " + target + "\n" + time;
+  if (!raw || !it->second.key.Verify(input, *raw)) return bad("the read signature of " + actor + " does not verify");
+  return Reader{actor, it->second.role};
+}
+
+void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> respond) {
+  Result<Reader> reader = Authenticate(request.method, request.target, request.authorization);
+  if (!reader.ok()) return respond(ErrorResponse(reader.status()));
+  if (request.method == "POST" && request.target == "/v1/entries") return HandleAppend(request, std::move(respond));
+  respond(Route(request, *reader));
+}
+
+void Api::HandleAppend(const HttpRequest& request, std::function<void(HttpResponse)> respond) {
+  Result<SignedEvent> event = ParseSubmission(request.body);
+  if (!event.ok()) return respond(ErrorResponse(event.status()));
+  service_.Append(std::move(*event), [respond = std::move(respond)](Result<ledger::Receipt> r) {
+    if (!r.ok()) return respond(ErrorResponse(r.status()));
+    respond(JsonResponse(r->created ? 201 : 200, {{"seq", r->seq},
+                                                  {"leaf_hash", HashBase64(r->leaf_hash)},
+                                                  {"received", FormatRfc3339Millis(r->received)}}));
+  });
+}
+
+HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
+  const auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) return ErrorResponse(BadRequest("malformed request target"));
+  const std::vector<std::string> seg = Segments(*parsed);
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
+  const Query q(std::move(params));
+  const ledger::Log& log = service_.log();
+  const bool get = request.method == "GET";
+  const auto result = [&]() -> Result<HttpResponse> {
+    if (seg.size() == 1 && seg[0] == "healthz") {
+      if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
+      return JsonResponse(200, {{"status", "ok"}, {"size", log.size()}});
+    }
+    if (seg.empty() || seg[0] != "v1") return NotFound("no such endpoint " + std::string(parsed->path()));
+    if (!get) {
+      if (seg.size() == 2 && seg[1] == "entries") return Status(Code::kMethodNotAllowed, "use GET or POST on /v1/entries");
+      return Status(Code::kMethodNotAllowed, request.method + " is not allowed on " + std::string(parsed->path()));
+    }
+    if (seg.size() == 2 && seg[1] == "checkpoint") return Text(*log.signed_checkpoint());
+    if (seg.size() == 2 && seg[1] == "ledger-key") return Text(log.verifier_key() + "\n");
+    if (seg.size() == 2 && seg[1] == "entries") {
+      PL_ASSIGN_OR_RETURN(uint64_t from, q.Number("from", 0));
+      PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
+      if (limit == 0 || limit > kMaxPage) return BadRequest("limit must be 1-1000");
+      PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, limit));
+      std::string body = "{\"entries\":[";
+      for (size_t i = 0; i < leaves.size(); ++i) {
+        if (i) body += ',';
+        body += Visible(leaves[i], from + i, reader);
+      }
+      body += "],\"next\":" + std::to_string(from + leaves.size()) + "}";
+      return HttpResponse{200, "application/json", std::move(body)};
+    }
+    if (seg.size() == 3 && seg[1] == "entries") {
+      const auto seq = ParseDecimal(seg[2]);
+      if (!seq) return BadRequest("an entry is addressed by its seq, a non-negative integer");
+      PL_ASSIGN_OR_RETURN(std::string leaf, log.ReadLeaf(*seq));
+      return HttpResponse{200, "application/json", Visible(leaf, *seq, reader)};
+    }
+    if (seg.size() == 3 && seg[1] == "proofs" && seg[2] == "inclusion") {
+      PL_ASSIGN_OR_RETURN(uint64_t index, q.Number("index"));
+      PL_ASSIGN_OR_RETURN(uint64_t size, q.Number("size"));
+      PL_ASSIGN_OR_RETURN(auto hashes, log.InclusionProof(index, size));
+      return JsonResponse(200, {{"index", index}, {"size", size}, {"hashes", HashesJson(hashes)}});
+    }
+    if (seg.size() == 3 && seg[1] == "proofs" && seg[2] == "consistency") {
+      PL_ASSIGN_OR_RETURN(uint64_t from, q.Number("from"));
+      PL_ASSIGN_OR_RETURN(uint64_t to, q.Number("to"));
+      if (from == 0) return BadRequest("a consistency proof starts from a size of at least 1");
+      PL_ASSIGN_OR_RETURN(auto hashes, log.ConsistencyProof(from, to));
+      return JsonResponse(200, {{"from", from}, {"to", to}, {"hashes", HashesJson(hashes)}});
+    }
+    return RouteProjections(seg, q, reader);
+  }();
+  if (!result.ok()) return ErrorResponse(result.status());
+  return *result;
+}
+
+}  // namespace pilotledger::server

@@ -1,0 +1,77 @@
+// The answers derived from the projections: units, campaigns and quotas, actors. Each carries
+// "as_of", the log size the state reflects.
+#include "projections/views.h"
+#include "server/api.h"
+
+namespace pilotledger::server {
+namespace {
+
+constexpr uint64_t kMaxUnitsPage = 1000;
+
+HttpResponse JsonAsOf(Json body, uint64_t as_of) {
+  body["as_of"] = as_of;
+  return {200, "application/json", WriteCanonical(body)};
+}
+
+}  // namespace
+
+Result<HttpResponse> Api::RouteProjections(const std::vector<std::string>& seg, const Query& q, const Reader& reader) {
+  if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
+  const bool full = reader.privileged();
+  if (seg.size() == 2 && seg[1] == "units") {
+    PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
+    if (limit == 0 || limit > kMaxUnitsPage) return Status(Code::kInvalidArgument, "limit must be 1-1000");
+    const projections::UnitFilter filter{q.Get("authority"), q.Get("region"), q.Get("status"), q.Get("campaign"),
+                                         q.Get("category")};
+    return service_.Read([&](const projections::State& s) {
+      return JsonAsOf(projections::UnitList(s, filter, q.Get("cursor"), limit, full), s.size);
+    });
+  }
+  if (seg.size() == 3 && seg[1] == "units") {
+    return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+      const projections::Unit* u = s.FindUnit(seg[2]);
+      if (!u) return Status(Code::kNotFound, "no unit " + seg[2]);
+      return JsonAsOf(projections::UnitView(s, *u, full), s.size);
+    });
+  }
+  if (seg.size() == 2 && seg[1] == "campaigns") {
+    return service_.Read([&](const projections::State& s) {
+      Json list = Json::array();
+      for (const auto& [id, c] : s.campaigns) list.push_back(projections::CampaignSummary(c));
+      return JsonAsOf({{"campaigns", list}}, s.size);
+    });
+  }
+  if ((seg.size() == 3 || seg.size() == 4) && seg[1] == "campaigns") {
+    const bool quotas = seg.size() == 4;
+    if (quotas && seg[3] != "quotas") return Status(Code::kNotFound, "no such endpoint");
+    if (quotas && reader.actor.empty()) {
+      return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial and auditor actors");
+    }
+    if (quotas && reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" &&
+        reader.role != "soe_group") {
+      return Status(Code::kForbidden, "a " + reader.role + " actor may not read quota usage");
+    }
+    return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+      const projections::Campaign* c = s.FindCampaign(seg[2]);
+      if (!c) return Status(Code::kNotFound, "no campaign " + seg[2]);
+      return JsonAsOf(quotas ? projections::QuotaView(s, *c) : projections::CampaignView(*c), s.size);
+    });
+  }
+  if (seg.size() == 2 && seg[1] == "actors") {
+    return service_.Read([&](const projections::State& s) {
+      Json list = Json::array();
+      for (const auto& [id, a] : s.actors) list.push_back(projections::ActorJson(a));
+      return JsonAsOf({{"actors", list}}, s.size);
+    });
+  }
+  if (seg.size() == 3 && seg[1] == "actors") {
+    return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+      const projections::Actor* a = s.FindActor(seg[2]);
+      if (!a) return Status(Code::kNotFound, "no actor " + seg[2]);
+      return JsonAsOf(projections::ActorJson(*a), s.size);
+    });
+  }
+  return Status(Code::kNotFound, "no such endpoint");
+}
+
+}  // namespace pilotledger::server

@@ -1,0 +1,253 @@
+// The Boost.Beast transport: TCP or TLS connections, HTTP/1.1 sessions with limits and timeouts,
+// and the hand-over of WebSocket upgrades to the feed. The only server file that includes Beast.
+#include "server/http_server.h"
+
+#include <atomic>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace pilotledger::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+
+// Ordinary ends of a connection, not worth a log line.
+bool Normal(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == net::error::eof ||
+         ec == beast::error::timeout || ec == net::error::connection_reset || ec == ssl::error::stream_truncated;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)), acceptor(ioc) {}
+
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+
+  Api& api;
+  const ServerOptions options;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::optional<ssl::context> tls;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{0};
+};
+
+namespace {
+
+// One HTTP/1.1 connection over `Stream` (beast::tcp_stream or ssl_stream<tcp_stream>), handling one
+// request at a time. Lives as long as an operation holds shared_from_this().
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(HttpServer::Impl& server, Args&&... args) : server_(server), stream_(std::forward<Args>(args)...) {
+    ++server_.connections;
+  }
+  ~Session() { --server_.connections; }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::OnStart, this->shared_from_this()));
+  }
+
+ private:
+  auto& Tcp() { return beast::get_lowest_layer(stream_); }
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  void OnStart() {
+    if (server_.connections > server_.options.max_connections) {
+      return Reply(Api::ErrorResponse(Status(Code::kUnavailable, "too many connections; retry later")), false);
+    }
+    if constexpr (kTls) {
+      Tcp().expires_after(server_.options.request_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+    } else {
+      DoRead();
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return Fail(ec, "TLS handshake");
+    DoRead();
+  }
+
+  // Waits up to idle_timeout for a request to begin, then gives it request_timeout to arrive whole.
+  void DoRead() {
+    parser_.emplace();
+    parser_->body_limit(server_.options.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
+    if (buffer_.size() > 0) return ReadRequest();
+    Tcp().expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Session::OnFirstBytes, this->shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code ec, std::size_t n) {
+    if (ec) return Fail(ec, "read");
+    buffer_.commit(n);
+    ReadRequest();
+  }
+
+  void ReadRequest() {
+    Tcp().expires_after(server_.options.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit) {
+      return Reply(Api::ErrorResponse(Status(Code::kPayloadTooLarge, "the request body exceeds " +
+                                                                         std::to_string(server_.options.max_body_bytes) + " bytes")),
+                   false);
+    }
+    if (ec == http::error::header_limit) {
+      return Reply(Api::ErrorResponse(Status(Code::kHeaderTooLarge, "the request headers exceed " +
+                                                                        std::to_string(server_.options.max_header_bytes) + " bytes")),
+                   false);
+    }
+    if (ec && !Normal(ec) && ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
+      return Reply(Api::ErrorResponse(Status(Code::kInvalidArgument, "malformed HTTP request: " + ec.message())), false);
+    }
+    if (ec) return Fail(ec, "read");
+    Tcp().expires_never();
+    const auto& req = parser_->get();
+    keep_alive_ = req.keep_alive();
+    HttpRequest request{std::string(req.method_string()), std::string(req.target()),
+                        std::string(req[http::field::authorization]), req.body()};
+    ++server_.in_flight;
+    server_.api.Handle(request, [self = this->shared_from_this()](HttpResponse response) {
+      net::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
+        --self->server_.in_flight;
+        self->Reply(std::move(r), self->keep_alive_);
+      });
+    });
+  }
+
+  void Reply(HttpResponse r, bool keep_alive) {
+    res_ = {};
+    res_.version(11);
+    res_.result(static_cast<http::status>(r.status));
+    res_.set(http::field::content_type, r.content_type);
+    res_.set(http::field::cache_control, "no-store");
+    res_.keep_alive(keep_alive);
+    res_.body() = std::move(r.body);
+    res_.prepare_payload();
+    Tcp().expires_after(server_.options.request_timeout);
+    http::async_write(stream_, res_, beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    if (ec) return Fail(ec, "write");
+    if (!res_.keep_alive()) return Close();
+    DoRead();
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      Tcp().expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+  }
+
+  void Fail(beast::error_code ec, const char* what) {
+    if (!Normal(ec)) std::cerr << "pilotledgerd: " << what << ": " << ec.message() << "\n";
+  }
+
+  HttpServer::Impl& server_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
+void HttpServer::Impl::DoAccept() {
+  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&Impl::OnAccept, this));
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+  if (!ec) {
+    if (tls) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->Start();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Start();
+    }
+  }
+  DoAccept();
+}
+
+HttpServer::HttpServer(Api& api, ServerOptions options) : impl_(std::make_unique<Impl>(api, std::move(options))) {}
+
+HttpServer::~HttpServer() = default;
+
+Result<std::string> HttpServer::Listen() {
+  Impl& s = *impl_;
+  if (!s.options.tls_cert_file.empty() || !s.options.tls_key_file.empty()) {
+    s.tls.emplace(ssl::context::tls_server);
+    s.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    s.tls->use_certificate_chain_file(s.options.tls_cert_file, ec);
+    if (!ec) s.tls->use_private_key_file(s.options.tls_key_file, ssl::context::pem, ec);
+    if (ec) return Status(Code::kInvalidArgument, "cannot load the TLS certificate or key: " + ec.message());
+  }
+  beast::error_code ec;
+  const auto address = net::ip::make_address(s.options.host, ec);
+  if (ec) return Status(Code::kInvalidArgument, "bad listen address " + s.options.host);
+  const tcp::endpoint endpoint(address, s.options.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status(Code::kUnavailable, "cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + ": " + ec.message());
+  s.DoAccept();
+  const auto bound = s.acceptor.local_endpoint();
+  const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  return host + ":" + std::to_string(bound.port());
+}
+
+void HttpServer::RunUntilSignal(const std::function<void()>& drain) {
+  Impl& s = *impl_;
+  net::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  std::thread stopper;
+  signals.async_wait([&](beast::error_code ec, int) {
+    if (ec) return;
+    beast::error_code ignored;
+    s.acceptor.close(ignored);
+    // Drain off the I/O threads: the answers to the appends it finishes still need them.
+    stopper = std::thread([&] {
+      drain();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (s.in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let the last writes leave
+      s.ioc.stop();
+    });
+  });
+  const unsigned n = s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < n; ++i) threads.emplace_back([&] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+  if (stopper.joinable()) stopper.join();
+}
+
+}  // namespace pilotledger::server

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ledger/status.h"
+#include "server/api.h"
+
+namespace pilotledger::server {
+
+struct ServerOptions {
+  // Address and port to listen on; port 0 picks a free one.
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  // I/O threads; 0 means one per core.
+  unsigned threads = 0;
+  // Largest request body (413 payload_too_large beyond it).
+  size_t max_body_bytes = size_t{1} << 20;
+  // Largest request header block (431 beyond it).
+  size_t max_header_bytes = size_t{16} << 10;
+  // A whole request (headers and body) must arrive within this time; slower clients are cut off.
+  std::chrono::milliseconds request_timeout{10'000};
+  // A keep-alive connection may wait this long for its next request.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Most open connections (HTTP and WebSocket); past it new ones get 503 and are closed.
+  size_t max_connections = 4096;
+  // TLS: a PEM certificate chain and private key; plain HTTP if empty.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+};
+
+// The HTTP transport (Boost.Beast) in front of an Api. Beast stays inside http_server.cc.
+class HttpServer {
+ public:
+  // `api` must outlive the server.
+  HttpServer(Api& api, ServerOptions options);
+  ~HttpServer();
+
+  // Binds and starts listening. Returns "host:port" as bound. Errors: kUnavailable (cannot bind),
+  // kInvalidArgument (bad address or TLS files).
+  Result<std::string> Listen();
+  // Serves on the I/O threads until SIGINT or SIGTERM, then stops accepting, calls `drain` (which
+  // finishes in-flight appends while their answers can still be written) and returns once the
+  // open requests are answered (or after 5 s).
+  void RunUntilSignal(const std::function<void()>& drain);
+
+  struct Impl;  // public so that the sessions in http_server.cc can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pilotledger::server

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "ledger/log.h"
+#include "ledger/sequencer.h"
+#include "ledger/store.h"
+#include "projections/check.h"
+#include "projections/state.h"
+
+namespace pilotledger::server {
+
+struct ServiceOptions {
+  // The data directory: db/ (RocksDB) and ledger-key.pem.
+  std::string data_dir;
+  ledger::SequencerOptions sequencer;
+};
+
+// The ledger as the server runs it: the store, the verified log, the projections kept current by
+// the sequencer, and the listeners of new entries. Thread-safe: appends and reads from any thread.
+class LedgerService {
+ public:
+  // Creates a new ledger in `data_dir` (which must not hold one): the ledger key, and entry 0
+  // (ledger.genesis) with `origin`, the verifier key, `authorities` and `policy`.
+  // Returns the verifier key. Errors: kInvalidArgument (exists, bad authorities or policy).
+  static Result<std::string> Init(const std::string& data_dir, const std::string& origin, const Json& authorities,
+                                  const Json& policy, const Clock& clock);
+
+  // Opens the ledger in options.data_dir, verifying the stored log and replaying it into the
+  // projections. Errors: kNotFound (no ledger), kDataLoss (the log and its tree or checkpoint
+  // disagree), kUnavailable (locked by another process).
+  static Result<std::unique_ptr<LedgerService>> Open(const ServiceOptions& options, const Clock& clock);
+
+  ~LedgerService();
+
+  // Checks the signatures on the calling thread, then queues the event for the sequencer; `done`
+  // runs on the sequencer thread. Errors: as ledger::Sequencer::Append and projections::Check.
+  void Append(SignedEvent event, ledger::Sequencer::Done done);
+
+  // Called on the sequencer thread with each committed batch, after the projections reflect it.
+  using EntryListener = std::function<void(const std::vector<ledger::AppendedLeaf>&)>;
+  void AddListener(EntryListener listener);
+
+  const ledger::Log& log() const { return *log_; }
+  // False once a failed write left the projections ahead of the log (restart to recover).
+  bool healthy() const { return !failed_; }
+  const Clock& clock() const { return clock_; }
+
+  // Runs `f(state)` with the committed projections (never ahead of the durable log).
+  template <typename F>
+  auto Read(F&& f) const {
+    std::shared_lock lock(state_mu_);
+    return f(static_cast<const projections::State&>(state_));
+  }
+  // The active actors as of the last commit, for checking signatures without the state lock.
+  std::shared_ptr<const projections::ActiveActors> active_actors() const;
+
+  // Stops accepting appends and finishes the queued ones. Idempotent.
+  void Stop();
+
+ private:
+  class Admission;
+  LedgerService(const Clock& clock);
+  void OnCommitted(const std::vector<ledger::AppendedLeaf>& leaves);
+  void RefreshActiveActors();
+
+  const Clock& clock_;
+  std::unique_ptr<ledger::Store> store_;
+  std::unique_ptr<ledger::Log> log_;
+  mutable std::shared_mutex state_mu_;
+  projections::State state_;  // guarded by state_mu_; written only on the sequencer thread
+  std::atomic<bool> failed_{false};  // the projections are ahead of the log after a failed write
+  std::unique_ptr<Admission> admission_;
+  std::unique_ptr<ledger::Sequencer> sequencer_;
+
+  mutable std::mutex keys_mu_;
+  std::shared_ptr<const projections::ActiveActors> active_actors_;  // guarded by keys_mu_
+  std::mutex listeners_mu_;
+  std::vector<EntryListener> listeners_;  // guarded by listeners_mu_
+};
+
+}  // namespace pilotledger::server
