@@ -98,19 +98,19 @@ Status CheckCampaignRules(const State& state, const std::string& type, const Bod
 
 }  // namespace
 
-ActorKeys ActiveActorKeys(const State& state) {
-  ActorKeys keys;
+ActiveActors CopyActiveActors(const State& state) {
+  ActiveActors actors;
   for (const auto& [id, a] : state.actors) {
-    if (a.active()) keys.emplace(id, a.key);
+    if (a.active()) actors.emplace(id, a);
   }
-  return keys;
+  return actors;
 }
 
-void PreverifySignatures(const ActorKeys& keys, SignedEvent& event) {
+void PreverifySignatures(const ActiveActors& actors, SignedEvent& event) {
   const std::string input = SigningInput(event.canonical);
   for (Signature& sig : event.sigs) {
-    const auto it = keys.find(sig.signer);
-    if (it != keys.end() && it->second.Verify(input, sig.sig)) sig.verified_key = it->second.raw();
+    const auto it = actors.find(sig.signer);
+    if (it != actors.end() && it->second.key.Verify(input, sig.sig)) sig.verified_key = it->second.key.raw();
   }
 }
 

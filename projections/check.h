@@ -9,14 +9,14 @@
 
 namespace pilotledger::projections {
 
-// The keys of the active actors, shared read-only by request threads for pre-verification.
-using ActorKeys = std::unordered_map<std::string, PublicKey>;
-ActorKeys ActiveActorKeys(const State& state);
+// The active actors, copied for request threads (pre-verification, read authentication).
+using ActiveActors = std::unordered_map<std::string, Actor>;
+ActiveActors CopyActiveActors(const State& state);
 
-// Verifies each signature of `event` whose signer is in `keys` and records the key it verified
+// Verifies each signature of `event` whose signer is in `actors` and records the key it verified
 // under in Signature::verified_key; leaves the rest for Check. Thread-safe; costs one Ed25519
 // verification per signature, so request threads run it before sequencing.
-void PreverifySignatures(const ActorKeys& keys, SignedEvent& event);
+void PreverifySignatures(const ActiveActors& actors, SignedEvent& event);
 
 // Whether `event`, received at `now`, may follow everything in `state`, checked in PROTOCOL.md §7's
 // order: the signatures (kUnknownSigner, kBadSignature; a signature pre-verified under the

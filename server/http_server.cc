@@ -43,6 +43,7 @@ struct HttpServer::Impl {
   std::optional<ssl::context> tls;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
+  std::atomic<bool> stopping{false};  // after SIGTERM: new requests get 503 and the connection closes
 };
 
 namespace {
@@ -121,6 +122,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     if (ec) return Fail(ec, "read");
     Tcp().expires_never();
+    if (server_.stopping) {
+      return Reply(Api::ErrorResponse(Status(Code::kUnavailable, "the server is shutting down")), false);
+    }
     const auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
     HttpRequest request{std::string(req.method_string()), std::string(req.target()),
@@ -226,11 +230,15 @@ Result<std::string> HttpServer::Listen() {
 void HttpServer::RunUntilSignal(const std::function<void()>& drain) {
   Impl& s = *impl_;
   net::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  // Sessions waiting for an append's answer have no I/O pending; without this guard the I/O threads
+  // could run out of work during the drain and never write those answers.
+  auto work = net::make_work_guard(s.ioc);
   std::thread stopper;
   signals.async_wait([&](beast::error_code ec, int) {
     if (ec) return;
     beast::error_code ignored;
     s.acceptor.close(ignored);
+    s.stopping = true;
     // Drain off the I/O threads: the answers to the appends it finishes still need them.
     stopper = std::thread([&] {
       drain();

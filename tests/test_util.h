@@ -25,16 +25,15 @@ inline nlohmann::json TestData(const std::string& name) {
 
 }  // namespace pilotledger::testing
 
-#define ASSERT_OK(expr)                                            \
-  do {                                                             \
-    const ::pilotledger::Status& pl_s_ = (expr);                   \
-    ASSERT_TRUE(pl_s_.ok()) << #expr << ": " << pl_s_.ToString(); \
-  } while (0)
-#define EXPECT_OK(expr)                                            \
-  do {                                                             \
-    const ::pilotledger::Status& pl_s_ = (expr);                   \
-    EXPECT_TRUE(pl_s_.ok()) << #expr << ": " << pl_s_.ToString(); \
-  } while (0)
+// Assert/expect that a Status is OK; print it otherwise. Accept a streamed message.
+#define ASSERT_OK(expr)                                                   \
+  if (const ::pilotledger::Status pl_s_ = (expr); pl_s_.ok()) {          \
+  } else                                                                  \
+    FAIL() << #expr << ": " << pl_s_.ToString() << " "
+#define EXPECT_OK(expr)                                                   \
+  if (const ::pilotledger::Status pl_s_ = (expr); pl_s_.ok()) {          \
+  } else                                                                  \
+    ADD_FAILURE() << #expr << ": " << pl_s_.ToString() << " "
 // Asserts that a Result is OK and yields its value.
 #define ASSERT_OK_AND_ASSIGN(lhs, expr) ASSERT_OK_AND_ASSIGN_IMPL_(PL_CONCAT_(pl_r_, __LINE__), lhs, expr)
 #define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr) \

@@ -1,0 +1,198 @@
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/ledger_client.h"
+#include "ledger/encoding.h"
+#include "tests/ledger/ledger_test_util.h"
+
+namespace pilotledger::testing {
+
+inline std::string Bin(const std::string& name) { return std::string(PILOT_BIN_DIR) + "/" + name; }
+
+// Runs a command to completion; returns its exit status and fills `out` with stdout+stderr.
+inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr, const std::string& input = "") {
+  int out_pipe[2], in_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(in_pipe) != 0) return -1;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(out_pipe[1], 2);
+    close(out_pipe[0]);
+    close(in_pipe[1]);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(in_pipe[0]);
+  if (!input.empty()) (void)!write(in_pipe[1], input.data(), input.size());
+  close(in_pipe[1]);
+  std::string output;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) output.append(buf, size_t(n));
+  close(out_pipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (out) *out = output;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A running `pilotledgerd serve` on 127.0.0.1 with a free port, killed on destruction.
+class ServerProcess {
+ public:
+  static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {Bin("pilotledgerd"), "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    int out_pipe[2];
+    if (pipe(out_pipe) != 0) return nullptr;
+    const pid_t pid = fork();
+    if (pid == 0) {
+      dup2(out_pipe[1], 1);
+      close(out_pipe[0]);
+      std::vector<char*> args;
+      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    close(out_pipe[1]);
+    auto p = std::unique_ptr<ServerProcess>(new ServerProcess(pid, out_pipe[0]));
+    if (!p->WaitForAddress()) return nullptr;
+    return p;
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(fd_);
+  }
+  const std::string& url() const { return url_; }
+  const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }
+  // Sends `sig` and waits for the exit; returns the exit status (128+signal if killed).
+  int Stop(int sig) {
+    kill(pid_, sig);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  // Everything the server printed to stdout so far (after the address line).
+  std::string Output() {
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd_, buf, sizeof buf)) > 0) output_.append(buf, size_t(n));
+    return output_;
+  }
+  std::unique_ptr<client::LedgerClient> Client() const {
+    auto c = client::LedgerClient::Connect(url_);
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+
+ private:
+  ServerProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
+  bool WaitForAddress() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) > 0) {
+        char buf[1024];
+        const ssize_t n = read(fd_, buf, sizeof buf);
+        if (n <= 0) return false;
+        output_.append(buf, size_t(n));
+        const auto at = output_.find("listening on ");
+        if (at != std::string::npos && output_.find(' ', at + 13) != std::string::npos) {
+          address_ = output_.substr(at + 13, output_.find(' ', at + 13) - at - 13);
+          url_ = "http://" + address_;
+          fcntl(fd_, F_SETFL, O_NONBLOCK);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  pid_t pid_;
+  int fd_;
+  std::string output_, address_, url_;
+};
+
+// A ledger in a temporary directory, created with `pilotledgerd init`, and the founders' keys.
+class TestLedger {
+ public:
+  struct Founder {
+    std::string actor, role, department, region, unit;
+  };
+  static std::vector<Founder> Ministries() {
+    return {{"miit", "ministry", "miit", "", ""}, {"mca", "ministry", "mca", "", ""}, {"nhc", "ministry", "nhc", "", ""}};
+  }
+
+  explicit TestLedger(const std::vector<Founder>& founders = Ministries(), const std::string& origin = "test.pilotledger/log",
+                      const std::string& policy_file = "") {
+    Json authorities = Json::array();
+    for (const Founder& f : founders) authorities.push_back(Descriptor(f, NewKey(f.actor)));
+    const std::string path = dir_ / "authorities.json";
+    std::ofstream(path) << authorities.dump();
+    std::vector<std::string> argv = {Bin("pilotledgerd"), "init", "--data", data_dir(), "--origin", origin, "--authorities", path};
+    if (!policy_file.empty()) argv.insert(argv.end(), {"--policy", policy_file});
+    std::string out;
+    init_status_ = RunCommand(argv, &out);
+    init_output_ = out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    verifier_key_ = out;
+  }
+
+  std::string data_dir() const { return dir_ / "data"; }
+  const TempDir& dir() const { return dir_; }
+  int init_status() const { return init_status_; }
+  const std::string& init_output() const { return init_output_; }
+  const std::string& verifier_key() const { return verifier_key_; }
+
+  const PrivateKey& NewKey(const std::string& actor) { return keys_[actor] = *PrivateKey::Generate(); }
+  client::Identity Id(const std::string& actor) const { return {actor, keys_.at(actor)}; }
+
+  // An actor descriptor (an actor.registered body) for `f` with `key`.
+  static Json Descriptor(const Founder& f, const PrivateKey& key) {
+    Json d = {{"actor", f.actor}, {"role", f.role}, {"name", f.actor + " (test)"}, {"public_key", key.public_key().ToBase64()}};
+    if (!f.department.empty()) d["department"] = f.department;
+    if (!f.region.empty()) d["region"] = f.region;
+    if (!f.unit.empty()) d["unit"] = f.unit;
+    return d;
+  }
+
+  // A signed event of `type` with `body`, signed by `signers`.
+  SignedEvent Event(const std::string& id, const std::string& type, const Json& body, const std::vector<std::string>& signers,
+                    Timestamp time = Timestamp{1697356800000}) const {
+    SignedEvent e = *MakeEvent(id, type, time, body);
+    for (const std::string& s : signers) client::AddSignature(e, Id(s));
+    return e;
+  }
+  // actor.registered for a new actor `f` (with a fresh key), signed by the MIIT ministry.
+  SignedEvent Register(const Founder& f, const std::string& id = "") {
+    const PrivateKey& key = NewKey(f.actor);
+    return Event(id.empty() ? "reg-" + f.actor : id, "actor.registered", Descriptor(f, key), {"miit"});
+  }
+
+ private:
+  TempDir dir_;
+  std::map<std::string, PrivateKey> keys_;
+  int init_status_ = -1;
+  std::string init_output_;
+  std::string verifier_key_;
+};
+
+}  // namespace pilotledger::testing

@@ -1,0 +1,348 @@
+// End to end: the real pilotledgerd on a loopback port, RocksDB in a temporary directory, real
+// HTTP from many connections, and verification with the test's own code and the independent
+// Python verifier.
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "tests/e2e/e2e_util.h"
+
+namespace pilotledger {
+namespace {
+
+using testing::ServerProcess;
+using testing::TestLedger;
+
+// Checks the whole served log with this test's own code: every entry canonical and at its seq,
+// every signature valid under the key its actor registered, the tree root equal to the signed
+// checkpoint's, and inclusion and consistency proofs that verify.
+void VerifyServedLog(client::LedgerClient& c, const std::string& verifier_key, uint64_t min_size) {
+  ASSERT_OK_AND_ASSIGN(note::Verifier verifier, note::ParseVerifierKey(verifier_key));
+  ASSERT_OK_AND_ASSIGN(std::string key, c.LedgerKey());
+  ASSERT_EQ(key, verifier_key);
+  ASSERT_OK_AND_ASSIGN(std::string signed_cp, c.SignedCheckpoint());
+  ASSERT_OK_AND_ASSIGN(Checkpoint cp, VerifyCheckpoint(signed_cp, verifier));
+  ASSERT_GE(cp.size, min_size);
+
+  std::vector<Hash> leaves;
+  std::map<std::string, PublicKey> keys;
+  while (leaves.size() < cp.size) {
+    ASSERT_OK_AND_ASSIGN(Json page, c.Entries(leaves.size(), 1000));
+    ASSERT_EQ(page["next"], leaves.size() + page["entries"].size());
+    for (const Json& e : page["entries"]) {
+      if (leaves.size() == cp.size) break;
+      const std::string leaf = WriteCanonical(e);
+      ASSERT_OK_AND_ASSIGN(Entry entry, ParseEntryLeaf(leaf));
+      ASSERT_EQ(entry.seq, leaves.size());
+      if (entry.seq == 0) {
+        ASSERT_EQ(entry.type(), "ledger.genesis");
+        ASSERT_EQ(entry.body()["ledger_key"], verifier_key);
+        for (const Json& a : entry.body()["authorities"]) keys.emplace(a["actor"], *PublicKey::FromBase64(a["public_key"].get<std::string>()));
+      } else {
+        ASSERT_FALSE(entry.signed_event.sigs.empty());
+        for (const Signature& s : entry.signed_event.sigs) {
+          ASSERT_TRUE(keys.count(s.signer)) << "seq " << entry.seq << " signer " << s.signer;
+          ASSERT_TRUE(keys.at(s.signer).Verify(SigningInput(entry.signed_event.canonical), s.sig)) << "seq " << entry.seq;
+        }
+        if (entry.type() == "actor.registered") {
+          keys.emplace(entry.body()["actor"], *PublicKey::FromBase64(entry.body()["public_key"].get<std::string>()));
+        }
+      }
+      leaves.push_back(merkle::HashLeaf(leaf));
+    }
+  }
+  merkle::CompactRange range;
+  std::vector<Hash> roots = {merkle::EmptyRoot()};
+  for (const Hash& h : leaves) {
+    range.Append(h, [](merkle::NodeId, const Hash&) {});
+    roots.push_back(range.Root());
+  }
+  ASSERT_EQ(range.Root(), cp.root) << "the served leaves do not hash to the signed checkpoint";
+  for (uint64_t i = 0; i < cp.size; i += std::max<uint64_t>(1, cp.size / 97)) {
+    ASSERT_OK_AND_ASSIGN(auto proof, c.InclusionProof(i, cp.size));
+    ASSERT_OK(merkle::VerifyInclusion(i, cp.size, leaves[i], proof, cp.root));
+  }
+  for (uint64_t from : {uint64_t{1}, cp.size / 3, cp.size / 2 + 1, cp.size - 1, cp.size}) {
+    if (from == 0 || from > cp.size) continue;
+    ASSERT_OK_AND_ASSIGN(auto proof, c.ConsistencyProof(from, cp.size));
+    ASSERT_OK(merkle::VerifyConsistency(from, cp.size, proof, roots[from], cp.root)) << from;
+  }
+}
+
+void RunPythonVerifier(const std::string& url, const std::string& verifier_key) {
+  std::string out;
+  const int rc = testing::RunCommand({"/usr/bin/python3", std::string(PILOT_SOURCE_DIR) + "/tests/tools/pilot_verify.py", "--url", url,
+                                      "--ledger-key", verifier_key},
+                                     &out);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
+}
+
+// Registrations of `n` new expert actors, each with a fresh key, signed by the MIIT ministry.
+std::vector<SignedEvent> Registrations(TestLedger& ledger, const std::string& prefix, int n) {
+  std::vector<SignedEvent> events;
+  for (int i = 0; i < n; ++i) events.push_back(ledger.Register({prefix + std::to_string(i), "expert", "", "", ""}));
+  return events;
+}
+
+TEST(LedgerE2ETest, InitPrintsTheVerifierKeyAndNeverOverwrites) {
+  TestLedger ledger;
+  ASSERT_EQ(ledger.init_status(), 0) << ledger.init_output();
+  ASSERT_OK_AND_ASSIGN(note::Verifier v, note::ParseVerifierKey(ledger.verifier_key()));
+  EXPECT_EQ(v.name, "test.pilotledger/log");
+  std::string out;
+  const int rc = testing::RunCommand({testing::Bin("pilotledgerd"), "init", "--data", ledger.data_dir(), "--origin", "x.test/log",
+                                      "--authorities", ledger.dir() / "authorities.json"},
+                                     &out);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("already holds a ledger"), std::string::npos) << out;
+}
+
+TEST(LedgerE2ETest, InitRefusesBadAuthorities) {
+  testing::TempDir dir;
+  std::ofstream(dir / "bad.json") << R"([{"actor":"m","role":"ministry","department":"space","name":"x","public_key":"AAAA"}])";
+  std::string out;
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "init", "--data", dir / "data", "--origin", "x.test/log",
+                                 "--authorities", dir / "bad.json"},
+                                &out),
+            1);
+  EXPECT_NE(out.find("invalid genesis"), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "data/db"));
+}
+
+TEST(LedgerE2ETest, ConcurrentAppendsFromManyConnectionsAllVerify) {
+  TestLedger ledger;
+  ASSERT_EQ(ledger.init_status(), 0) << ledger.init_output();
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  constexpr int kThreads = 16, kPerThread = 40;
+  std::vector<std::vector<SignedEvent>> work;
+  for (int t = 0; t < kThreads; ++t) work.push_back(Registrations(ledger, "x" + std::to_string(t) + "-", kPerThread));
+  std::mutex mu;
+  std::map<uint64_t, Hash> acked;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = server->Client();
+      for (const SignedEvent& e : work[t]) {
+        Result<client::AppendReceipt> r = c->Append(e);
+        if (!r.ok() || !r->created) {
+          ++failures;
+          ADD_FAILURE() << r.status().ToString();
+          continue;
+        }
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(acked.emplace(r->seq, r->leaf_hash).second) << "seq " << r->seq << " acknowledged twice";
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures, 0);
+  ASSERT_EQ(acked.size(), size_t(kThreads * kPerThread));
+  EXPECT_EQ(acked.begin()->first, 1u);
+  EXPECT_EQ(acked.rbegin()->first, uint64_t(kThreads * kPerThread));
+
+  auto c = server->Client();
+  for (const auto& [seq, hash] : acked) {
+    if (seq % 37 != 0) continue;
+    ASSERT_OK_AND_ASSIGN(Json entry, c->Entry(seq));
+    EXPECT_EQ(merkle::HashLeaf(WriteCanonical(entry)), hash);
+  }
+  VerifyServedLog(*c, ledger.verifier_key(), kThreads * kPerThread + 1);
+  RunPythonVerifier(server->url(), ledger.verifier_key());
+}
+
+TEST(LedgerE2ETest, RepeatIsIdempotentAndAReusedIdIsRefused) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  auto c = server->Client();
+  const SignedEvent e = ledger.Register({"auditor-1", "auditor", "", "", ""});
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt first, c->Append(e));
+  EXPECT_TRUE(first.created);
+  // The same event, sent with other formatting, is the same event.
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt again, c->AppendRaw(SubmissionJson(e).dump(2)));
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.seq, first.seq);
+  EXPECT_EQ(again.leaf_hash, first.leaf_hash);
+  EXPECT_EQ(again.received, first.received);
+  const SignedEvent other = ledger.Register({"auditor-2", "auditor", "", "", ""}, /*id=*/"reg-auditor-1");
+  EXPECT_EQ(c->Append(other).status().code(), Code::kDuplicateId);
+  ASSERT_OK_AND_ASSIGN(Json page, c->Entries(0, 10));
+  EXPECT_EQ(page["entries"].size(), 2u);
+}
+
+TEST(LedgerE2ETest, BadAppendsGetTheirProtocolErrorAndChangeNothing) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  auto c = server->Client();
+  const std::string checkpoint = *c->SignedCheckpoint();
+
+  const auto post = [&](const std::string& body) { return c->AppendRaw(body).status(); };
+  EXPECT_EQ(post("{\"event\":").code(), Code::kMalformedJson);
+  EXPECT_EQ(post("{\"event\":{},\"sigs\":[],\"x\":1}").code(), Code::kSchemaViolation);
+  SignedEvent unsigned_event = ledger.Register({"e1", "expert", "", "", ""});
+  unsigned_event.sigs.clear();
+  const Status no_sigs = post(WriteCanonical(SubmissionJson(unsigned_event)));
+  EXPECT_EQ(no_sigs.code(), Code::kSchemaViolation);
+  EXPECT_EQ(no_sigs.details()["field"], "sigs");
+
+  SignedEvent forged = ledger.Register({"e2", "expert", "", "", ""});
+  forged.sigs[0].sig[10] ^= 1;
+  EXPECT_EQ(c->Append(forged).status().code(), Code::kBadSignature);
+
+  SignedEvent stranger = ledger.Register({"e3", "expert", "", "", ""});
+  stranger.sigs[0].signer = "nobody";
+  EXPECT_EQ(c->Append(stranger).status().code(), Code::kUnknownSigner);
+
+  // One ministry may register actors, but a campaign needs all three.
+  const Json rules = {{"campaign", "c1"}, {"historical", true}, {"categories", {"enterprise"}}};
+  const Status one_ministry = c->Append(ledger.Event("open-1", "campaign.opened", {{"campaign", "c1"}, {"rules", rules}}, {"miit"})).status();
+  EXPECT_EQ(one_ministry.code(), Code::kForbidden);
+  EXPECT_NE(one_ministry.message().find("ministry mca"), std::string::npos) << one_ministry.message();
+
+  SignedEvent small_key = ledger.Event("reg-bad", "actor.registered",
+                                       {{"actor", "bad"}, {"role", "expert"}, {"name", "x"},
+                                        {"public_key", Base64Encode(std::string("\x01") + std::string(31, '\0'))}},
+                                       {"miit"});
+  const Status small = c->Append(small_key).status();
+  EXPECT_EQ(small.code(), Code::kSchemaViolation);
+  EXPECT_EQ(small.details()["field"], "public_key");
+
+  ASSERT_OK_AND_ASSIGN(client::HttpResult big, c->Raw("POST", "/v1/entries", std::string(2 << 20, ' ')));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(client::StatusFromError(big).code(), Code::kPayloadTooLarge);
+
+  EXPECT_EQ(*c->SignedCheckpoint(), checkpoint);
+  ASSERT_OK_AND_ASSIGN(Json page, c->Entries(0, 10));
+  EXPECT_EQ(page["entries"].size(), 1u);
+}
+
+TEST(LedgerE2ETest, ReadEndpointsAnswerErrorsWithProtocolCodes) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  auto c = server->Client();
+  const auto code = [&](const std::string& target) {
+    Result<client::HttpResult> r = c->Raw("GET", target);
+    return std::make_pair(r->status, client::StatusFromError(*r).code());
+  };
+  EXPECT_EQ(code("/v1/entries/1"), std::make_pair(404, Code::kNotFound));
+  EXPECT_EQ(code("/v1/entries/01"), std::make_pair(400, Code::kInvalidArgument));
+  EXPECT_EQ(code("/v1/entries?limit=1001"), std::make_pair(400, Code::kInvalidArgument));
+  EXPECT_EQ(code("/v1/entries?from=-1"), std::make_pair(400, Code::kInvalidArgument));
+  EXPECT_EQ(code("/v1/proofs/inclusion?index=1&size=1"), std::make_pair(400, Code::kInvalidArgument));
+  EXPECT_EQ(code("/v1/proofs/inclusion?index=0&size=2"), std::make_pair(400, Code::kInvalidArgument));
+  EXPECT_EQ(code("/v1/proofs/consistency?from=2&to=1"), std::make_pair(400, Code::kInvalidArgument));
+  EXPECT_EQ(code("/v1/nothing"), std::make_pair(404, Code::kNotFound));
+  ASSERT_OK_AND_ASSIGN(client::HttpResult put, c->Raw("PUT", "/v1/checkpoint"));
+  EXPECT_EQ(put.status, 405);
+  ASSERT_OK_AND_ASSIGN(client::HttpResult health, c->Raw("GET", "/healthz"));
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, R"({"size":1,"status":"ok"})");
+  ASSERT_OK_AND_ASSIGN(client::HttpResult key, c->Raw("GET", "/v1/ledger-key"));
+  EXPECT_EQ(key.body, ledger.verifier_key() + "\n");
+  EXPECT_EQ(key.content_type, "text/plain; charset=utf-8");
+}
+
+// SIGKILL while many clients append; after a restart every acknowledged entry is at its seq with
+// its leaf hash, the log verifies, and seqs continue without a gap.
+TEST(LedgerE2ETest, KillDuringConcurrentAppendsLosesNoAcknowledgedEntry) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  constexpr int kThreads = 8, kPerThread = 400;
+  std::vector<std::vector<SignedEvent>> work;
+  for (int t = 0; t < kThreads; ++t) work.push_back(Registrations(ledger, "k" + std::to_string(t) + "-", kPerThread));
+  std::mutex mu;
+  std::map<uint64_t, Hash> acked;
+  std::atomic<int> total{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = server->Client();
+      for (const SignedEvent& e : work[t]) {
+        Result<client::AppendReceipt> r = c->Append(e);
+        if (!r.ok()) return;  // the server is gone
+        std::lock_guard lock(mu);
+        acked.emplace(r->seq, r->leaf_hash);
+        ++total;
+      }
+    });
+  }
+  while (total < 300) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  server->Stop(SIGKILL);
+  for (auto& t : threads) t.join();
+  ASSERT_GE(acked.size(), 300u);
+
+  auto restarted = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(restarted, nullptr);
+  auto c = restarted->Client();
+  ASSERT_OK_AND_ASSIGN(std::string cp, c->SignedCheckpoint());
+  ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint, VerifyCheckpoint(cp, *note::ParseVerifierKey(ledger.verifier_key())));
+  EXPECT_GT(checkpoint.size, acked.rbegin()->first);
+  for (const auto& [seq, hash] : acked) {
+    ASSERT_OK_AND_ASSIGN(Json entry, c->Entry(seq));
+    ASSERT_EQ(merkle::HashLeaf(WriteCanonical(entry)), hash) << "acknowledged entry " << seq << " changed";
+  }
+  // Appending continues at the next seq.
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt next, c->Append(ledger.Register({"after-crash", "expert", "", "", ""})));
+  EXPECT_EQ(next.seq, checkpoint.size);
+  VerifyServedLog(*c, ledger.verifier_key(), checkpoint.size + 1);
+  RunPythonVerifier(restarted->url(), ledger.verifier_key());
+}
+
+// SIGTERM finishes the appends in flight: each gets its answer, and all answered ones persist.
+TEST(LedgerE2ETest, SigtermAnswersInFlightAppendsAndExitsCleanly) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  constexpr int kThreads = 8, kPerThread = 300;
+  std::vector<std::vector<SignedEvent>> work;
+  for (int t = 0; t < kThreads; ++t) work.push_back(Registrations(ledger, "s" + std::to_string(t) + "-", kPerThread));
+  std::mutex mu;
+  std::map<uint64_t, Hash> acked;
+  std::atomic<int> total{0};
+  std::vector<std::string> first_refusal(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = server->Client();
+      for (const SignedEvent& e : work[t]) {
+        Result<client::AppendReceipt> r = c->Append(e);
+        if (!r.ok()) {
+          first_refusal[t] = r.status().message();
+          return;
+        }
+        std::lock_guard lock(mu);
+        acked.emplace(r->seq, r->leaf_hash);
+        ++total;
+      }
+    });
+  }
+  while (total < 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server->Stop(SIGTERM), 0);
+  for (auto& t : threads) t.join();
+  // Every request in flight got an answer from the server, not a dropped connection.
+  for (const std::string& refusal : first_refusal) {
+    if (refusal.empty()) continue;
+    EXPECT_TRUE(refusal.find("shutting down") != std::string::npos || refusal.find("not accepting") != std::string::npos ||
+                refusal.find("cannot connect") != std::string::npos)
+        << refusal;
+  }
+  auto restarted = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(restarted, nullptr);
+  auto c = restarted->Client();
+  for (const auto& [seq, hash] : acked) {
+    ASSERT_OK_AND_ASSIGN(Json entry, c->Entry(seq));
+    ASSERT_EQ(merkle::HashLeaf(WriteCanonical(entry)), hash);
+  }
+}
+
+}  // namespace
+}  // namespace pilotledger
