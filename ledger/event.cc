@@ -125,9 +125,9 @@ std::string SigningInput(std::string_view canonical_event) {
   return input;
 }
 
-Result<SignedEvent> ParseSubmission(std::string_view text) {
+Result<SignedEvent> ParseSubmission(std::string_view text, bool allow_unsigned) {
   PL_ASSIGN_OR_RETURN(Json envelope, ParseStrictJson(text));
-  return FromEnvelope(envelope, /*allow_empty_sigs=*/false);
+  return FromEnvelope(envelope, allow_unsigned);
 }
 
 Result<SignedEvent> SubmissionFromJson(Json envelope) {

@@ -58,7 +58,8 @@ std::string SigningInput(std::string_view canonical_event);
 // fields, v = 1, a valid id, a known type, an RFC 3339 UTC time, an object body, 1–16 signatures
 // by distinct valid ids with 64-byte base64 signatures. Errors: kMalformedJson, kSchemaViolation
 // (with details.field).
-Result<SignedEvent> ParseSubmission(std::string_view text);
+// With `allow_unsigned`, an event with no signatures yet (a file travelling between signers).
+Result<SignedEvent> ParseSubmission(std::string_view text, bool allow_unsigned = false);
 Result<SignedEvent> SubmissionFromJson(Json envelope);
 // Builds an unsigned SignedEvent (no sigs) from event fields; checks as ParseSubmission.
 Result<SignedEvent> MakeEvent(std::string id, std::string type, Timestamp time, Json body);
