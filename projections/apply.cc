@@ -34,6 +34,7 @@ Status ApplyGenesis(State& s, const Entry& entry) {
   for (const Json& d : body.at("authorities")) {
     PL_ASSIGN_OR_RETURN(Actor a, ParseActor(d, "authorities"));
     a.registered_seq = entry.seq;
+    s.active_keys[a.key.raw()] = a.id;
     s.actors[a.id] = std::move(a);
   }
   return Status::Ok();
@@ -139,9 +140,12 @@ void ApplyBody(State& s, const Entry& entry, const Body& b) {
   if (type == "actor.registered") {
     Actor a = b.actor;
     a.registered_seq = entry.seq;
+    s.active_keys[a.key.raw()] = a.id;
     s.actors[a.id] = std::move(a);
   } else if (type == "actor.revoked") {
-    s.actors.at(b.actor_id).revoked_seq = entry.seq;
+    Actor& a = s.actors.at(b.actor_id);
+    a.revoked_seq = entry.seq;
+    s.active_keys.erase(a.key.raw());
   } else if (type == "campaign.opened" || type == "campaign.amended") {
     Campaign& c = type == "campaign.opened" ? s.campaigns[b.campaign] : s.campaigns.at(b.campaign);
     if (type == "campaign.opened") {
@@ -162,7 +166,7 @@ void ApplyBody(State& s, const Entry& entry, const Body& b) {
 
 }  // namespace
 
-Status Apply(State& s, const Entry& entry) {
+Status Apply(State& s, const Entry& entry, const Body* parsed) {
   if (entry.seq != s.size) {
     return Status(Code::kDataLoss, "entry " + std::to_string(entry.seq) + " applied to state of size " + std::to_string(s.size));
   }
@@ -170,6 +174,8 @@ Status Apply(State& s, const Entry& entry) {
   try {
     if (type == "ledger.genesis") {
       PL_RETURN_IF_ERROR(ApplyGenesis(s, entry));
+    } else if (parsed) {
+      ApplyBody(s, entry, *parsed);
     } else {
       Result<Body> body = ParseBody(type, entry.body());
       if (!body.ok()) return Status(Code::kDataLoss, "entry " + std::to_string(entry.seq) + ": " + body.status().message());

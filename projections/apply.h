@@ -5,9 +5,12 @@
 
 namespace pilotledger::projections {
 
+struct Body;
+
 // Advances `state` by one entry. REQUIRES: entry.seq == state.size, and the entry was admitted
 // (Check accepted it, or it is the genesis entry). Errors: kDataLoss if the entry cannot be
 // applied (which a verified log never contains); `state` is then unusable.
-Status Apply(State& state, const Entry& entry);
+// With `parsed` (the body Check parsed for this entry), the body is not parsed again.
+Status Apply(State& state, const Entry& entry, const Body* parsed = nullptr);
 
 }  // namespace pilotledger::projections

@@ -51,8 +51,8 @@ Status CheckSignaturesAndPolicy(const State& state, const SignedEvent& event, st
 Status CheckActorRules(const State& state, const std::string& type, const Body& b) {
   if (type == "actor.registered") {
     if (state.FindActor(b.actor.id)) return Transition("actor " + b.actor.id + " is already registered");
-    for (const auto& [id, a] : state.actors) {
-      if (a.active() && a.key == b.actor.key) return Transition("the public key is already registered to actor " + id);
+    if (const auto it = state.active_keys.find(b.actor.key.raw()); it != state.active_keys.end()) {
+      return Transition("the public key is already registered to actor " + it->second);
     }
     return Status::Ok();
   }
@@ -98,32 +98,29 @@ Status CheckCampaignRules(const State& state, const std::string& type, const Bod
 
 }  // namespace
 
-ActiveActors CopyActiveActors(const State& state) {
-  ActiveActors actors;
-  for (const auto& [id, a] : state.actors) {
-    if (a.active()) actors.emplace(id, a);
-  }
-  return actors;
-}
-
-void PreverifySignatures(const ActiveActors& actors, SignedEvent& event) {
+void PreverifySignatures(SignedEvent& event, const std::function<std::optional<PublicKey>(const std::string&)>& active_key) {
   const std::string input = SigningInput(event.canonical);
   for (Signature& sig : event.sigs) {
-    const auto it = actors.find(sig.signer);
-    if (it != actors.end() && it->second.key.Verify(input, sig.sig)) sig.verified_key = it->second.key.raw();
+    const std::optional<PublicKey> key = active_key(sig.signer);
+    if (key && key->Verify(input, sig.sig)) sig.verified_key = key->raw();
   }
 }
 
-Status Check(const State& state, const SignedEvent& event, Timestamp now) {
+Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
   if (event.type == kGenesisType) return Status(Code::kForbidden, "the genesis entry is written by init, never appended");
   std::vector<const Actor*> signers;
   PL_RETURN_IF_ERROR(CheckSignaturesAndPolicy(state, event, signers));
   PL_ASSIGN_OR_RETURN(Body body, ParseBody(event.type, event.body()));
-  if (event.type == "actor.registered" || event.type == "actor.revoked") return CheckActorRules(state, event.type, body);
-  if (event.type == "campaign.opened" || event.type == "campaign.amended" || event.type == "quota.exception") {
-    return CheckCampaignRules(state, event.type, body);
+  Status s;
+  if (event.type == "actor.registered" || event.type == "actor.revoked") {
+    s = CheckActorRules(state, event.type, body);
+  } else if (event.type == "campaign.opened" || event.type == "campaign.amended" || event.type == "quota.exception") {
+    s = CheckCampaignRules(state, event.type, body);
+  } else {
+    s = internal::CheckUnitRules(state, event, body, now);
   }
-  return internal::CheckUnitRules(state, event, body, now);
+  if (s.ok() && parsed) *parsed = std::move(body);
+  return s;
 }
 
 Status CheckGenesisBody(const Json& body) {

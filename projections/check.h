@@ -2,21 +2,21 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <functional>
+#include <optional>
 
 #include "ledger/event.h"
 #include "projections/state.h"
 
 namespace pilotledger::projections {
 
-// The active actors, copied for request threads (pre-verification, read authentication).
-using ActiveActors = std::unordered_map<std::string, Actor>;
-ActiveActors CopyActiveActors(const State& state);
+struct Body;
 
-// Verifies each signature of `event` whose signer is in `actors` and records the key it verified
-// under in Signature::verified_key; leaves the rest for Check. Thread-safe; costs one Ed25519
-// verification per signature, so request threads run it before sequencing.
-void PreverifySignatures(const ActiveActors& actors, SignedEvent& event);
+// Verifies each signature of `event` whose signer `active_key` knows and records the key it
+// verified under in Signature::verified_key; leaves the rest for Check. Thread-safe if
+// `active_key` is; costs one Ed25519 verification per signature, so request threads run it
+// before sequencing.
+void PreverifySignatures(SignedEvent& event, const std::function<std::optional<PublicKey>(const std::string&)>& active_key);
 
 // Whether `event`, received at `now`, may follow everything in `state`, checked in PROTOCOL.md §7's
 // order: the signatures (kUnknownSigner, kBadSignature; a signature pre-verified under the
@@ -24,12 +24,12 @@ void PreverifySignatures(const ActiveActors& actors, SignedEvent& event);
 // signers and wrong jurisdictions), the body (kSchemaViolation with details.field), and the rules
 // (kRuleViolation with details.rule). Pure: replaying the log calls it with each entry's
 // `received` and must accept every entry.
-Status Check(const State& state, const SignedEvent& event, Timestamp now);
+// With `parsed`, the parsed body of an accepted event is left there for Apply.
+Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed = nullptr);
 
 // Checks a genesis body {origin, ledger_key, authorities, policy} as `init` writes it.
 Status CheckGenesisBody(const Json& body);
 
-struct Body;
 namespace internal {
 // The rule checks of the unit lifecycle, after signatures, policy and body (check_units.cc).
 Status CheckUnitRules(const State& state, const SignedEvent& event, const Body& body, Timestamp now);

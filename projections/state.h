@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -132,6 +133,7 @@ struct State {
   Json genesis_policy;
   Policy policy;
   std::map<std::string, Actor> actors;
+  std::map<std::array<uint8_t, 32>, std::string> active_keys;  // public key -> active actor
   std::map<std::string, Campaign> campaigns;
   std::map<std::string, Unit> units;
   std::map<uint64_t, ObjectionRef> objections;
@@ -142,7 +144,9 @@ struct State {
 };
 
 // The review cap's base for `authority` in review campaign `c`: its units that requested the review
-// and still hold a title from one of the reviewed batches.
+// and still hold a title from one of the reviewed batches. A title revoked by this review itself
+// (title.revoked in campaign `c`) still counts, so that the review's own outcome does not shrink
+// the base it was judged against.
 int64_t ReviewBase(const State& state, const Campaign& c, const std::string& authority);
 
 }  // namespace pilotledger::projections

@@ -21,7 +21,7 @@ if [ ! -d "$DATA/db" ]; then
   trap 'kill $pid 2>/dev/null || true' EXIT
   for _ in $(seq 1 200); do grep -q "listening on" "$DATA/.loader.log" 2>/dev/null && break; sleep 0.05; done
   addr=$(grep -o 'listening on [^ ]*' "$DATA/.loader.log" | cut -d' ' -f3)
-  "$BIN/pilotctl" --server "http://$addr" sample --keys "$DATA/dev-keys" --rules config/campaigns
+  "$BIN/pilotctl" --server "http://$addr" sample --keys "$DATA/dev-keys" --config config
   kill -TERM $pid; wait $pid || true
   trap - EXIT
   rm -f "$DATA/.loader.log"

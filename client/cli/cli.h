@@ -59,5 +59,6 @@ struct Command {
 void AddEventCommands(std::vector<Command>& commands);
 void AddQueryCommands(std::vector<Command>& commands);
 void AddVerifyCommands(std::vector<Command>& commands);
+void AddSampleCommands(std::vector<Command>& commands);
 
 }  // namespace pilotledger::cli

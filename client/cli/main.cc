@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   AddEventCommands(commands);
   AddQueryCommands(commands);
   AddVerifyCommands(commands);
+  AddSampleCommands(commands);
 
   Globals g;
   if (const char* env = std::getenv("PILOTCTL_SERVER")) g.server = env;

@@ -1,0 +1,326 @@
+// The development sample: founders' keys, then a realistic history appended through the real API
+// (docs/sample.md). Deterministic for a given --seed, apart from keys and times.
+#include <chrono>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "client/cli/cli.h"
+#include "projections/uscc.h"
+
+namespace pilotledger::cli {
+namespace {
+
+constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+struct Region {
+  std::string code, name, kind;
+};
+
+class Sampler {
+ public:
+  Sampler(const Globals& g, std::string keys, std::string config, uint32_t seed)
+      : g_(g), keys_(std::move(keys)), config_(std::move(config)), rng_(seed) {}
+
+  int Run();
+
+ private:
+  // Appends one event signed by `signers`; stops the sample on any refusal.
+  Status Append(const std::string& type, const Json& body, const std::vector<std::string>& signers) {
+    SystemClock clock;
+    PL_ASSIGN_OR_RETURN(SignedEvent e, MakeEvent("sample-" + std::to_string(++counter_), type, clock.Now(), body));
+    for (const std::string& s : signers) client::AddSignature(e, ids_.at(s));
+    Result<client::AppendReceipt> r = client_->Append(e);
+    if (!r.ok()) return Status(r.status().code(), type + " " + body.dump().substr(0, 160) + ": " + r.status().message());
+    ++appended_;
+    last_seq_ = r->seq;
+    return Status::Ok();
+  }
+  Status NewActor(const std::string& id, const std::string& role, const std::string& name, Json extra = Json::object()) {
+    PL_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate());
+    ids_.emplace(id, client::Identity{id, key});
+    PL_RETURN_IF_ERROR(client::SaveIdentity(keys_ + "/" + id + ".pem", ids_.at(id)));
+    Json d = {{"actor", id}, {"role", role}, {"name", name}, {"public_key", key.public_key().ToBase64()}};
+    d.update(extra);
+    return Append("actor.registered", d, {"miit"});
+  }
+  std::string Pick(const std::vector<std::string>& v) { return v[rng_() % v.size()]; }
+  std::string CreditCode(const std::string& prefix, const std::string& region) {
+    std::string code = prefix + region;
+    while (code.size() < 17) code.push_back(kAlphabet[rng_() % kAlphabet.size()]);
+    return code + projections::UsccCheckCharacter(code);
+  }
+  // A county-level code inside the region's authority (not in a separately planned city).
+  std::string CountyOf(const Region& r) {
+    if (r.code == "660000") return "6590" + std::string(1, char('0' + rng_() % 4)) + "1";
+    if (r.kind == "planned_city_or_xpcc") return r.code.substr(0, 4) + "0" + std::string(1, char('2' + rng_() % 6));
+    return r.code.substr(0, 2) + "01" + std::string(1, char('0' + rng_() % 2)) + std::string(1, char('1' + rng_() % 8));
+  }
+  std::string Short(const Region& r) {
+    std::string n = r.name;
+    for (const char* suffix : {"维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "生产建设兵团", "省", "市"}) {
+      const std::string s = suffix;
+      if (n.size() > s.size() && n.compare(n.size() - s.size(), s.size(), s) == 0) return n.substr(0, n.size() - s.size());
+    }
+    return n;
+  }
+  Json NewUnit(const Region& r, const std::string& category, const std::string& authority) {
+    const std::string county = CountyOf(r);
+    Json u = {{"region", county}, {"authority", authority}, {"category", category}};
+    if (category == "enterprise") {
+      u["id"] = CreditCode("91", county);
+      u["subtype"] = Pick({"product", "platform", "institution", "service"});
+      u["name"] = Short(r) + Pick({"康护", "颐养", "慧康", "安养", "智护", "福寿", "乐龄", "银龄", "云医", "健联", "仁和", "长青"}) +
+                  Pick({"智能科技", "健康科技", "信息技术", "医疗科技", "养老服务", "网络科技"}) + "有限公司";
+    } else if (category == "street") {
+      u["id"] = CreditCode("11", county);
+      u["name"] = Short(r) + Pick({"东湖", "新华", "人民路", "长安", "滨江", "南湖", "解放", "光明", "朝阳", "和平"}) + "街道办事处";
+    } else if (category == "park") {
+      u["id"] = CreditCode("12", county);
+      u["name"] = Short(r) + Pick({"智慧健康", "康养科技", "银发经济", "健康产业"}) + "产业园管理委员会";
+    } else {
+      u["id"] = CreditCode("11", county);
+      u["name"] = Short(r) + Pick({"高新", "经开", "城", "新"}) + "区人民政府";
+    }
+    return u;
+  }
+  // Metrics that meet the 2021 thresholds (docs/rules.md), or fail one of them if `fail`.
+  static Json Metrics(const Json& unit, bool fail) {
+    const std::string c = unit["category"], s = unit.value("subtype", "");
+    Json m;
+    if (c == "enterprise") {
+      m = {{"years_registered", 6}, {"violations_3y", false}, {"dishonest_debtor", false}, {"deployed_projects", 5}, {"business_model", true}};
+      if (s == "product") m.update({{"revenue", 32000000}, {"rnd_ratio_bp", fail ? 300 : 650}, {"ip_items", 24}});
+      if (s == "platform") m.update({{"revenue", 15000000}, {"market_revenue_bp", 2500}, {"monthly_orders", fail ? 80000 : 150000}, {"users", 800000}, {"product_kinds", 16}});
+      if (s == "institution") m.update({{"revenue", 12000000}, {"beds", fail ? 220 : 480}, {"product_kinds", 9}, {"information_system", true}});
+      if (s == "service") m.update({{"revenue", 9500000}, {"users", fail ? 8000 : 26000}, {"service_platform", true}, {"service_standards", true}});
+    } else if (c == "park") {
+      m = {{"government_key_project", true}, {"field_enterprises", 35}, {"new_field_enterprises", 5}, {"field_revenue_bp", fail ? 4000 : 6200},
+           {"talent_mechanism", true}, {"demo_enterprises", 2}, {"violations_3y", false}, {"dishonest_debtor", false}};
+    } else if (c == "street") {
+      m = {{"investment", 16000000}, {"it_investment", fail ? 1500000 : 3200000}, {"product_kinds", 8}, {"service_kinds", 9},
+           {"people_served", 24000}, {"online_offline", true}, {"contractor_evaluation", true}};
+    } else {
+      m = {{"it_investment", fail ? 6000000 : 12000000}, {"development_plan", true}, {"supporting_policies", true}, {"unified_platform", true},
+           {"experience_centres", 2}, {"demo_streets", 4}, {"medical_elderly_institutions", 3}, {"service_standards", true}};
+    }
+    return m;
+  }
+  Json Scenarios(const std::string& category) {
+    std::vector<std::string> all = {"family_health", "primary_care_health", "elderly_health_promotion", "rehabilitation_aids",
+                                    "internet_medical", "family_care_beds", "community_day_care", "home_visit_services",
+                                    "elderly_canteen", "smart_nursing_home", "care_supervision", "medical_elderly_integration"};
+    const size_t n = category == "base" ? 9 : category == "street" ? 5 : 3;
+    std::vector<std::string> out = {"medical_elderly_integration"};
+    for (const std::string& s : all) {
+      if (out.size() < n && s != "medical_elderly_integration") out.push_back(s);
+    }
+    return out;
+  }
+  std::vector<std::string> Departments(const Region& r) {
+    return {"p" + r.code + "-miit", "p" + r.code + "-civil", "p" + r.code + "-health"};
+  }
+  static std::string In(int seconds) {
+    SystemClock clock;
+    return FormatRfc3339Seconds(Timestamp{clock.Now().ms + seconds * 1000LL});
+  }
+
+  Status Actors();
+  Status History();
+  Status Selection();
+  Status Review();
+
+  const Globals& g_;
+  std::string keys_, config_;
+  std::mt19937 rng_;
+  std::unique_ptr<client::LedgerClient> client_;
+  std::map<std::string, client::Identity> ids_;
+  std::vector<Region> regions_;
+  std::map<std::string, std::vector<std::string>> titled_;  // authority -> historical units
+  int counter_ = 0, appended_ = 0;
+  uint64_t last_seq_ = 0;
+  const std::vector<std::string> ministries_ = {"miit", "mca", "nhc"};
+  const std::string campaign_ = "sample-2026";
+};
+
+Status Sampler::Actors() {
+  for (const Region& r : regions_) {
+    for (const auto& [dep, title] : std::vector<std::pair<std::string, std::string>>{
+             {"miit", "工业和信息化主管部门"}, {"civil", "民政部门"}, {"health", "卫生健康部门"}}) {
+      PL_RETURN_IF_ERROR(NewActor("p" + r.code + "-" + dep, "provincial", r.name + title, {{"region", r.code}, {"department", dep}}));
+    }
+  }
+  for (const auto& [id, name] : std::vector<std::pair<std::string, std::string>>{
+           {"soe-cec", "中国电子信息产业集团有限公司"}, {"soe-chinatelecom", "中国电信集团有限公司"}, {"soe-sinopharm", "中国医药集团有限公司"}}) {
+    PL_RETURN_IF_ERROR(NewActor(id, "soe_group", name));
+  }
+  const std::vector<std::string> experts = {"专家一", "专家二", "专家三", "专家四", "专家五"};
+  for (size_t i = 0; i < experts.size(); ++i) PL_RETURN_IF_ERROR(NewActor("expert-" + std::to_string(i + 1), "expert", experts[i]));
+  return NewActor("auditor", "auditor", "审计组（示例）");
+}
+
+Status Sampler::History() {
+  for (const char* year : {"2017", "2018", "2019"}) {
+    PL_ASSIGN_OR_RETURN(Json rules, ReadJsonInput(config_ + "/campaigns/" + year + ".json"));
+    PL_RETURN_IF_ERROR(Append("campaign.opened", {{"campaign", year}, {"rules", rules}}, ministries_));
+    for (const Region& r : regions_) {
+      Json units = Json::array();
+      for (int n = 1 + int(rng_() % 3); n > 0; --n) {
+        Json u = NewUnit(r, Pick({"enterprise", "enterprise", "street", "street", "base"}), r.code);
+        titled_[r.code].push_back(u["id"]);
+        units.push_back(u);
+      }
+      PL_RETURN_IF_ERROR(Append("title.granted", {{"campaign", year}, {"units", units}}, ministries_));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Sampler::Selection() {
+  PL_ASSIGN_OR_RETURN(Json rules, ReadJsonInput(config_ + "/campaigns/2023.json"));
+  rules["campaign"] = campaign_;
+  rules["title"] = "2026年智慧健康养老应用试点示范（开发示例，按2023年规则）";
+  rules["deadline"] = In(180 * 24 * 3600);
+  PL_RETURN_IF_ERROR(Append("campaign.opened", {{"campaign", campaign_}, {"rules", rules}}, ministries_));
+  std::vector<std::string> recommended;
+  for (size_t i = 0; i < regions_.size(); i += 3) {
+    const Region& r = regions_[i];
+    for (const char* category : {"enterprise", "street", "park", "base"}) {
+      const Json unit = NewUnit(r, category, r.code);
+      const bool fail = rng_() % 6 == 0;
+      PL_RETURN_IF_ERROR(Append("submission.filed",
+                                {{"campaign", campaign_}, {"unit", unit}, {"metrics", Metrics(unit, fail)}, {"scenarios", Scenarios(category)}},
+                                {Departments(r)[0]}));
+      if (fail) continue;  // not eligible: stays submitted, its failed criterion shown in its status
+      PL_RETURN_IF_ERROR(Append("recommendation.issued", {{"campaign", campaign_}, {"unit_id", unit["id"]}}, Departments(r)));
+      recommended.push_back(unit["id"]);
+    }
+  }
+  Json soe_unit = NewUnit(regions_[0], "enterprise", "soe:soe-cec");
+  soe_unit["name"] = "中电智慧养老科技有限公司";
+  PL_RETURN_IF_ERROR(Append("submission.filed",
+                            {{"campaign", campaign_}, {"unit", soe_unit}, {"metrics", Metrics(soe_unit, false)}, {"scenarios", Scenarios("enterprise")}},
+                            {"soe-cec"}));
+  PL_RETURN_IF_ERROR(Append("recommendation.issued", {{"campaign", campaign_}, {"unit_id", soe_unit["id"]}}, {"soe-cec"}));
+  recommended.push_back(soe_unit["id"]);
+  for (const std::string& u : recommended) {
+    for (int e = 1; e <= 3; ++e) {
+      PL_RETURN_IF_ERROR(Append("score.recorded", {{"campaign", campaign_}, {"unit_id", u}, {"score", 70 + int(rng_() % 28)}},
+                                {"expert-" + std::to_string(e)}));
+    }
+  }
+  PL_RETURN_IF_ERROR(Append("spotcheck.recorded", {{"campaign", campaign_}, {"unit_id", recommended[0]}, {"passed", true}}, {"expert-4"}));
+  PL_RETURN_IF_ERROR(Append("spotcheck.recorded", {{"campaign", campaign_}, {"unit_id", recommended[2]}, {"passed", false}}, {"miit"}));
+  PL_RETURN_IF_ERROR(Append("publication.issued", {{"campaign", campaign_}, {"units", recommended}, {"objection_deadline", In(3)}}, ministries_));
+  PL_RETURN_IF_ERROR(Append("objection.filed", {{"campaign", campaign_}, {"unit_id", recommended[1]}, {"summary", "申报材料中的服务人数与实际不符（示例异议）"}},
+                            {"mca"}));
+  PL_RETURN_IF_ERROR(Append("objection.resolved", {{"campaign", campaign_}, {"objection", last_seq_}, {"upheld", true}, {"note", "经核实异议成立"}},
+                            {"mca"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  Json grant = Json::array();
+  for (size_t i = 0; i < recommended.size(); ++i) {
+    if (i != 1 && i != 2) grant.push_back(recommended[i]);
+  }
+  return Append("title.granted", {{"campaign", campaign_}, {"units", grant}}, ministries_);
+}
+
+Status Sampler::Review() {
+  std::vector<std::string> passed, not_recommended, not_requested;
+  for (const Region& r : regions_) {
+    std::vector<std::string> requested;
+    for (const std::string& u : titled_[r.code]) {
+      if (rng_() % 4 == 0) {
+        not_requested.push_back(u);
+        continue;
+      }
+      PL_RETURN_IF_ERROR(Append("review.requested", {{"campaign", campaign_}, {"unit_id", u}}, {Departments(r)[0]}));
+      requested.push_back(u);
+    }
+    const size_t cap = requested.size() * 7000 / 10000;
+    for (size_t i = 0; i < requested.size(); ++i) {
+      if (i < cap) {
+        PL_RETURN_IF_ERROR(Append("review.recommended", {{"campaign", campaign_}, {"unit_id", requested[i]}}, Departments(r)));
+        passed.push_back(requested[i]);
+      } else {
+        not_recommended.push_back(requested[i]);
+      }
+    }
+  }
+  PL_RETURN_IF_ERROR(Append("publication.issued", {{"campaign", campaign_}, {"units", passed}, {"objection_deadline", In(3)}}, ministries_));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  PL_RETURN_IF_ERROR(Append("review.passed", {{"campaign", campaign_}, {"units", passed}}, ministries_));
+  for (const std::string& u : not_recommended) {
+    PL_RETURN_IF_ERROR(Append("title.revoked", {{"campaign", campaign_}, {"unit_id", u}, {"reason", "review_failed"}}, ministries_));
+  }
+  // Half of those that did not apply are revoked now; the rest show as due for revocation once
+  // the review's deadline has passed.
+  for (size_t i = 0; i < not_requested.size(); i += 2) {
+    PL_RETURN_IF_ERROR(Append("title.revoked", {{"campaign", campaign_}, {"unit_id", not_requested[i]}, {"reason", "review_not_requested"}},
+                              ministries_));
+  }
+  return Status::Ok();
+}
+
+int Sampler::Run() {
+  for (const std::string& m : ministries_) {
+    Result<client::Identity> id = client::LoadIdentity(keys_ + "/" + m + ".pem");
+    if (!id.ok()) return Fail(id.status());
+    ids_.emplace(m, *id);
+  }
+  Result<Json> regions = ReadJsonInput(config_ + "/sample/regions.json");
+  if (!regions.ok()) return Fail(regions.status());
+  for (const Json& r : *regions) regions_.push_back({r["code"], r["name"], r["kind"]});
+  Result<std::unique_ptr<client::LedgerClient>> c = Connect(g_);
+  if (!c.ok()) return Fail(c.status());
+  client_ = std::move(*c);
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& [what, step] : std::vector<std::pair<std::string, std::function<Status()>>>{
+           {"actors", [&] { return Actors(); }},
+           {"historical titles 2017-2019", [&] { return History(); }},
+           {"campaign " + campaign_, [&] { return Selection(); }},
+           {"review of the 2017-2019 titles", [&] { return Review(); }}}) {
+    std::cerr << "sample: " << what << "...\n";
+    if (Status s = step(); !s.ok()) return Fail(s);
+  }
+  std::cerr << "sample: appended " << appended_ << " entries in "
+            << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count() << " s\n";
+  return kOk;
+}
+
+int SampleFounders(const Globals&, const std::vector<std::string>& args) {
+  po::options_description o("pilotctl sample-founders: development keys of the three ministries; prints the authorities file");
+  std::string keys;
+  o.add_options()("keys", po::value(&keys)->required(), "directory for the key files");
+  po::variables_map vm;
+  if (!Parse(args, o, {}, vm, "pilotctl sample-founders --keys DIR")) return kOk;
+  Json authorities = Json::array();
+  for (const auto& [id, name] : std::vector<std::pair<std::string, std::string>>{
+           {"miit", "工业和信息化部"}, {"mca", "民政部"}, {"nhc", "国家卫生健康委"}}) {
+    Result<PrivateKey> key = PrivateKey::Generate();
+    if (!key.ok()) return Fail(key.status());
+    if (Status s = client::SaveIdentity(keys + "/" + id + ".pem", {id, *key}); !s.ok()) return Fail(s);
+    authorities.push_back({{"actor", id}, {"role", "ministry"}, {"department", id}, {"name", name}, {"public_key", key->public_key().ToBase64()}});
+  }
+  PrintJson(authorities);
+  return kOk;
+}
+
+int Sample(const Globals& g, const std::vector<std::string>& args) {
+  po::options_description o("pilotctl sample: append the development sample history (see docs/sample.md)");
+  std::string keys, config = "config";
+  uint32_t seed = 2023;
+  o.add_options()("keys", po::value(&keys)->required(), "directory with the founders' keys; new actors' keys are written here")
+      ("config", po::value(&config), "the config directory (campaign rules and sample regions)")("seed", po::value(&seed), "random seed");
+  po::variables_map vm;
+  if (!Parse(args, o, {}, vm, "pilotctl sample --keys DIR [--config DIR]")) return kOk;
+  return Sampler(g, keys, config, seed).Run();
+}
+
+}  // namespace
+
+void AddSampleCommands(std::vector<Command>& commands) {
+  commands.push_back({"sample-founders", "development keys of the three ministries (prints the authorities)", SampleFounders});
+  commands.push_back({"sample", "append the development sample history", Sample});
+}
+
+}  // namespace pilotledger::cli
