@@ -22,8 +22,8 @@ void PreverifySignatures(SignedEvent& event, const std::function<std::optional<P
 // order: the signatures (kUnknownSigner, kBadSignature; a signature pre-verified under the
 // signer's current key is not verified again), the signing policy (kForbidden, including revoked
 // signers and wrong jurisdictions), the body (kSchemaViolation with details.field), and the rules
-// (kRuleViolation with details.rule). Pure: replaying the log calls it with each entry's
-// `received` and must accept every entry.
+// (kRuleViolation with details.rule). Pure: an auditor replaying the log (pilotctl verify) calls it
+// with each entry's `received` and must see every entry accepted.
 // With `parsed`, the parsed body of an accepted event is left there for Apply.
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed = nullptr);
 

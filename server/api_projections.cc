@@ -45,7 +45,7 @@ Result<HttpResponse> Api::RouteProjections(const std::vector<std::string>& seg, 
     const bool quotas = seg.size() == 4;
     if (quotas && seg[3] != "quotas") return Status(Code::kNotFound, "no such endpoint");
     if (quotas && reader.actor.empty()) {
-      return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial and auditor actors");
+      return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial, SOE group and auditor actors");
     }
     if (quotas && reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" &&
         reader.role != "soe_group") {

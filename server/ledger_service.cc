@@ -7,6 +7,7 @@
 
 #include "ledger/note.h"
 #include "projections/apply.h"
+#include "projections/bodies.h"
 
 namespace pilotledger::server {
 namespace {
@@ -26,29 +27,31 @@ class LedgerService::Admission final : public ledger::Admission {
 
   void BeginBatch() override {
     lock_ = std::unique_lock(s_.state_mu_);
-    actors_changed_ = false;
+    changed_actors_.clear();
   }
   Status Admit(const SignedEvent& event, Timestamp now) override {
     if (s_.failed_) return Status(Code::kUnavailable, "the ledger's projections are unusable; restart the server");
-    return projections::Check(s_.state_, event, now);
+    return projections::Check(s_.state_, event, now, &body_);
   }
+  // Called right after the Admit that accepted `entry`'s event, so body_ is its body.
   void Apply(const Entry& entry) override {
-    if (Status st = projections::Apply(s_.state_, entry); !st.ok()) {
+    if (Status st = projections::Apply(s_.state_, entry, &body_); !st.ok()) {
       std::cerr << "pilotledgerd: cannot apply an admitted entry: " << st.ToString() << "\n";
       s_.failed_ = true;
     }
-    actors_changed_ = actors_changed_ || IsActorType(entry.type());
+    if (IsActorType(entry.type())) changed_actors_.push_back(entry.body().value("actor", ""));
   }
   void EndBatch(bool committed) override {
     if (!committed) s_.failed_ = true;
+    if (committed && !changed_actors_.empty()) s_.UpdateDirectory(&changed_actors_);
     lock_.unlock();
-    if (actors_changed_) s_.RefreshActiveActors();
   }
 
  private:
   LedgerService& s_;
   std::unique_lock<std::shared_mutex> lock_;
-  bool actors_changed_ = false;
+  std::vector<std::string> changed_actors_;
+  projections::Body body_;
 };
 
 LedgerService::LedgerService(const Clock& clock) : clock_(clock) {}
@@ -74,10 +77,11 @@ Result<std::string> LedgerService::Init(const std::string& data_dir, const std::
   fs::create_directories(data_dir, ec);
   if (ec) return Status(Code::kInvalidArgument, "cannot create " + data_dir + ": " + ec.message());
   ::chmod(data_dir.c_str(), 0700);
-  PL_ASSIGN_OR_RETURN(SignedEvent genesis, MakeEvent("genesis", std::string(kGenesisType), clock.Now(), body));
+  const Timestamp now = clock.Now();
+  PL_ASSIGN_OR_RETURN(SignedEvent genesis, MakeEvent("genesis", std::string(kGenesisType), now, body));
   PL_RETURN_IF_ERROR(key.SavePem(KeyPath(data_dir)));
   PL_ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(DbPath(data_dir), {.create_if_missing = true, .error_if_exists = true}));
-  PL_RETURN_IF_ERROR(ledger::Log::Create(*store, key, origin, genesis, clock.Now()));
+  PL_RETURN_IF_ERROR(ledger::Log::Create(*store, key, origin, genesis, now));
   return verifier_key;
 }
 
@@ -106,7 +110,7 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   if (s->state_.origin != s->log_->origin()) {
     return Status(Code::kDataLoss, "the genesis entry names origin " + s->state_.origin + " but the log is " + s->log_->origin());
   }
-  s->RefreshActiveActors();
+  s->UpdateDirectory(nullptr);
   s->admission_ = std::make_unique<Admission>(*s);
   LedgerService* self = s.get();
   s->sequencer_ = std::make_unique<ledger::Sequencer>(
@@ -120,7 +124,12 @@ void LedgerService::Stop() {
 }
 
 void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
-  projections::PreverifySignatures(*active_actors(), event);
+  projections::PreverifySignatures(event, [this](const std::string& id) -> std::optional<PublicKey> {
+    std::shared_lock lock(directory_mu_);
+    const auto it = directory_.find(id);
+    if (it == directory_.end()) return std::nullopt;
+    return it->second.key;
+  });
   sequencer_->Append(std::move(event), std::move(done));
 }
 
@@ -134,15 +143,29 @@ void LedgerService::OnCommitted(const std::vector<ledger::AppendedLeaf>& leaves)
   for (const EntryListener& l : listeners_) l(leaves);
 }
 
-std::shared_ptr<const projections::ActiveActors> LedgerService::active_actors() const {
-  std::lock_guard lock(keys_mu_);
-  return active_actors_;
+std::optional<projections::Actor> LedgerService::FindActiveActor(const std::string& id) const {
+  std::shared_lock lock(directory_mu_);
+  const auto it = directory_.find(id);
+  if (it == directory_.end()) return std::nullopt;
+  return it->second;
 }
 
-void LedgerService::RefreshActiveActors() {
-  auto actors = std::make_shared<const projections::ActiveActors>(Read(projections::CopyActiveActors));
-  std::lock_guard lock(keys_mu_);
-  active_actors_ = std::move(actors);
+void LedgerService::UpdateDirectory(const std::vector<std::string>* ids) {
+  std::unique_lock lock(directory_mu_);
+  const auto put = [&](const projections::Actor& a) {
+    if (a.active()) {
+      directory_[a.id] = a;
+    } else {
+      directory_.erase(a.id);
+    }
+  };
+  if (!ids) {
+    for (const auto& [id, a] : state_.actors) put(a);
+    return;
+  }
+  for (const std::string& id : *ids) {
+    if (const projections::Actor* a = state_.FindActor(id)) put(*a);
+  }
 }
 
 }  // namespace pilotledger::server

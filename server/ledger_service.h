@@ -5,7 +5,9 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ledger/log.h"
@@ -58,8 +60,9 @@ class LedgerService {
     std::shared_lock lock(state_mu_);
     return f(static_cast<const projections::State&>(state_));
   }
-  // The active actors as of the last commit, for checking signatures without the state lock.
-  std::shared_ptr<const projections::ActiveActors> active_actors() const;
+  // An active actor as of the last commit, found without the state lock (read authentication and
+  // signature pre-verification run on request threads while a batch holds the state).
+  std::optional<projections::Actor> FindActiveActor(const std::string& id) const;
 
   // Stops accepting appends and finishes the queued ones. Idempotent.
   void Stop();
@@ -68,7 +71,8 @@ class LedgerService {
   class Admission;
   LedgerService(const Clock& clock);
   void OnCommitted(const std::vector<ledger::AppendedLeaf>& leaves);
-  void RefreshActiveActors();
+  // Copies `ids` (or every actor) from the state into the directory. REQUIRES: state_mu_ held.
+  void UpdateDirectory(const std::vector<std::string>* ids);
 
   const Clock& clock_;
   std::unique_ptr<ledger::Store> store_;
@@ -79,8 +83,8 @@ class LedgerService {
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
 
-  mutable std::mutex keys_mu_;
-  std::shared_ptr<const projections::ActiveActors> active_actors_;  // guarded by keys_mu_
+  mutable std::shared_mutex directory_mu_;
+  std::unordered_map<std::string, projections::Actor> directory_;  // active actors; guarded by directory_mu_
   std::mutex listeners_mu_;
   std::vector<EntryListener> listeners_;  // guarded by listeners_mu_
 };

