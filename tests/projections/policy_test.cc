@@ -20,7 +20,7 @@ struct Units {
   UnitDescriptor fresh;  // Guangdong, not yet submitted; its applicant actor is app-fresh
 };
 
-Units Setup(Ledger& l) {
+Units MakeUnits(Ledger& l) {
   l.Open2023WithBatches();
   Units u;
   u.gd = l.AddUnit("2023", "440000", "enterprise");
@@ -143,7 +143,7 @@ TEST(PolicyTest, EverySignerRequirementOfTheDefaultPolicy) {
   for (const Case& c : Cases()) {
     SCOPED_TRACE(c.name);
     Ledger l;
-    const Units u = Setup(l);
+    const Units u = MakeUnits(l);
     if (c.before) c.before(l);
     SignedEvent e = l.Make(c.type, c.body(u), c.signers);
     if (c.tamper != Tamper::kNone) {
