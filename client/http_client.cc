@@ -106,7 +106,9 @@ struct HttpClient::Impl {
       done = true;
     });
     RunUntil(ioc, done);
-    if (ec) return Unavailable("sending the request", ec);
+    // A server may answer before reading the whole request (413 for a body too large) and close;
+    // its answer is still worth reading.
+    const beast::error_code write_error = ec;
     http::response_parser<http::string_body> parser;
     parser.body_limit(size_t{256} << 20);
     done = false;
@@ -115,10 +117,10 @@ struct HttpClient::Impl {
       done = true;
     });
     RunUntil(ioc, done);
-    if (ec) return Unavailable("reading the response", ec);
+    if (ec) return Unavailable(write_error ? "sending the request" : "reading the response", write_error ? write_error : ec);
     auto& res = parser.get();
     HttpResult out{static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), std::move(res.body())};
-    if (!res.keep_alive()) Disconnect();
+    if (!res.keep_alive() || write_error) Disconnect();
     return out;
   }
 };

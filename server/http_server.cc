@@ -157,14 +157,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     DoRead();
   }
 
+  // Half-closes, then reads and discards what the client still sends (for up to 2 s), so that a
+  // client still writing a refused body can read our answer instead of hitting a reset.
   void Close() {
+    Tcp().expires_after(std::chrono::seconds(2));
     if constexpr (kTls) {
-      Tcp().expires_after(std::chrono::seconds(2));
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     } else {
       beast::error_code ec;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      Drain();
     }
+  }
+  void Drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(64 * 1024), [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      if (!ec) self->Drain();
+    });
   }
 
   void Fail(beast::error_code ec, const char* what) {

@@ -346,3 +346,36 @@ TEST(LedgerE2ETest, SigtermAnswersInFlightAppendsAndExitsCleanly) {
 
 }  // namespace
 }  // namespace pilotledger
+
+namespace pilotledger {
+namespace {
+
+// A flipped byte in a stored entry: the server refuses to serve, naming the entry.
+TEST(LedgerE2ETest, ServeRefusesATamperedLogWithAClearMessage) {
+  testing::TestLedger ledger;
+  {
+    auto server = testing::ServerProcess::Start(ledger.data_dir());
+    ASSERT_NE(server, nullptr);
+    auto c = server->Client();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->Append(ledger.Register({"t" + std::to_string(i), "expert", "", "", ""})).ok());
+    EXPECT_EQ(server->Stop(SIGTERM), 0);
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(ledger.data_dir() + "/db", {}));
+    const std::string key = std::string("e") + EncodeBigEndian64(3);
+    ASSERT_OK_AND_ASSIGN(auto leaf, store->Get(key));
+    ASSERT_TRUE(leaf.has_value());
+    std::string tampered = *leaf;
+    tampered[tampered.find("(test)") + 1] = 'T';
+    ledger::WriteBatch batch;
+    batch.Put(key, tampered);
+    ASSERT_OK(store->Write(batch, true));
+  }
+  std::string out;
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "serve", "--data", ledger.data_dir(), "--listen", "127.0.0.1:0"}, &out), 1);
+  EXPECT_NE(out.find("refusing to serve: data_loss"), std::string::npos) << out;
+  EXPECT_NE(out.find("entry 3"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace pilotledger
