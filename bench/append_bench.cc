@@ -1,0 +1,84 @@
+// Append throughput and latency over HTTP: many concurrent keep-alive connections send distinct
+// signed events (single-signature actor registrations) to a real pilotledgerd with a real RocksDB.
+//
+//   build/bin/append_bench [--events N] [--connections C] [--server-threads T]
+//
+// It creates a ledger in a temporary directory, starts the server, pre-signs every event (not
+// timed), sends them, and prints throughput and latency percentiles (docs/performance.md).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "tests/e2e/e2e_util.h"
+
+namespace pl = pilotledger;
+using pl::Result;
+using SteadyClock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  int events = 40000, connections = 64;
+  std::string server_threads;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--events")) events = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--server-threads")) server_threads = argv[i + 1];
+  }
+  pl::testing::TestLedger ledger;
+  if (ledger.init_status() != 0) {
+    std::fprintf(stderr, "init failed: %s\n", ledger.init_output().c_str());
+    return 1;
+  }
+  std::vector<std::string> extra;
+  if (!server_threads.empty()) extra = {"--threads", server_threads};
+  auto server = pl::testing::ServerProcess::Start(ledger.data_dir(), extra);
+  if (!server) return 1;
+
+  std::fprintf(stderr, "signing %d events...\n", events);
+  std::vector<std::string> bodies;
+  bodies.reserve(events);
+  for (int i = 0; i < events; ++i) {
+    bodies.push_back(pl::WriteCanonical(pl::SubmissionJson(ledger.Register({"bench-" + std::to_string(i), "expert", "", "", ""}))));
+  }
+
+  // The server's CPU time per append, from /proc: what the server costs, whatever the client costs.
+  const auto cpu_seconds = [&] {
+    std::ifstream stat("/proc/" + std::to_string(server->pid()) + "/stat");
+    std::string field;
+    long ticks = 0;
+    for (int i = 1; i <= 15 && stat >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stol(field);
+    }
+    return double(ticks) / double(sysconf(_SC_CLK_TCK));
+  };
+  const double cpu_before = cpu_seconds();
+  std::atomic<int> next{0}, failed{0};
+  std::vector<std::vector<double>> latencies(connections);
+  const auto start = SteadyClock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < connections; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = server->Client();
+      for (int i; (i = next++) < events;) {
+        const auto t0 = SteadyClock::now();
+        Result<pl::client::AppendReceipt> r = c->AppendRaw(bodies[i]);
+        latencies[t].push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+        if (!r.ok() || !r->created) ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  const double server_cpu = cpu_seconds() - cpu_before;
+  std::vector<double> all;
+  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  const auto pct = [&](double p) { return all[std::min(all.size() - 1, size_t(p * all.size()))]; };
+  std::printf("append_bench: %d events, %d connections, %.2f s: %.0f appends/s durable; latency ms p50 %.2f p90 %.2f "
+              "p99 %.2f max %.2f; %d failed; server CPU %.0f us/append (%.0f appends/s per core)\n",
+              events, connections, seconds, events / seconds, pct(0.5), pct(0.9), pct(0.99), all.back(), failed.load(),
+              server_cpu * 1e6 / events, events / server_cpu);
+  return failed == 0 ? 0 : 1;
+}
