@@ -19,17 +19,17 @@ namespace pilotledger::testing {
 
 inline std::string Bin(const std::string& name) { return std::string(PILOT_BIN_DIR) + "/" + name; }
 
-// Runs a command to completion; returns its exit status and fills `out` with stdout+stderr.
-inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr, const std::string& input = "") {
-  int out_pipe[2], in_pipe[2];
-  if (pipe(out_pipe) != 0 || pipe(in_pipe) != 0) return -1;
+// Starts `argv` with stdout (and stderr, if `with_stderr`) on the returned pid's `out_fd`, and
+// stdin from `in_fd` (or inherited if -1). The parent's ends: out_fd to read.
+inline pid_t Spawn(const std::vector<std::string>& argv, int& out_fd, bool with_stderr, int in_fd = -1) {
+  int out_pipe[2];
+  if (pipe(out_pipe) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
-    dup2(in_pipe[0], 0);
+    if (in_fd >= 0) dup2(in_fd, 0);  // dup2 clears O_CLOEXEC on the copy
     dup2(out_pipe[1], 1);
-    dup2(out_pipe[1], 2);
+    if (with_stderr) dup2(out_pipe[1], 2);
     close(out_pipe[0]);
-    close(in_pipe[1]);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -37,14 +37,24 @@ inline int RunCommand(const std::vector<std::string>& argv, std::string* out = n
     _exit(127);
   }
   close(out_pipe[1]);
+  out_fd = out_pipe[0];
+  return pid;
+}
+
+// Runs a command to completion; returns its exit status and fills `out` with stdout+stderr.
+inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr, const std::string& input = "") {
+  int in_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) return -1;
+  int out_fd = -1;
+  const pid_t pid = Spawn(argv, out_fd, /*with_stderr=*/true, in_pipe[0]);
   close(in_pipe[0]);
   if (!input.empty()) (void)!write(in_pipe[1], input.data(), input.size());
   close(in_pipe[1]);
   std::string output;
   char buf[4096];
   ssize_t n;
-  while ((n = read(out_pipe[0], buf, sizeof buf)) > 0) output.append(buf, size_t(n));
-  close(out_pipe[0]);
+  while ((n = read(out_fd, buf, sizeof buf)) > 0) output.append(buf, size_t(n));
+  close(out_fd);
   int status = 0;
   waitpid(pid, &status, 0);
   if (out) *out = output;
@@ -57,20 +67,10 @@ class ServerProcess {
   static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::vector<std::string> extra = {}) {
     std::vector<std::string> argv = {Bin("pilotledgerd"), "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    int out_pipe[2];
-    if (pipe(out_pipe) != 0) return nullptr;
-    const pid_t pid = fork();
-    if (pid == 0) {
-      dup2(out_pipe[1], 1);
-      close(out_pipe[0]);
-      std::vector<char*> args;
-      for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-    close(out_pipe[1]);
-    auto p = std::unique_ptr<ServerProcess>(new ServerProcess(pid, out_pipe[0]));
+    int out_fd = -1;
+    const pid_t pid = Spawn(argv, out_fd, /*with_stderr=*/false);
+    if (pid < 0) return nullptr;
+    auto p = std::unique_ptr<ServerProcess>(new ServerProcess(pid, out_fd));
     if (!p->WaitForAddress()) return nullptr;
     return p;
   }

@@ -88,6 +88,53 @@ std::vector<SignedEvent> Registrations(TestLedger& ledger, const std::string& pr
   return events;
 }
 
+// Appends each thread's events over its own connection until its first refusal, recording every
+// acknowledgement; runs from construction until Join().
+class ConcurrentAppender {
+ public:
+  ConcurrentAppender(const ServerProcess& server, std::vector<std::vector<SignedEvent>> work)
+      : work_(std::move(work)), first_refusal(work_.size()) {
+    for (size_t t = 0; t < work_.size(); ++t) {
+      threads_.emplace_back([this, &server, t] {
+        auto c = server.Client();
+        for (const SignedEvent& e : work_[t]) {
+          Result<client::AppendReceipt> r = c->Append(e);
+          if (!r.ok() || !r->created) {
+            first_refusal[t] = r.ok() ? "not created" : r.status().message();
+            return;
+          }
+          std::lock_guard lock(mu_);
+          if (!acked.emplace(r->seq, r->leaf_hash).second) ++twice;
+          ++acknowledged;
+        }
+      });
+    }
+  }
+  void WaitFor(int n) const {
+    while (acknowledged < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  void Join() {
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  std::vector<std::vector<SignedEvent>> work_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+
+ public:
+  std::vector<std::string> first_refusal;
+  std::map<uint64_t, Hash> acked;  // read after Join
+  std::atomic<int> acknowledged{0};
+  int twice = 0;
+};
+
+std::vector<std::vector<SignedEvent>> Work(TestLedger& ledger, const std::string& prefix, int threads, int per_thread) {
+  std::vector<std::vector<SignedEvent>> work;
+  for (int t = 0; t < threads; ++t) work.push_back(Registrations(ledger, prefix + std::to_string(t) + "-", per_thread));
+  return work;
+}
+
 TEST(LedgerE2ETest, InitPrintsTheVerifierKeyAndNeverOverwrites) {
   TestLedger ledger;
   ASSERT_EQ(ledger.init_status(), 0) << ledger.init_output();
@@ -119,29 +166,11 @@ TEST(LedgerE2ETest, ConcurrentAppendsFromManyConnectionsAllVerify) {
   auto server = ServerProcess::Start(ledger.data_dir());
   ASSERT_NE(server, nullptr);
   constexpr int kThreads = 16, kPerThread = 40;
-  std::vector<std::vector<SignedEvent>> work;
-  for (int t = 0; t < kThreads; ++t) work.push_back(Registrations(ledger, "x" + std::to_string(t) + "-", kPerThread));
-  std::mutex mu;
-  std::map<uint64_t, Hash> acked;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      auto c = server->Client();
-      for (const SignedEvent& e : work[t]) {
-        Result<client::AppendReceipt> r = c->Append(e);
-        if (!r.ok() || !r->created) {
-          ++failures;
-          ADD_FAILURE() << r.status().ToString();
-          continue;
-        }
-        std::lock_guard lock(mu);
-        EXPECT_TRUE(acked.emplace(r->seq, r->leaf_hash).second) << "seq " << r->seq << " acknowledged twice";
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  ASSERT_EQ(failures, 0);
+  ConcurrentAppender appender(*server, Work(ledger, "x", kThreads, kPerThread));
+  appender.Join();
+  for (const std::string& refusal : appender.first_refusal) EXPECT_EQ(refusal, "");
+  EXPECT_EQ(appender.twice, 0) << "a seq was acknowledged twice";
+  const std::map<uint64_t, Hash>& acked = appender.acked;
   ASSERT_EQ(acked.size(), size_t(kThreads * kPerThread));
   EXPECT_EQ(acked.begin()->first, 1u);
   EXPECT_EQ(acked.rbegin()->first, uint64_t(kThreads * kPerThread));
@@ -256,28 +285,11 @@ TEST(LedgerE2ETest, KillDuringConcurrentAppendsLosesNoAcknowledgedEntry) {
   TestLedger ledger;
   auto server = ServerProcess::Start(ledger.data_dir());
   ASSERT_NE(server, nullptr);
-  constexpr int kThreads = 8, kPerThread = 400;
-  std::vector<std::vector<SignedEvent>> work;
-  for (int t = 0; t < kThreads; ++t) work.push_back(Registrations(ledger, "k" + std::to_string(t) + "-", kPerThread));
-  std::mutex mu;
-  std::map<uint64_t, Hash> acked;
-  std::atomic<int> total{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      auto c = server->Client();
-      for (const SignedEvent& e : work[t]) {
-        Result<client::AppendReceipt> r = c->Append(e);
-        if (!r.ok()) return;  // the server is gone
-        std::lock_guard lock(mu);
-        acked.emplace(r->seq, r->leaf_hash);
-        ++total;
-      }
-    });
-  }
-  while (total < 300) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ConcurrentAppender appender(*server, Work(ledger, "k", 8, 400));
+  appender.WaitFor(300);
   server->Stop(SIGKILL);
-  for (auto& t : threads) t.join();
+  appender.Join();
+  const std::map<uint64_t, Hash>& acked = appender.acked;
   ASSERT_GE(acked.size(), 300u);
 
   auto restarted = ServerProcess::Start(ledger.data_dir());
@@ -302,39 +314,18 @@ TEST(LedgerE2ETest, SigtermAnswersInFlightAppendsAndExitsCleanly) {
   TestLedger ledger;
   auto server = ServerProcess::Start(ledger.data_dir());
   ASSERT_NE(server, nullptr);
-  constexpr int kThreads = 8, kPerThread = 300;
-  std::vector<std::vector<SignedEvent>> work;
-  for (int t = 0; t < kThreads; ++t) work.push_back(Registrations(ledger, "s" + std::to_string(t) + "-", kPerThread));
-  std::mutex mu;
-  std::map<uint64_t, Hash> acked;
-  std::atomic<int> total{0};
-  std::vector<std::string> first_refusal(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      auto c = server->Client();
-      for (const SignedEvent& e : work[t]) {
-        Result<client::AppendReceipt> r = c->Append(e);
-        if (!r.ok()) {
-          first_refusal[t] = r.status().message();
-          return;
-        }
-        std::lock_guard lock(mu);
-        acked.emplace(r->seq, r->leaf_hash);
-        ++total;
-      }
-    });
-  }
-  while (total < 200) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ConcurrentAppender appender(*server, Work(ledger, "s", 8, 300));
+  appender.WaitFor(200);
   EXPECT_EQ(server->Stop(SIGTERM), 0);
-  for (auto& t : threads) t.join();
+  appender.Join();
   // Every request in flight got an answer from the server, not a dropped connection.
-  for (const std::string& refusal : first_refusal) {
+  for (const std::string& refusal : appender.first_refusal) {
     if (refusal.empty()) continue;
     EXPECT_TRUE(refusal.find("shutting down") != std::string::npos || refusal.find("not accepting") != std::string::npos ||
                 refusal.find("cannot connect") != std::string::npos)
         << refusal;
   }
+  const std::map<uint64_t, Hash>& acked = appender.acked;
   auto restarted = ServerProcess::Start(ledger.data_dir());
   ASSERT_NE(restarted, nullptr);
   auto c = restarted->Client();
