@@ -57,6 +57,7 @@ struct Case {
   std::function<void(Json&)> mutate;
   std::string field;  // empty: accepted
   std::vector<std::string> message = {};
+  std::vector<std::string> signers = {};  // instead of the base body's signers
 };
 
 void Set(Json& j, const std::string& path, Json v) { j[Json::json_pointer(path)] = std::move(v); }
@@ -81,7 +82,7 @@ const std::vector<Case>& Cases() {
       {"a valid actor", "actor.registered", none, ""},
       // The unit descriptor.
       {"a 17-character credit code", "submission.filed", [](Json& b) { b["unit"]["id"] = b["unit"]["id"].get<std::string>().substr(1); },
-       "unit.id"},
+       "unit.id", {}, {"p440000-miit"}},
       {"an unknown category", "submission.filed", [](Json& b) { b["unit"]["category"] = "hospital"; b["unit"].erase("subtype"); },
        "unit.category", {"unknown category hospital"}},
       {"an enterprise without subtype", "submission.filed", erase("/unit", "subtype"), "unit.subtype"},
@@ -150,7 +151,7 @@ TEST(BodySchemaTest, EveryMalformedBodyNamesItsField) {
     World w;
     auto [body, signers] = w.Base(c.type);
     c.mutate(body);
-    const Status s = w.l.Append(c.type, body, signers);
+    const Status s = w.l.Append(c.type, body, c.signers.empty() ? signers : c.signers);
     if (c.field.empty()) {
       EXPECT_OK(s);
     } else {

@@ -130,6 +130,26 @@ TEST(ReviewTest, ReviewTransitionsAllowedAndRefused) {
   EXPECT_TRUE(IsRule(l.RequestReview("2023", idle), "deadline_passed"));
 }
 
+TEST(ReviewTest, AnUpheldObjectionFailsTheReview) {
+  Ledger l;
+  l.Open2023WithBatches();
+  const std::vector<std::string> ids = Requested(l, "110000", 3);
+  ASSERT_OK(l.RecommendReview("2023", ids[0]));
+  ASSERT_OK(l.RecommendReview("2023", ids[1]));
+  ASSERT_OK(l.Publish("2023", {ids[0], ids[1]}, fx::At("2023-10-20T00:00:00Z")));
+  ASSERT_OK(l.Object("2023", ids[0]));
+  ASSERT_OK(l.Resolve("2023", l.last_seq(), true));
+  ASSERT_OK(l.Object("2023", ids[1]));
+  ASSERT_OK(l.Resolve("2023", l.last_seq(), false));
+  EXPECT_EQ(l.UnitJson(ids[0])["reviews"]["2023"]["state"], "rejected");
+  EXPECT_EQ(l.UnitJson(ids[0])["due_for_revocation"], (Json{{"campaign", "2023"}, {"reason", "review_failed"}, {"detail", "an objection was upheld"}}));
+  l.now = fx::At("2023-10-21T00:00:00Z");
+  EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition", {"to unit " + ids[0] + " was upheld"}));
+  ASSERT_OK(l.PassReview("2023", {ids[1]}));
+  ASSERT_OK(l.Revoke("2023", ids[0], "objection_upheld"));
+  EXPECT_EQ(l.UnitJson(ids[0])["due_for_revocation"], Json(nullptr));
+}
+
 TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
   Ledger l;
   l.Open2023WithBatches();

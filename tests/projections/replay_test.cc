@@ -1,0 +1,167 @@
+// Replay (PROTOCOL.md §3, DOMAIN.md "Who uses the ledger"): the state is a pure function of the log.
+// Applying the accepted entries to a fresh State in order, whether from memory or from their
+// canonical leaves, re-admits every entry by Check and gives identical views.
+#include "tests/projections/fixture.h"
+
+namespace pilotledger::projections {
+namespace {
+
+using fx::At;
+using fx::Ledger;
+
+// Every view the server derives from a state.
+Json Snapshot(const State& s) {
+  Json j = {{"size", s.size}, {"last_received", FormatRfc3339Millis(s.last_received)}, {"origin", s.origin},
+            {"ledger_key", s.ledger_key}, {"policy", s.genesis_policy}};
+  for (const auto& [id, a] : s.actors) j["actors"][id] = ActorJson(a);
+  for (const auto& [id, c] : s.campaigns) {
+    j["campaigns"][id] = CampaignView(c);
+    j["quotas"][id] = QuotaView(s, c);
+  }
+  for (const auto& [id, u] : s.units) {
+    j["units"][id] = UnitView(s, u, true);
+    j["units_public"][id] = UnitView(s, u, false);
+  }
+  j["list"] = UnitList(s, UnitFilter{}, "", 1000, true);
+  return j;
+}
+
+struct History {
+  Ledger l;
+  size_t midway = 0;  // entries before the ledger clock passed the 2023 deadline
+  Json midway_snapshot;
+  std::string idle, r2, gd1, gd2, gd3, notrec, revoked;
+};
+
+// A history touching every event type: imported titles and their review, a selection with quota
+// exception, scores, spot checks, objections, an amendment, grants and revocations.
+void Build(History& h) {
+  Ledger& l = h.l;
+  l.Open2023WithBatches();
+  std::vector<std::string> r;
+  for (const char* batch : {"2017", "2018", "2019"}) {
+    r.push_back(l.Titled(batch, "110000", "street"));
+    EXPECT_OK(l.RequestReview("2023", r.back()));
+  }
+  h.idle = l.Titled("2017", "110000", "base");
+  l.Titled("2020", "110000");
+  EXPECT_OK(l.RecommendReview("2023", r[0]));
+  EXPECT_OK(l.RecommendReview("2023", r[1]));
+  h.r2 = r[2];
+  h.revoked = r[1];
+
+  h.gd1 = l.AddRecommended("2023", "440000", "enterprise", "product");
+  h.gd2 = l.AddRecommended("2023", "440000", "enterprise", "platform");
+  h.gd3 = l.AddRecommended("2023", "440000", "enterprise", "service");
+  const std::string over = l.AddUnit("2023", "440000", "enterprise", "institution");
+  EXPECT_OK(l.Exception("2023", "440000", "enterprise", 1));
+  EXPECT_OK(l.Recommend("2023", over));
+  const std::string sz = l.AddRecommended("2023", "440300", "street");
+  const std::string soe = l.AddRecommended("2023", l.SoeGroup("soe-a"), "base");
+  const std::string xp = l.AddRecommended("2023", "660000", "park");
+  const UnitDescriptor weak = l.NewUnit("440000", "street");
+  EXPECT_OK(l.Submit("2023", weak, {{"investment", 1}}, {"family_health"}));
+  h.notrec = weak.id;
+
+  for (const std::string& id : {h.gd1, h.gd2, over}) {
+    EXPECT_OK(l.Score("2023", id, 81));
+    EXPECT_OK(l.Score("2023", id, 90, "expert2"));
+  }
+  EXPECT_OK(l.SpotCheck("2023", h.gd3, false));
+  EXPECT_OK(l.SpotCheck("2023", sz, true));
+  EXPECT_OK(l.Append("actor.revoked", {{"actor", "expert2"}, {"reason", "term ended"}}, {"nhc"}));
+  EXPECT_OK(l.Publish("2023", {h.gd1, h.gd2, h.gd3, over, sz, soe, xp, r[0], r[1]}, At("2023-10-20T00:00:00Z")));
+  EXPECT_OK(l.Object("2023", h.gd2));
+  EXPECT_OK(l.Resolve("2023", l.last_seq(), true));
+  EXPECT_OK(l.Object("2023", sz));
+  EXPECT_OK(l.Resolve("2023", l.last_seq(), false));
+  Json rules = fx::RulesFile("2023");
+  for (Json& c : rules["eligibility"]["enterprise.product"]) {
+    if (c["id"] == "EP-2") c["min"] = 500;
+  }
+  EXPECT_OK(l.Append("campaign.amended", {{"campaign", "2023"}, {"rules", rules}, {"reason", "annex 1"}}, Ledger::Ministries()));
+  l.now = At("2023-10-25T00:00:00Z");
+  EXPECT_OK(l.Grant("2023", {h.gd1, over, sz, soe, xp}));
+  EXPECT_OK(l.PassReview("2023", {r[0]}));
+  h.midway = l.entries.size();
+  h.midway_snapshot = Snapshot(l.state);
+
+  l.now = At("2023-11-02T00:00:00Z");  // past the 2023 deadline: units that skipped the review are due
+  EXPECT_OK(l.Revoke("2023", r[1], "review_failed"));
+  EXPECT_TRUE(fx::IsRule(l.Revoke("2023", h.gd3, "other", "no title"), "invalid_transition"));  // refused: not in the log
+}
+
+TEST(ReplayTest, TheHistoryHasTheExpectedViews) {
+  History h;
+  Build(h);
+  const Ledger& l = h.l;
+  EXPECT_EQ(l.UnitJson(h.gd1)["status"], "titled");
+  EXPECT_EQ(l.UnitJson(h.gd1)["eligibility"]["2023"]["eligible"], false) << "the amendment judges from its seq on";
+  EXPECT_EQ(l.UnitJson(h.gd2)["status"], "rejected");
+  EXPECT_EQ(l.UnitJson(h.gd3)["status"], "published");
+  EXPECT_EQ(l.UnitJson(h.notrec)["status"], "submitted");
+  EXPECT_EQ(l.UnitJson(h.revoked)["status"], "revoked");
+  EXPECT_EQ(l.UnitJson(h.idle)["due_for_revocation"]["reason"], "review_not_requested");
+  EXPECT_EQ(l.UnitJson(h.r2)["due_for_revocation"]["reason"], "review_failed");
+  EXPECT_EQ(l.Quota("2023", "440000")["places"]["enterprise"], (Json{{"limit", 3}, {"extra", 1}, {"used", 4}}));
+  EXPECT_EQ(l.Quota("2023", "110000")["review"]["recommended"], 2);
+}
+
+TEST(ReplayTest, ApplyingTheSameEntriesToAFreshStateGivesIdenticalViews) {
+  History h;
+  Build(h);
+  State replayed;
+  for (const Entry& e : h.l.entries) {
+    if (e.seq > 0) {
+      ASSERT_OK(Check(replayed, e.signed_event, e.received)) << "entry " << e.seq << " " << e.type();
+    }
+    ASSERT_OK(Apply(replayed, e)) << "entry " << e.seq;
+    if (replayed.size == h.midway) {
+      EXPECT_EQ(Snapshot(replayed), h.midway_snapshot) << "a prefix replays to the views of its time";
+    }
+  }
+  EXPECT_EQ(Snapshot(replayed), Snapshot(h.l.state));
+}
+
+TEST(ReplayTest, ReplayingFromTheCanonicalLeavesGivesIdenticalViews) {
+  History h;
+  Build(h);
+  State replayed;
+  for (const Entry& e : h.l.entries) {
+    ASSERT_OK_AND_ASSIGN(const Entry parsed, ParseEntryLeaf(EntryLeaf(e)));
+    EXPECT_EQ(parsed.seq, e.seq);
+    if (parsed.seq > 0) {
+      ASSERT_OK(Check(replayed, parsed.signed_event, parsed.received)) << "entry " << e.seq;
+    }
+    ASSERT_OK(Apply(replayed, parsed));
+  }
+  EXPECT_EQ(Snapshot(replayed), Snapshot(h.l.state));
+}
+
+TEST(ReplayTest, ApplyRefusesAnEntryOutOfOrderOrReferringToNothing) {
+  History h;
+  Build(h);
+  State replayed;
+  EXPECT_EQ(Apply(replayed, h.l.entries[1]).code(), Code::kDataLoss) << "seq 1 before genesis";
+  ASSERT_OK(Apply(replayed, h.l.entries[0]));
+  // A recommendation of a unit the log never mentioned: Check would refuse it, Apply cannot use it.
+  Ledger other;
+  other.Open2023WithBatches();
+  other.AddRecommended("2023", "440000", "street");
+  State partial;
+  for (const Entry& e : other.entries) {
+    if (e.type() == "submission.filed") continue;
+    Entry renumbered = e;
+    renumbered.seq = partial.size;
+    const Status s = Apply(partial, renumbered);
+    if (e.type() == "recommendation.issued") {
+      EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
+      EXPECT_NE(s.message().find("refers to something the log does not hold"), std::string::npos);
+      break;
+    }
+    ASSERT_OK(s);
+  }
+}
+
+}  // namespace
+}  // namespace pilotledger::projections
