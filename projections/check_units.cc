@@ -88,6 +88,15 @@ bool Decided(const Unit& u, const std::string& campaign, bool review) {
   return a.granted_seq || a.rejected_seq;
 }
 
+// Whether `u` holds an active title from one of the batches review campaign `c` reviews.
+bool HoldsReviewedTitle(const Unit& u, const Campaign& c) {
+  if (!c.rules.review) return false;
+  for (const std::string& batch : c.rules.review->batches) {
+    if (auto it = u.titles.find(batch); it != u.titles.end() && it->second.active()) return true;
+  }
+  return false;
+}
+
 Status CheckSubmission(const Ctx& x) {
   const Campaign& c = *x.campaign;
   if (c.rules.historical) return Transition("campaign " + c.id + " is historical: its titles are imported with title.granted");
@@ -101,6 +110,11 @@ Status CheckSubmission(const Ctx& x) {
   if (x.unit && x.unit->applications.count(c.id)) {
     return Transition("unit " + x.b.unit_id + " already applied in campaign " + c.id + " at " +
                       Seq(x.unit->applications.at(c.id).submitted_seq));
+  }
+  // One track per unit and campaign: a unit under review in this campaign does not also apply.
+  if (x.unit && x.unit->reviews.count(c.id)) {
+    return Transition("unit " + x.b.unit_id + " is under review in campaign " + c.id + " (requested at " +
+                      Seq(x.unit->reviews.at(c.id).requested_seq) + ") and cannot also apply in it");
   }
   return Status::Ok();
 }
@@ -226,13 +240,15 @@ Status CheckGrant(const Ctx& x) {
 Status CheckReviewRequest(const Ctx& x) {
   const Campaign& c = *x.campaign;
   if (!c.rules.review) return Transition("campaign " + c.id + " reviews no titles");
-  bool titled = false;
-  for (const std::string& batch : c.rules.review->batches) {
-    if (auto it = x.unit->titles.find(batch); it != x.unit->titles.end() && it->second.active()) titled = true;
+  if (!HoldsReviewedTitle(*x.unit, c)) {
+    return Transition("unit " + x.b.unit_id + " holds no title from the batches campaign " + c.id + " reviews");
   }
-  if (!titled) return Transition("unit " + x.b.unit_id + " holds no title from the batches campaign " + c.id + " reviews");
   if (auto it = x.unit->reviews.find(c.id); it != x.unit->reviews.end()) {
     return Transition("unit " + x.b.unit_id + " already requested its review at " + Seq(it->second.requested_seq));
+  }
+  if (auto it = x.unit->applications.find(c.id); it != x.unit->applications.end()) {
+    return Transition("unit " + x.b.unit_id + " applied in campaign " + c.id + " at " + Seq(it->second.submitted_seq) +
+                      " and cannot also be reviewed in it");
   }
   return Deadline(c, x.now, "review request");
 }
@@ -242,6 +258,7 @@ Status CheckReviewRecommendation(const Ctx& x) {
   const auto r = x.unit->reviews.find(c.id);
   if (r == x.unit->reviews.end()) return Transition("unit " + x.b.unit_id + " has not requested a review in campaign " + c.id);
   if (r->second.recommended_seq) return Transition("unit " + x.b.unit_id + " was already recommended at " + Seq(*r->second.recommended_seq));
+  if (!HoldsReviewedTitle(*x.unit, c)) return Transition("unit " + x.b.unit_id + "'s title under review has been revoked");
   PL_RETURN_IF_ERROR(Deadline(c, x.now, "review recommendation"));
   const std::string& authority = x.unit->d.authority;
   const int64_t base = ReviewBase(x.state, c, authority);
@@ -269,6 +286,7 @@ Status CheckReviewPassed(const Ctx& x) {
       return Transition("unit " + id + " was not recommended for review in campaign " + x.b.campaign);
     }
     if (r->second.passed_seq) return Transition("unit " + id + " already passed the review at " + Seq(*r->second.passed_seq));
+    if (!HoldsReviewedTitle(*u, *x.campaign)) return Transition("unit " + id + "'s title under review has been revoked");
     PL_RETURN_IF_ERROR(CheckAnnounceable(x, *u, r->second));
   }
   return Status::Ok();

@@ -60,7 +60,7 @@ int64_t ReviewBase(const State& state, const Campaign& c, const std::string& aut
   for (const std::string& id : it->second) {
     const Unit* u = state.FindUnit(id);
     for (const std::string& batch : c.rules.review->batches) {
-      if (auto t = u->titles.find(batch); t != u->titles.end() && (t->second.active() || t->second.revoked_in == c.id)) {
+      if (auto t = u->titles.find(batch); t != u->titles.end() && t->second.active()) {
         ++base;
         break;
       }

@@ -143,10 +143,9 @@ struct State {
   const Unit* FindUnit(const std::string& id) const;
 };
 
-// The review cap's base for `authority` in review campaign `c`: its units that requested the review
-// and still hold a title from one of the reviewed batches. A title revoked by this review itself
-// (title.revoked in campaign `c`) still counts, so that the review's own outcome does not shrink
-// the base it was judged against.
+// The review cap's base for `authority` in review campaign `c`, as DOMAIN.md defines it: its units
+// that requested the review and still hold a title from one of the reviewed batches (so the cap
+// shrinks as titles are revoked).
 int64_t ReviewBase(const State& state, const Campaign& c, const std::string& authority);
 
 }  // namespace pilotledger::projections

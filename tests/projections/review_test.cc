@@ -71,10 +71,6 @@ TEST(ReviewTest, ATitleRevokedInItsOwnBatchNoLongerCountsInTheBase) {
 }
 
 TEST(ReviewTest, ATitleRevokedByTheReviewNoLongerCountsInTheBase) {
-  GTEST_SKIP() << "BUG: projections/state.cc:63 ReviewBase still counts a title revoked in the review campaign itself "
-                  "(revoked_in == c.id), but DOMAIN.md (\"units ... that filed review.requested and still hold the title\") "
-                  "and docs/rules.md:263,364 say a revoked title leaves the base; either document the decision there or "
-                  "count only active titles";
   ExpectBaseShrinksAfterRevocation("2023", "review_failed");
 }
 
@@ -202,10 +198,6 @@ TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
 TEST(ReviewTest, AUnitWhoseTitleWasRevokedCannotBeRecommendedOrPassInTheReview) {
   // PROTOCOL.md §6: review.requested and review.recommended concern "units titled in the review
   // batches"; DOMAIN.md: the cap base counts units that "still hold the title".
-  GTEST_SKIP() << "BUG: projections/check_units.cc CheckReviewRecommendation and CheckReviewPassed never check that "
-                  "the unit still holds an active title from the reviewed batches (only CheckReviewRequest does), so "
-                  "a unit revoked after its request is accepted for review.recommended (taking a cap place though it "
-                  "is no longer in the base) and for review.passed; expected invalid_transition";
   Ledger l;
   l.Open2023WithBatches();
   const std::vector<std::string> ids = Requested(l, "110000", 10);  // cap 7
@@ -216,6 +208,30 @@ TEST(ReviewTest, AUnitWhoseTitleWasRevokedCannotBeRecommendedOrPassInTheReview) 
   EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[1]), "invalid_transition"));
   l.now = fx::At("2023-10-21T00:00:00Z");
   EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition"));
+}
+
+}  // namespace
+}  // namespace pilotledger::projections
+
+namespace pilotledger::projections {
+namespace {
+
+// One track per unit and campaign: a unit under review does not also apply, and vice versa, so
+// that scores, spot checks and publications can only mean one thing.
+TEST(ReviewTest, AUnitIsEitherReviewedOrApplyingInOneCampaign) {
+  fx::Ledger l;
+  l.Open2023WithBatches();
+  const std::string reviewed = l.Titled("2017", "110000");
+  ASSERT_OK(l.RequestReview("2023", reviewed));
+  UnitDescriptor again = l.NewUnit("110000", "enterprise", "product");
+  again.id = reviewed;
+  EXPECT_TRUE(fx::IsRule(l.SubmitPassing("2023", again), "invalid_transition", {"is under review in campaign 2023"}));
+
+  const std::string applied = l.Titled("2018", "120000");
+  UnitDescriptor d = l.NewUnit("120000", "enterprise", "product");
+  d.id = applied;
+  ASSERT_OK(l.SubmitPassing("2023", d));
+  EXPECT_TRUE(fx::IsRule(l.RequestReview("2023", applied), "invalid_transition", {"cannot also be reviewed"}));
 }
 
 }  // namespace
