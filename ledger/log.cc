@@ -1,5 +1,6 @@
 #include "ledger/log.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "ledger/checkpoint.h"
@@ -244,7 +245,9 @@ Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries,
   auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key_));
   batch.Put(kSizeKey, EncodeBigEndian64(range.size()));
   batch.Put(kCheckpointKey, *checkpoint);
+  const auto started = std::chrono::steady_clock::now();
   PL_RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  sync_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 
   range_ = std::move(range);
   if (!entries.empty()) last_received_ms_.store(entries.back().received.ms, std::memory_order_release);

@@ -10,6 +10,7 @@
 
 #include "ledger/crypto.h"
 #include "ledger/event.h"
+#include "ledger/histogram.h"
 #include "ledger/merkle.h"
 #include "ledger/store.h"
 
@@ -73,6 +74,9 @@ class Log {
   // was committed and the log is unchanged. Writer thread only.
   Result<std::vector<AppendedLeaf>> Append(const std::vector<Entry>& entries, WriteBatch& extra);
 
+  // How long each synced write took (for /metrics).
+  const Histogram& sync_seconds() const { return sync_seconds_; }
+
  private:
   Log(Store& store, PrivateKey key, std::string origin);
   Status Load();
@@ -87,6 +91,7 @@ class Log {
   std::atomic<int64_t> last_received_ms_{0};
   mutable std::mutex checkpoint_mu_;
   std::shared_ptr<const std::string> checkpoint_;  // guarded by checkpoint_mu_
+  Histogram sync_seconds_;
 };
 
 // The storage key of the projection snapshot and other data owned by upper layers: any key that

@@ -1,5 +1,7 @@
 #include "server/api.h"
 
+#include <chrono>
+
 #include <boost/url/parse.hpp>
 
 #include "ledger/encoding.h"
@@ -91,13 +93,21 @@ void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> r
 }
 
 void Api::HandleAppend(const HttpRequest& request, std::function<void(HttpResponse)> respond) {
+  const auto started = std::chrono::steady_clock::now();
+  const auto elapsed = [started] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   Result<SignedEvent> event = ParseSubmission(request.body);
-  if (!event.ok()) return respond(ErrorResponse(event.status()));
-  service_.Append(std::move(*event), [respond = std::move(respond)](Result<ledger::Receipt> r) {
+  if (!event.ok()) {
+    metrics_.Append(event.status().code(), false, elapsed());
+    return respond(ErrorResponse(event.status()));
+  }
+  service_.Append(std::move(*event), [this, elapsed, respond = std::move(respond)](Result<ledger::Receipt> r) {
+    metrics_.Append(r.ok() ? Code::kOk : r.status().code(), r.ok() && r->created, elapsed());
     if (!r.ok()) return respond(ErrorResponse(r.status()));
-    respond(JsonResponse(r->created ? 201 : 200, {{"seq", r->seq},
-                                                  {"leaf_hash", HashBase64(r->leaf_hash)},
-                                                  {"received", FormatRfc3339Millis(r->received)}}));
+    HttpResponse response = JsonResponse(r->created ? 201 : 200, {{"seq", r->seq},
+                                                                  {"leaf_hash", HashBase64(r->leaf_hash)},
+                                                                  {"received", FormatRfc3339Millis(r->received)}});
+    response.seq = r->seq;
+    respond(std::move(response));
   });
 }
 
@@ -111,6 +121,9 @@ HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
   const ledger::Log& log = service_.log();
   const bool get = request.method == "GET";
   const auto result = [&]() -> Result<HttpResponse> {
+    if (seg.size() == 1 && seg[0] == "metrics" && get) {
+      return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(service_)};
+    }
     if (seg.size() == 1 && seg[0] == "healthz") {
       if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
       return JsonResponse(200, {{"status", "ok"}, {"size", log.size()}});
@@ -158,6 +171,38 @@ HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
   }();
   if (!result.ok()) return ErrorResponse(result.status());
   return *result;
+}
+
+}  // namespace pilotledger::server
+
+namespace pilotledger::server {
+
+Result<StreamRequest> Api::OpenStream(const std::string& target, const std::string& authorization, size_t watchers,
+                                      size_t max_watchers) const {
+  const auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed || parsed->path() != "/v1/stream") return Status(Code::kNotFound, "WebSocket connections go to /v1/stream");
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
+  const Query q(std::move(params));
+  StreamRequest r;
+  PL_ASSIGN_OR_RETURN(r.from, q.Number("from", 0));
+  if (r.from > service_.log().size()) {
+    return Status(Code::kInvalidArgument, "from " + std::to_string(r.from) + " is beyond the log's " +
+                                              std::to_string(service_.log().size()) + " entries");
+  }
+  std::string types = q.Get("types");
+  for (size_t start = 0; !types.empty() && start <= types.size();) {
+    const size_t comma = std::min(types.find(',', start), types.size());
+    const std::string t = types.substr(start, comma - start);
+    if (!FindEventType(t)) return Status(Code::kInvalidArgument, "unknown event type \"" + t + "\" in types");
+    r.types.push_back(t);
+    start = comma + 1;
+  }
+  PL_ASSIGN_OR_RETURN(r.reader, Authenticate("GET", target, authorization));
+  if (watchers >= max_watchers) {
+    return Status(Code::kUnavailable, "the server has " + std::to_string(max_watchers) + " watchers, its limit; retry later");
+  }
+  return r;
 }
 
 }  // namespace pilotledger::server

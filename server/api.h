@@ -1,12 +1,14 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "ledger/status.h"
 #include "server/ledger_service.h"
+#include "server/metrics.h"
 #include "server/query.h"
 
 namespace pilotledger::server {
@@ -23,6 +25,7 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::optional<uint64_t> seq;  // an append's seq, for the request log
 };
 
 // Who is reading: an authenticated actor, or the public (empty actor).
@@ -34,11 +37,18 @@ struct Reader {
 
 inline constexpr int64_t kReadAuthWindowMs = 300'000;
 
+// A watcher's subscription (GET /v1/stream?from=N&types=a,b).
+struct StreamRequest {
+  uint64_t from = 0;
+  std::vector<std::string> types;  // empty: every type
+  Reader reader;
+};
+
 // The HTTP API of PROTOCOL.md §7 over a LedgerService, independent of the transport.
 // Thread-safe. `service` must outlive the Api.
 class Api {
  public:
-  explicit Api(LedgerService& service) : service_(service) {}
+  Api(LedgerService& service, Metrics& metrics) : service_(service), metrics_(metrics) {}
 
   // Answers `request`, calling `respond` exactly once, possibly later on another thread (appends
   // answer from the sequencer thread once the entry is durable).
@@ -48,6 +58,13 @@ class Api {
   // a public Reader if the header is empty. Errors: kUnauthenticated (malformed, stale, unknown or
   // revoked actor, bad signature).
   Result<Reader> Authenticate(const std::string& method, const std::string& target, const std::string& header) const;
+
+  // Checks a /v1/stream upgrade: the target, the parameters, the reader and the watcher limit.
+  // Errors: kNotFound (another path), kInvalidArgument, kUnauthenticated, kUnavailable (full).
+  Result<StreamRequest> OpenStream(const std::string& target, const std::string& authorization, size_t watchers,
+                                   size_t max_watchers) const;
+  LedgerService& service() const { return service_; }
+  Metrics& metrics() const { return metrics_; }
 
   // The JSON body of an error answer, and a whole error response.
   static HttpResponse ErrorResponse(const Status& status);
@@ -59,6 +76,7 @@ class Api {
   void HandleAppend(const HttpRequest& request, std::function<void(HttpResponse)> respond);
 
   LedgerService& service_;
+  Metrics& metrics_;
 };
 
 }  // namespace pilotledger::server

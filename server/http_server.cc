@@ -1,50 +1,21 @@
 // The Boost.Beast transport: TCP or TLS connections, HTTP/1.1 sessions with limits and timeouts,
-// and the hand-over of WebSocket upgrades to the feed. The only server file that includes Beast.
+// and the hand-over of WebSocket upgrades to the feed (feed_session.cc).
 #include "server/http_server.h"
 
-#include <atomic>
 #include <iostream>
-#include <optional>
 #include <thread>
 
-#include <boost/asio.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "server/internal/transport.h"
 
 namespace pilotledger::server {
-namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-namespace ssl = boost::asio::ssl;
-using tcp = net::ip::tcp;
-
-// Ordinary ends of a connection, not worth a log line.
-bool Normal(const beast::error_code& ec) {
+bool internal::NormalEnd(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == net::error::eof ||
-         ec == beast::error::timeout || ec == net::error::connection_reset || ec == ssl::error::stream_truncated;
+         ec == beast::error::timeout || ec == net::error::connection_reset || ec == ssl::error::stream_truncated ||
+         ec == beast::websocket::error::closed;
 }
-
-}  // namespace
-
-struct HttpServer::Impl {
-  Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)), acceptor(ioc) {}
-
-  void DoAccept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
-
-  Api& api;
-  const ServerOptions options;
-  net::io_context ioc;
-  tcp::acceptor acceptor;
-  std::optional<ssl::context> tls;
-  std::atomic<size_t> connections{0};
-  std::atomic<size_t> in_flight{0};
-  std::atomic<bool> stopping{false};  // after SIGTERM: new requests get 503 and the connection closes
-};
 
 namespace {
 
@@ -65,7 +36,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
  private:
   auto& Tcp() { return beast::get_lowest_layer(stream_); }
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
   void OnStart() {
     if (server_.connections > server_.options.max_connections) {
@@ -117,7 +88,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                                                                         std::to_string(server_.options.max_header_bytes) + " bytes")),
                    false);
     }
-    if (ec && !Normal(ec) && ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
+    if (ec && !internal::NormalEnd(ec) && ec.category() == http::make_error_code(http::error::end_of_stream).category()) {
       return Reply(Api::ErrorResponse(Status(Code::kInvalidArgument, "malformed HTTP request: " + ec.message())), false);
     }
     if (ec) return Fail(ec, "read");
@@ -126,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return Reply(Api::ErrorResponse(Status(Code::kUnavailable, "the server is shutting down")), false);
     }
     const auto& req = parser_->get();
+    if (beast::websocket::is_upgrade(req)) return Upgrade();
     keep_alive_ = req.keep_alive();
     HttpRequest request{std::string(req.method_string()), std::string(req.target()),
                         std::string(req[http::field::authorization]), req.body()};
@@ -136,6 +108,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         self->Reply(std::move(r), self->keep_alive_);
       });
     });
+  }
+
+  // A WebSocket upgrade: only /v1/stream, only GET, and only once the reader and the parameters
+  // check out; otherwise an HTTP error answer.
+  void Upgrade() {
+    auto req = parser_->release();
+    if (req.method() != http::verb::get) {
+      return Reply(Api::ErrorResponse(Status(Code::kMethodNotAllowed, "a WebSocket upgrade is a GET")), false);
+    }
+    Result<StreamRequest> stream_request =
+        server_.api.OpenStream(std::string(req.target()), std::string(req[http::field::authorization]), server_.hub.watchers(),
+                               server_.options.max_watchers);
+    if (!stream_request.ok()) return Reply(Api::ErrorResponse(stream_request.status()), false);
+    Tcp().expires_never();
+    internal::StartFeedSession(server_, std::move(stream_), std::move(req), std::move(*stream_request));
   }
 
   void Reply(HttpResponse r, bool keep_alive) {
@@ -177,7 +164,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Fail(beast::error_code ec, const char* what) {
-    if (!Normal(ec)) std::cerr << "pilotledgerd: " << what << ": " << ec.message() << "\n";
+    if (!internal::NormalEnd(ec)) std::cerr << "pilotledgerd: " << what << ": " << ec.message() << "\n";
   }
 
   HttpServer::Impl& server_;
@@ -198,15 +185,16 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
   if (!ec) {
     if (tls) {
-      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(*this, std::move(socket), *tls)->Start();
+      std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls)->Start();
     } else {
-      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Start();
+      std::make_shared<Session<PlainStream>>(*this, std::move(socket))->Start();
     }
   }
   DoAccept();
 }
 
-HttpServer::HttpServer(Api& api, ServerOptions options) : impl_(std::make_unique<Impl>(api, std::move(options))) {}
+HttpServer::HttpServer(Api& api, FeedHub& hub, ServerOptions options)
+    : impl_(std::make_unique<Impl>(api, hub, std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -8,6 +8,7 @@
 
 #include "ledger/status.h"
 #include "server/api.h"
+#include "server/feed.h"
 
 namespace pilotledger::server {
 
@@ -27,6 +28,19 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // Most open connections (HTTP and WebSocket); past it new ones get 503 and are closed.
   size_t max_connections = 4096;
+  // Most requests per second on one connection (429 too_many_requests beyond); 0: no limit.
+  size_t requests_per_second = 1000;
+  // Most concurrent watchers of /v1/stream; past it the upgrade is refused with 503.
+  size_t max_watchers = 2000;
+  // Messages a watcher may have queued in memory; past it the watcher is served from the log on disk.
+  size_t watcher_queue = 512;
+  // A watcher whose write has not completed for this long has stopped reading: it is closed with
+  // 4000 "lagging".
+  std::chrono::milliseconds watcher_lag_timeout{30'000};
+  // Keep-alive pings are sent to an idle watcher; one silent for this long is closed.
+  std::chrono::milliseconds watcher_idle_timeout{60'000};
+  // A checkpoint message goes to every watcher at least this often (PROTOCOL.md: at most 5 s).
+  std::chrono::milliseconds checkpoint_interval{1'000};
   // TLS: a PEM certificate chain and private key; plain HTTP if empty.
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -35,8 +49,8 @@ struct ServerOptions {
 // The HTTP transport (Boost.Beast) in front of an Api. Beast stays inside http_server.cc.
 class HttpServer {
  public:
-  // `api` must outlive the server.
-  HttpServer(Api& api, ServerOptions options);
+  // `api` and `hub` must outlive the server.
+  HttpServer(Api& api, FeedHub& hub, ServerOptions options);
   ~HttpServer();
 
   // Binds and starts listening. Returns "host:port" as bound. Errors: kUnavailable (cannot bind),

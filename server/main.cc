@@ -8,6 +8,8 @@
 #include "ledger/canonical_json.h"
 #include "projections/policy.h"
 #include "server/api.h"
+#include "server/config.h"
+#include "server/feed.h"
 #include "server/http_server.h"
 #include "server/ledger_service.h"
 
@@ -78,35 +80,31 @@ int Init(const std::vector<std::string>& args) {
 }
 
 int Serve(const std::vector<std::string>& args) {
-  server::ServiceOptions service_options;
-  server::ServerOptions server_options;
-  std::string listen = "127.0.0.1:8080";
-  po::options_description o("pilotledgerd serve: serve a ledger");
-  o.add_options()("help,h", "show this help")
-      ("data", po::value(&service_options.data_dir)->required(), "data directory of the ledger")
-      ("listen", po::value(&listen)->default_value(listen), "HOST:PORT to listen on (port 0 picks a free one)")
-      ("threads", po::value(&server_options.threads), "I/O threads (default: one per core)")
-      ("tls-cert", po::value(&server_options.tls_cert_file), "PEM certificate chain: serve HTTPS and WSS")
-      ("tls-key", po::value(&server_options.tls_key_file), "PEM private key of --tls-cert");
+  server::Config config;
+  std::string config_file;
+  po::options_description o("pilotledgerd serve: serve a ledger (settings from --config, overridden by flags)");
+  o.add_options()("help,h", "show this help")("config", po::value(&config_file), "JSON config file, e.g. config/pilotledger.json");
+  server::AddConfigOptions(o);
   po::variables_map vm;
   if (!ParseArgs(args, o, vm)) return 0;
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return Fail("--listen takes HOST:PORT");
-  server_options.host = listen.substr(0, colon);
-  if (server_options.host.size() > 1 && server_options.host.front() == '[') {
-    server_options.host = server_options.host.substr(1, server_options.host.size() - 2);
+  if (!config_file.empty()) {
+    if (Status s = server::LoadConfigFile(config_file, config); !s.ok()) return Fail(s.message());
   }
-  try {
-    server_options.port = static_cast<uint16_t>(std::stoul(listen.substr(colon + 1)));
-  } catch (const std::exception&) {
-    return Fail("--listen takes HOST:PORT");
-  }
+  if (Status s = server::ApplyConfigOptions(vm, config); !s.ok()) return Fail(s.message());
+  if (Status s = server::ResolveListen(config); !s.ok()) return Fail(s.message());
+  if (config.service.data_dir.empty()) return Fail("no data directory: pass --data DIR (or set \"data\" in the config file)");
+  server::ServiceOptions& service_options = config.service;
+  server::ServerOptions& server_options = config.server;
 
   SystemClock clock;
   Result<std::unique_ptr<server::LedgerService>> service = server::LedgerService::Open(service_options, clock);
   if (!service.ok()) return Fail("refusing to serve: " + service.status().ToString());
-  server::Api api(**service);
-  server::HttpServer http(api, server_options);
+  server::Metrics metrics;
+  server::Api api(**service, metrics);
+  server::FeedHub hub;
+  metrics.SetWatcherCount([&hub] { return hub.watchers(); });
+  (*service)->AddListener([&hub](const std::vector<ledger::AppendedLeaf>& leaves) { hub.Publish(leaves); });
+  server::HttpServer http(api, hub, server_options);
   Result<std::string> address = http.Listen();
   if (!address.ok()) return Fail(address.status().message());
   std::cout << "pilotledgerd: listening on " << address.value() << " (" << (*service)->log().size() << " entries, "

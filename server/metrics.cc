@@ -1,0 +1,46 @@
+#include "server/metrics.h"
+
+#include "server/ledger_service.h"
+
+namespace pilotledger::server {
+
+void Metrics::Append(Code code, bool created, double seconds) {
+  append_seconds_.Observe(seconds);
+  if (code != Code::kOk) {
+    refused_[static_cast<size_t>(code) % refused_.size()].fetch_add(1, std::memory_order_relaxed);
+  } else if (created) {
+    created_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    repeated_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+std::string Metrics::Render(const LedgerService& service) const {
+  std::string out;
+  const auto counter = [&](const char* name, const char* help, const std::string& labels, uint64_t value, bool header) {
+    if (header) out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+    out += std::string(name) + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(value) + "\n";
+  };
+  counter("pilotledger_appends_total", "Appends answered with success, by result.", "result=\"created\"", created_, true);
+  counter("pilotledger_appends_total", "", "result=\"repeated\"", repeated_, false);
+  out += "# HELP pilotledger_append_rejections_total Appends refused, by error code.\n# TYPE pilotledger_append_rejections_total counter\n";
+  for (size_t c = 1; c < refused_.size(); ++c) {
+    const uint64_t n = refused_[c].load(std::memory_order_relaxed);
+    if (n) out += std::string("pilotledger_append_rejections_total{code=\"") + CodeName(static_cast<Code>(c)) + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP pilotledger_append_duration_seconds Time from a submission's arrival to its answer.\n"
+         "# TYPE pilotledger_append_duration_seconds histogram\n";
+  out += append_seconds_.Render("pilotledger_append_duration_seconds");
+  out += "# HELP pilotledger_rocksdb_sync_duration_seconds Time of each synced RocksDB write (one per batch).\n"
+         "# TYPE pilotledger_rocksdb_sync_duration_seconds histogram\n";
+  out += service.log().sync_seconds().Render("pilotledger_rocksdb_sync_duration_seconds");
+  out += "# HELP pilotledger_log_size Entries in the log.\n# TYPE pilotledger_log_size gauge\npilotledger_log_size " +
+         std::to_string(service.log().size()) + "\n";
+  out += "# HELP pilotledger_watchers Watchers connected to /v1/stream.\n# TYPE pilotledger_watchers gauge\npilotledger_watchers " +
+         std::to_string(watchers_ ? watchers_() : 0) + "\n";
+  counter("pilotledger_watcher_lagging_closes_total", "Watchers closed with 4000 lagging.", "", lagging_closes_, true);
+  counter("pilotledger_http_requests_total", "HTTP requests answered.", "", http_requests_, true);
+  return out;
+}
+
+}  // namespace pilotledger::server

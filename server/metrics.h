@@ -1,0 +1,34 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "ledger/histogram.h"
+#include "ledger/status.h"
+
+namespace pilotledger::server {
+
+class LedgerService;
+
+// The server's counters for GET /metrics (Prometheus text format). Thread-safe.
+class Metrics {
+ public:
+  // An append answered: created, repeated (idempotent), or refused with `code`.
+  void Append(Code code, bool created, double seconds);
+  void HttpRequest() { http_requests_.fetch_add(1, std::memory_order_relaxed); }
+  void LaggingClose() { lagging_closes_.fetch_add(1, std::memory_order_relaxed); }
+  // Where the watcher count comes from (the feed hub).
+  void SetWatcherCount(std::function<size_t()> count) { watchers_ = std::move(count); }
+
+  std::string Render(const LedgerService& service) const;
+
+ private:
+  Histogram append_seconds_;
+  std::atomic<uint64_t> created_{0}, repeated_{0}, http_requests_{0}, lagging_closes_{0};
+  std::array<std::atomic<uint64_t>, 32> refused_{};  // by Code
+  std::function<size_t()> watchers_;
+};
+
+}  // namespace pilotledger::server
