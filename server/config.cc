@@ -39,7 +39,7 @@ const std::vector<Setting>& Settings() {
       {"tls.key", "tls-key", "PEM private key of the certificate", Kind::kString,
        [](Config& c, const Json& v) { c.server.tls_key_file = v; }},
       {"log.requests", "log-requests", "one JSON line per request on stderr (true/false)", Kind::kBool,
-       [](Config& c, const Json& v) { c.log_requests = v; }},
+       [](Config& c, const Json& v) { c.server.log_requests = v; }},
       {"limits.max_body_bytes", "max-body-bytes", "largest request body (413 beyond)", Kind::kCount, Count(&ServerOptions::max_body_bytes)},
       {"limits.max_header_bytes", "max-header-bytes", "largest request header block (431 beyond)", Kind::kCount,
        Count(&ServerOptions::max_header_bytes)},

@@ -20,7 +20,6 @@ struct Config {
   ServiceOptions service;
   ServerOptions server;
   std::string listen = "127.0.0.1:8080";
-  bool log_requests = true;  // one JSON line per request on stderr
 };
 
 // Reads `path` into `config` strictly: unknown keys and wrong types are errors naming the key.

@@ -27,8 +27,9 @@ void FeedHub::Publish(const std::vector<ledger::AppendedLeaf>& leaves) {
     std::lock_guard lock(mu_);
     std::erase_if(subscribers_, [&](const std::weak_ptr<FeedSubscriber>& w) {
       auto s = w.lock();
-      if (s) live.push_back(std::move(s));
-      return !s;
+      if (!s) return true;
+      live.push_back(std::move(s));
+      return false;
     });
   }
   // Outside the lock: a subscriber's Push only posts to its own executor.

@@ -2,6 +2,7 @@
 // hub, and checkpoint messages. Memory per watcher is bounded: when its queue is full it is served
 // from disk again until it catches up; a watcher whose write stalls past the lag timeout is closed
 // with 4000 "lagging". Everything of one watcher runs on its connection's strand.
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <iostream>
@@ -34,7 +35,10 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
         lag_timer_(ws_.get_executor()) {
     ++server_.connections;
   }
-  ~FeedSession() override { --server_.connections; }
+  ~FeedSession() override {
+    server_.api.metrics().WatcherQueued(-static_cast<int64_t>(queue_.size()));
+    --server_.connections;
+  }
 
   void Start(http::request<http::string_body>&& upgrade) {
     websocket::stream_base::timeout timeout;
@@ -98,7 +102,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
     }
     for (const std::string& leaf : *leaves) {
       auto frame = std::make_shared<FeedFrame>(MakeFeedFrame(next_, leaf, merkle::HashLeaf(leaf)));
-      if (Wanted(frame->type)) queue_.push_back({frame, &TextOf(*frame)});
+      if (Wanted(frame->type)) Queue({frame, &TextOf(*frame)});
       ++next_;
     }
     if (next_ > newest_pushed_ || (!pushed_any_ && next_ >= log().size())) {
@@ -126,15 +130,24 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
         replaying_ = true;
         return;
       }
-      if (Wanted(f.type)) queue_.push_back({batch, &TextOf(f)});
+      if (Wanted(f.type)) Queue({batch, &TextOf(f)});
       ++next_;
     }
     DoWrite();
   }
 
+  void Queue(Message m) {
+    queue_.push_back(std::move(m));
+    server_.api.metrics().WatcherQueued(1);
+  }
+  void Dequeue(size_t n) {
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    server_.api.metrics().WatcherQueued(-static_cast<int64_t>(n));
+  }
+
   void Enqueue(std::string text) {
     auto owned = std::make_shared<const std::string>(std::move(text));
-    queue_.push_back({owned, owned.get()});
+    Queue({owned, owned.get()});
     DoWrite();
   }
 
@@ -155,7 +168,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
       checkpoint_timer_.cancel();
       return Fail(ec, "WebSocket write");
     }
-    queue_.pop_front();
+    Dequeue(1);
     if (lagging_) return;
     if (replaying_ && queue_.size() <= server_.options.watcher_queue / 2) ReadFromDisk();
     DoWrite();
@@ -166,9 +179,17 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
   void OnLagTimeout(beast::error_code ec) {
     if (ec || !writing_ || closed_) return;
     lagging_ = true;
-    if (queue_.size() > 1) queue_.erase(queue_.begin() + 1, queue_.end());
+    server_.api.metrics().LaggingClose();
+    if (queue_.size() > 1) {
+      const Message in_flight = queue_.front();
+      Dequeue(queue_.size());
+      Queue(in_flight);
+    }
     CloseWith(websocket::close_reason(static_cast<websocket::close_code>(4000), "lagging"), "lagging");
-    lag_timer_.expires_after(server_.options.watcher_lag_timeout);
+    // The close frame waits behind the stalled write: a watcher that reads again within the grace
+    // period still gets it; one that never does is dropped.
+    lag_timer_.expires_after(std::clamp(4 * server_.options.watcher_lag_timeout, std::chrono::milliseconds(5'000),
+                                        std::chrono::milliseconds(120'000)));
     lag_timer_.async_wait([self = this->shared_from_this()](beast::error_code e) {
       if (e) return;
       beast::error_code ignored;

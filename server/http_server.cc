@@ -2,11 +2,15 @@
 // and the hand-over of WebSocket upgrades to the feed (feed_session.cc).
 #include "server/http_server.h"
 
+#include <unistd.h>
+
+#include <cmath>
 #include <iostream>
 #include <thread>
 
 #include <boost/beast/websocket.hpp>
 
+#include "ledger/canonical_json.h"
 #include "server/internal/transport.h"
 
 namespace pilotledger::server {
@@ -101,6 +105,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = req.keep_alive();
     HttpRequest request{std::string(req.method_string()), std::string(req.target()),
                         std::string(req[http::field::authorization]), req.body()};
+    started_ = std::chrono::steady_clock::now();
+    method_ = request.method;
+    target_ = request.target;
+    if (!WithinRate()) {
+      return Reply(Api::ErrorResponse(Status(Code::kTooManyRequests, "more than " + std::to_string(server_.options.requests_per_second) +
+                                                                         " requests per second on one connection")),
+                   false);
+    }
     ++server_.in_flight;
     server_.api.Handle(request, [self = this->shared_from_this()](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
@@ -108,6 +120,29 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         self->Reply(std::move(r), self->keep_alive_);
       });
     });
+  }
+
+  // At most requests_per_second requests in any one-second window of this connection.
+  bool WithinRate() {
+    if (server_.options.requests_per_second == 0) return true;
+    if (started_ - window_start_ >= std::chrono::seconds(1)) {
+      window_start_ = started_;
+      window_count_ = 0;
+    }
+    return ++window_count_ <= server_.options.requests_per_second;
+  }
+
+  // One JSON line per answered request (method, target, status, duration, and an append's seq).
+  void LogRequest(const HttpResponse& r) {
+    server_.api.metrics().HttpRequest();
+    if (!server_.log_requests || method_.empty()) return;
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    Json line = {{"method", method_}, {"target", target_}, {"status", r.status}, {"duration_ms", std::round(ms * 1000) / 1000}};
+    if (r.seq) line["seq"] = *r.seq;
+    SystemClock clock;
+    line["time"] = FormatRfc3339Millis(clock.Now());
+    const std::string text = WriteCanonical(line) + "\n";
+    (void)!::write(2, text.data(), text.size());  // one write per line: lines never interleave
   }
 
   // A WebSocket upgrade: only /v1/stream, only GET, and only once the reader and the parameters
@@ -126,6 +161,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Reply(HttpResponse r, bool keep_alive) {
+    LogRequest(r);
+    method_.clear();
     res_ = {};
     res_.version(11);
     res_.result(static_cast<http::status>(r.status));
@@ -173,6 +210,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
   bool keep_alive_ = false;
+  std::chrono::steady_clock::time_point started_, window_start_;
+  size_t window_count_ = 0;
+  std::string method_, target_;
 };
 
 }  // namespace

@@ -41,6 +41,8 @@ struct ServerOptions {
   std::chrono::milliseconds watcher_idle_timeout{60'000};
   // A checkpoint message goes to every watcher at least this often (PROTOCOL.md: at most 5 s).
   std::chrono::milliseconds checkpoint_interval{1'000};
+  // One JSON line per request on stderr.
+  bool log_requests = true;
   // TLS: a PEM certificate chain and private key; plain HTTP if empty.
   std::string tls_cert_file;
   std::string tls_key_file;

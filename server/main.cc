@@ -1,4 +1,6 @@
 // pilotledgerd: init, serve and rebuild a PilotLedger ledger.
+#include <sys/resource.h>
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -96,6 +98,11 @@ int Serve(const std::vector<std::string>& args) {
   server::ServiceOptions& service_options = config.service;
   server::ServerOptions& server_options = config.server;
 
+  // Every watcher holds a socket: use all the descriptors the system allows this process.
+  if (rlimit limit{}; getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
   SystemClock clock;
   Result<std::unique_ptr<server::LedgerService>> service = server::LedgerService::Open(service_options, clock);
   if (!service.ok()) return Fail("refusing to serve: " + service.status().ToString());

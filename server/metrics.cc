@@ -38,6 +38,9 @@ std::string Metrics::Render(const LedgerService& service) const {
          std::to_string(service.log().size()) + "\n";
   out += "# HELP pilotledger_watchers Watchers connected to /v1/stream.\n# TYPE pilotledger_watchers gauge\npilotledger_watchers " +
          std::to_string(watchers_ ? watchers_() : 0) + "\n";
+  out += "# HELP pilotledger_watcher_queued_messages Messages waiting in memory for watchers, all together.\n"
+         "# TYPE pilotledger_watcher_queued_messages gauge\npilotledger_watcher_queued_messages " +
+         std::to_string(watcher_queued_.load(std::memory_order_relaxed)) + "\n";
   counter("pilotledger_watcher_lagging_closes_total", "Watchers closed with 4000 lagging.", "", lagging_closes_, true);
   counter("pilotledger_http_requests_total", "HTTP requests answered.", "", http_requests_, true);
   return out;

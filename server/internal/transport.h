@@ -27,7 +27,8 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct HttpServer::Impl {
-  Impl(Api& a, FeedHub& h, ServerOptions o) : api(a), hub(h), options(std::move(o)), acceptor(ioc) {}
+  Impl(Api& a, FeedHub& h, ServerOptions o)
+      : api(a), hub(h), options(std::move(o)), log_requests(options.log_requests), acceptor(ioc) {}
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -35,6 +36,7 @@ struct HttpServer::Impl {
   Api& api;
   FeedHub& hub;
   const ServerOptions options;
+  const bool log_requests;
   net::io_context ioc;
   tcp::acceptor acceptor;
   std::optional<ssl::context> tls;

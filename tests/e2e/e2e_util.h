@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,14 +22,20 @@ inline std::string Bin(const std::string& name) { return std::string(PILOT_BIN_D
 
 // Starts `argv` with stdout (and stderr, if `with_stderr`) on the returned pid's `out_fd`, and
 // stdin from `in_fd` (or inherited if -1). The parent's ends: out_fd to read.
-inline pid_t Spawn(const std::vector<std::string>& argv, int& out_fd, bool with_stderr, int in_fd = -1) {
+inline pid_t Spawn(const std::vector<std::string>& argv, int& out_fd, bool with_stderr, int in_fd = -1,
+                   const std::string& stderr_file = "") {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test, even if it crashes
     if (in_fd >= 0) dup2(in_fd, 0);  // dup2 clears O_CLOEXEC on the copy
     dup2(out_pipe[1], 1);
     if (with_stderr) dup2(out_pipe[1], 2);
+    if (!stderr_file.empty()) {
+      const int fd = open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (fd >= 0) dup2(fd, 2);
+    }
     close(out_pipe[0]);
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -68,9 +75,11 @@ class ServerProcess {
     std::vector<std::string> argv = {Bin("pilotledgerd"), "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     int out_fd = -1;
-    const pid_t pid = Spawn(argv, out_fd, /*with_stderr=*/false);
+    const std::string log = data_dir + "/../server.log";
+    const pid_t pid = Spawn(argv, out_fd, /*with_stderr=*/false, -1, log);
     if (pid < 0) return nullptr;
     auto p = std::unique_ptr<ServerProcess>(new ServerProcess(pid, out_fd));
+    p->log_path_ = log;
     if (!p->WaitForAddress()) return nullptr;
     return p;
   }
@@ -99,6 +108,8 @@ class ServerProcess {
     while ((n = read(fd_, buf, sizeof buf)) > 0) output_.append(buf, size_t(n));
     return output_;
   }
+  // What the server wrote to stderr (its request log and errors).
+  std::string Log() const { return ReadFile(log_path_); }
   std::unique_ptr<client::LedgerClient> Client() const {
     auto c = client::LedgerClient::Connect(url_);
     return c.ok() ? std::move(*c) : nullptr;
@@ -128,7 +139,7 @@ class ServerProcess {
   }
   pid_t pid_;
   int fd_;
-  std::string output_, address_, url_;
+  std::string output_, address_, url_, log_path_;
 };
 
 // A ledger in a temporary directory, created with `pilotledgerd init`, and the founders' keys.
@@ -194,5 +205,51 @@ class TestLedger {
   std::string init_output_;
   std::string verifier_key_;
 };
+
+}  // namespace pilotledger::testing
+
+#include "projections/uscc.h"
+
+namespace pilotledger::testing {
+
+inline const std::vector<std::string> kMinistries = {"miit", "mca", "nhc"};
+
+// A valid credit code for serial `n` in region 110101.
+inline std::string UnitCode(int n, const std::string& prefix = "91") {
+  char serial[16];
+  std::snprintf(serial, sizeof serial, "%09d", n);
+  const std::string first17 = prefix + "110101" + serial;
+  return first17 + projections::UsccCheckCharacter(first17);
+}
+
+inline Json CampaignRules(const std::string& file) {
+  return Json::parse(ReadFile(std::string(PILOT_SOURCE_DIR) + "/config/campaigns/" + file + ".json"));
+}
+
+// Opens the historical 2017 campaign and grants titles to `n` Beijing enterprises; returns their ids.
+inline std::vector<std::string> TitledUnits(TestLedger& ledger, client::LedgerClient& c, int n, int first = 1) {
+  if (first == 1) {
+    Result<client::AppendReceipt> open =
+        c.Append(ledger.Event("open-2017", "campaign.opened", {{"campaign", "2017"}, {"rules", CampaignRules("2017")}}, kMinistries));
+    EXPECT_TRUE(open.ok()) << open.status().ToString();
+  }
+  std::vector<std::string> ids;
+  Json units = Json::array();
+  for (int i = first; i < first + n; ++i) {
+    ids.push_back(UnitCode(i));
+    units.push_back({{"id", ids.back()}, {"name", "测试企业" + std::to_string(i)}, {"category", "enterprise"}, {"subtype", "product"},
+                     {"region", "110101"}, {"authority", "110000"}});
+  }
+  Result<client::AppendReceipt> grant = c.Append(
+      ledger.Event("grant-2017-" + std::to_string(first), "title.granted", {{"campaign", "2017"}, {"units", units}}, kMinistries));
+  EXPECT_TRUE(grant.ok()) << grant.status().ToString();
+  return ids;
+}
+
+// title.revoked of `unit` (reason other), signed by the three ministries.
+inline SignedEvent Revocation(const TestLedger& ledger, const std::string& unit) {
+  return ledger.Event("revoke-" + unit, "title.revoked",
+                      {{"campaign", "2017"}, {"unit_id", unit}, {"reason", "other"}, {"note", "测试撤销"}}, kMinistries);
+}
 
 }  // namespace pilotledger::testing

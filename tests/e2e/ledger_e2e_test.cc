@@ -279,6 +279,38 @@ TEST(LedgerE2ETest, ReadEndpointsAnswerErrorsWithProtocolCodes) {
   EXPECT_EQ(key.content_type, "text/plain; charset=utf-8");
 }
 
+TEST(LedgerE2ETest, LogsOneJsonLinePerRequestAndCountsInMetrics) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir());
+  ASSERT_NE(server, nullptr);
+  auto c = server->Client();
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt r, c->Append(ledger.Register({"e1", "expert", "", "", ""})));
+  EXPECT_EQ(c->AppendRaw("{").status().code(), Code::kMalformedJson);
+  ASSERT_TRUE(c->Raw("GET", "/v1/entries/0").ok());
+  ASSERT_OK_AND_ASSIGN(client::HttpResult metrics, c->Raw("GET", "/metrics"));
+  EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line : {"pilotledger_appends_total{result=\"created\"} 1\n", "pilotledger_append_rejections_total{code=\"malformed_json\"} 1\n",
+                           "pilotledger_log_size 2\n", "pilotledger_watchers 0\n", "pilotledger_append_duration_seconds_count 2\n",
+                           "pilotledger_rocksdb_sync_duration_seconds_count 1\n"}) {
+    EXPECT_NE(metrics.body.find(line), std::string::npos) << line << " not in\n" << metrics.body;
+  }
+  std::vector<Json> lines;
+  std::istringstream log(server->Log());
+  for (std::string line; std::getline(log, line);) {
+    if (!line.empty() && line[0] == '{') lines.push_back(Json::parse(line));
+  }
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["method"], "POST");
+  EXPECT_EQ(lines[0]["target"], "/v1/entries");
+  EXPECT_EQ(lines[0]["status"], 201);
+  EXPECT_EQ(lines[0]["seq"], r.seq);
+  EXPECT_TRUE(lines[0]["duration_ms"].is_number());
+  EXPECT_TRUE(lines[0]["time"].is_string());
+  EXPECT_EQ(lines[1]["status"], 400);
+  EXPECT_FALSE(lines[1].contains("seq"));
+  EXPECT_EQ(lines[2]["target"], "/v1/entries/0");
+}
+
 // SIGKILL while many clients append; after a restart every acknowledged entry is at its seq with
 // its leaf hash, the log verifies, and seqs continue without a gap.
 TEST(LedgerE2ETest, KillDuringConcurrentAppendsLosesNoAcknowledgedEntry) {
