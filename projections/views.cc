@@ -132,10 +132,11 @@ Json UnitView(const State& state, const Unit& u, bool full) {
     }
     apps[c] = aj;
     if (const Campaign* campaign = state.FindCampaign(c)) {
-      Json e = EligibilityJson(Evaluate(campaign->rules, a.category, a.subtype, a.metrics, a.scenarios));
-      e["rules_seq"] = campaign->rules_seq;
-      if (!full) e.erase("failed");
-      eligibility[c] = e;
+      if (full) {
+        Json e = EligibilityJson(Evaluate(campaign->rules, a.category, a.subtype, a.metrics, a.scenarios));
+        e["rules_seq"] = campaign->rules_seq;
+        eligibility[c] = e;
+      }
     }
   }
   j["applications"] = apps;
@@ -158,7 +159,15 @@ Json UnitView(const State& state, const Unit& u, bool full) {
   return j;
 }
 
-Json UnitList(const State& state, const UnitFilter& f, const std::string& cursor, size_t limit, bool full) {
+bool PubliclyKnown(const Unit& u) {
+  for (const auto& [seq, type] : u.history) {
+    if (const EventTypeInfo* info = FindEventType(type); info && info->is_public) return true;
+  }
+  return false;
+}
+
+Json UnitList(const State& state, const UnitFilter& f, const std::string& cursor, size_t limit,
+              const std::function<bool(const Unit&)>& visible, const std::function<bool(const Unit&)>& full) {
   Json units = Json::array();
   Json next = nullptr;
   for (auto it = state.units.upper_bound(cursor); it != state.units.end(); ++it) {
@@ -168,11 +177,12 @@ Json UnitList(const State& state, const UnitFilter& f, const std::string& cursor
     if (!f.category.empty() && u.d.category != f.category) continue;
     if (!f.campaign.empty() && !InCampaign(u, f.campaign)) continue;
     if (!f.status.empty() && UnitStatus(u) != f.status) continue;
+    if (!visible(u)) continue;
     if (units.size() == limit) {
       next = units.back()["id"];
       break;
     }
-    units.push_back(UnitView(state, u, full));
+    units.push_back(UnitView(state, u, full(u)));
   }
   return {{"units", units}, {"next_cursor", next}};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,8 +24,13 @@ Json UnitView(const State& state, const Unit& unit, bool full);
 struct UnitFilter {
   std::string authority, region, status, campaign, category;
 };
-// Units matching `filter` with ids after `cursor`, at most `limit`: {"units", "next_cursor"}.
-Json UnitList(const State& state, const UnitFilter& filter, const std::string& cursor, size_t limit, bool full);
+// Units matching `filter` with ids after `cursor`, at most `limit`, of those `visible` accepts, each
+// in full if `full` says so: {"units", "next_cursor"}.
+Json UnitList(const State& state, const UnitFilter& filter, const std::string& cursor, size_t limit,
+              const std::function<bool(const Unit&)>& visible, const std::function<bool(const Unit&)>& full);
+
+// Whether a public entry (a publication, title or review result) names the unit.
+bool PubliclyKnown(const Unit& unit);
 
 Json CampaignSummary(const Campaign& campaign);
 Json CampaignView(const Campaign& campaign);

@@ -81,7 +81,7 @@ Result<Reader> Api::Authenticate(const std::string& method, const std::string& t
   const auto raw = Base64Decode(sig);
   const std::string input = "pilotledger:read:v1\n" + method + " " + target + "\n" + time;
   if (!raw || !a->key.Verify(input, *raw)) return bad("the read signature of " + actor + " does not verify");
-  return Reader{actor, a->role};
+  return Reader{actor, a->role, a->authority(), a->unit};
 }
 
 void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> respond) {

@@ -32,6 +32,9 @@ struct HttpResponse {
 struct Reader {
   std::string actor;
   std::string role;
+  std::string authority;  // provincial and SOE group readers: the authority they act for
+  std::string unit;       // applicant readers: their unit
+  // Auditors and ministries read everything in full.
   bool privileged() const { return role == "auditor" || role == "ministry"; }
 };
 

@@ -8,6 +8,18 @@ namespace {
 
 constexpr uint64_t kMaxUnitsPage = 1000;
 
+// Whether `reader` sees `unit` in full (details from non-public entries): auditors and ministries
+// always; a region's departments and an SOE group for their own units; an applicant for its own.
+bool FullView(const Reader& reader, const projections::Unit& unit) {
+  return reader.privileged() || (!reader.authority.empty() && reader.authority == unit.d.authority) ||
+         (!reader.unit.empty() && reader.unit == unit.d.id);
+}
+
+// Anyone else sees a unit only once a public entry names it (publication, title, review result).
+bool Visible(const Reader& reader, const projections::Unit& unit) {
+  return FullView(reader, unit) || projections::PubliclyKnown(unit);
+}
+
 HttpResponse JsonAsOf(Json body, uint64_t as_of) {
   body["as_of"] = as_of;
   return {200, "application/json", WriteCanonical(body)};
@@ -17,21 +29,22 @@ HttpResponse JsonAsOf(Json body, uint64_t as_of) {
 
 Result<HttpResponse> Api::RouteProjections(const std::vector<std::string>& seg, const Query& q, const Reader& reader) {
   if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
-  const bool full = reader.privileged();
   if (seg.size() == 2 && seg[1] == "units") {
     PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
     if (limit == 0 || limit > kMaxUnitsPage) return Status(Code::kInvalidArgument, "limit must be 1-1000");
     const projections::UnitFilter filter{q.Get("authority"), q.Get("region"), q.Get("status"), q.Get("campaign"),
                                          q.Get("category")};
     return service_.Read([&](const projections::State& s) {
-      return JsonAsOf(projections::UnitList(s, filter, q.Get("cursor"), limit, full), s.size);
+      const auto visible = [&](const projections::Unit& u) { return Visible(reader, u); };
+      const auto full = [&](const projections::Unit& u) { return FullView(reader, u); };
+      return JsonAsOf(projections::UnitList(s, filter, q.Get("cursor"), limit, visible, full), s.size);
     });
   }
   if (seg.size() == 3 && seg[1] == "units") {
     return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
       const projections::Unit* u = s.FindUnit(seg[2]);
-      if (!u) return Status(Code::kNotFound, "no unit " + seg[2]);
-      return JsonAsOf(projections::UnitView(s, *u, full), s.size);
+      if (!u || !Visible(reader, *u)) return Status(Code::kNotFound, "no unit " + seg[2]);
+      return JsonAsOf(projections::UnitView(s, *u, FullView(reader, *u)), s.size);
     });
   }
   if (seg.size() == 2 && seg[1] == "campaigns") {

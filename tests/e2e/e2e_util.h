@@ -253,3 +253,36 @@ inline SignedEvent Revocation(const TestLedger& ledger, const std::string& unit)
 }
 
 }  // namespace pilotledger::testing
+
+namespace pilotledger::testing {
+
+// Registers the three departments of `authority` (ids "p<authority>-miit" etc.).
+inline void RegisterDepartments(TestLedger& ledger, client::LedgerClient& c, const std::string& authority) {
+  for (const char* dep : {"miit", "civil", "health"}) {
+    Result<client::AppendReceipt> r = c.Append(ledger.Register({"p" + authority + "-" + dep, "provincial", dep, authority, ""}));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  }
+}
+
+// Opens a selection campaign `name` under the 2023 rules with a deadline far ahead and no review.
+inline void OpenSelection(TestLedger& ledger, client::LedgerClient& c, const std::string& name) {
+  Json rules = CampaignRules("2023");
+  rules["campaign"] = name;
+  rules["deadline"] = "2099-12-31T23:59:59+08:00";
+  rules.erase("review");
+  Result<client::AppendReceipt> r =
+      c.Append(ledger.Event("open-" + name, "campaign.opened", {{"campaign", name}, {"rules", rules}}, kMinistries));
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+}
+
+// A street of Beijing (serial `n`) with metrics meeting every threshold of the 2023 rules.
+inline Json StreetSubmission(const std::string& campaign, int n) {
+  return {{"campaign", campaign},
+          {"unit", {{"id", UnitCode(n, "11")}, {"name", "测试街道" + std::to_string(n)}, {"category", "street"}, {"region", "110101"},
+                    {"authority", "110000"}}},
+          {"metrics", {{"investment", 12000000}, {"it_investment", 2500000}, {"product_kinds", 6}, {"service_kinds", 6},
+                       {"people_served", 15000}, {"online_offline", true}, {"contractor_evaluation", true}}},
+          {"scenarios", {"family_health", "community_day_care", "home_visit_services", "medical_elderly_integration"}}};
+}
+
+}  // namespace pilotledger::testing

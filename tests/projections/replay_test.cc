@@ -22,7 +22,8 @@ Json Snapshot(const State& s) {
     j["units"][id] = UnitView(s, u, true);
     j["units_public"][id] = UnitView(s, u, false);
   }
-  j["list"] = UnitList(s, UnitFilter{}, "", 1000, true);
+  const auto all = [](const Unit&) { return true; };
+  j["list"] = UnitList(s, UnitFilter{}, "", 1000, all, all);
   return j;
 }
 
