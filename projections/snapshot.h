@@ -1,0 +1,15 @@
+#pragma once
+
+#include "ledger/canonical_json.h"
+#include "ledger/status.h"
+#include "projections/state.h"
+
+namespace pilotledger::projections {
+
+// The whole state as JSON, so that a replay can resume from it (the server's snapshot in RocksDB,
+// an auditor's state file). Deterministic: equal states give equal canonical bytes.
+Json StateToJson(const State& state);
+// Rebuilds a state from StateToJson's output. Errors: kDataLoss naming what is wrong.
+Result<State> StateFromJson(const Json& json);
+
+}  // namespace pilotledger::projections
