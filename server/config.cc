@@ -61,6 +61,8 @@ const std::vector<Setting>& Settings() {
        Millis(&ServerOptions::checkpoint_interval)},
       {"limits.max_queued_appends", "max-queued-appends", "appends waiting for the sequencer (503 beyond)", Kind::kCount,
        [](Config& c, const Json& v) { c.service.sequencer.max_queue = static_cast<size_t>(v.get<int64_t>()); }},
+      {"snapshot_interval", "snapshot-interval", "store a projection snapshot every this many entries (0: only on stop)",
+       Kind::kCount, [](Config& c, const Json& v) { c.service.snapshot_interval = static_cast<uint64_t>(v.get<int64_t>()); }},
       {"limits.max_batch", "max-batch", "most entries in one synced write", Kind::kCount,
        [](Config& c, const Json& v) { c.service.sequencer.max_batch = static_cast<size_t>(v.get<int64_t>()); }},
   };

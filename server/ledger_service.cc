@@ -8,6 +8,7 @@
 #include "ledger/note.h"
 #include "projections/apply.h"
 #include "projections/bodies.h"
+#include "projections/snapshot.h"
 
 namespace pilotledger::server {
 namespace {
@@ -18,6 +19,32 @@ std::string KeyPath(const std::string& dir) { return dir + "/ledger-key.pem"; }
 bool IsActorType(const std::string& type) { return type.rfind("actor.", 0) == 0; }
 
 }  // namespace
+
+void StageSnapshot(const projections::State& state, ledger::WriteBatch& batch) {
+  batch.Put(kSnapshotKey, WriteCanonical(projections::StateToJson(state)));
+}
+
+Result<std::optional<projections::State>> LoadSnapshot(const ledger::Store& store) {
+  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey));
+  if (!bytes) return std::optional<projections::State>();
+  Result<Json> j = ParseStrictJson(*bytes);
+  if (!j.ok()) return Status(Code::kDataLoss, "the snapshot does not parse: " + j.status().message());
+  PL_ASSIGN_OR_RETURN(projections::State state, projections::StateFromJson(*j));
+  return std::optional<projections::State>(std::move(state));
+}
+
+Status Replay(const ledger::Log& log, projections::State& state, uint64_t until) {
+  for (uint64_t from = state.size; from < until; from += 1000) {
+    PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min<uint64_t>(1000, until - from)));
+    for (const std::string& leaf : leaves) {
+      PL_ASSIGN_OR_RETURN(Entry entry, ParseEntryLeaf(leaf));
+      if (Status st = projections::Apply(state, entry); !st.ok()) {
+        return Status(Code::kDataLoss, "replaying the log: " + st.message());
+      }
+    }
+  }
+  return Status::Ok();
+}
 
 // Runs Check and Apply on the sequencer thread, holding the state lock from the first admission of
 // a batch until it is durable, so that readers never see state the log does not hold.
@@ -41,7 +68,14 @@ class LedgerService::Admission final : public ledger::Admission {
     }
     if (IsActorType(entry.type())) changed_actors_.push_back(entry.body().value("actor", ""));
   }
+  void Stage(ledger::WriteBatch& batch, uint64_t size_after) override {
+    if (s_.snapshot_interval_ == 0 || size_after - s_.snapshot_size_ < s_.snapshot_interval_) return;
+    StageSnapshot(s_.state_, batch);
+    pending_snapshot_ = size_after;
+  }
   void EndBatch(bool committed) override {
+    if (committed && pending_snapshot_) s_.snapshot_size_ = pending_snapshot_;
+    pending_snapshot_ = 0;
     if (!committed) s_.failed_ = true;
     if (committed && !changed_actors_.empty()) s_.UpdateDirectory(&changed_actors_);
     lock_.unlock();
@@ -52,6 +86,7 @@ class LedgerService::Admission final : public ledger::Admission {
   std::unique_lock<std::shared_mutex> lock_;
   std::vector<std::string> changed_actors_;
   projections::Body body_;
+  uint64_t pending_snapshot_ = 0;
 };
 
 LedgerService::LedgerService(const Clock& clock) : clock_(clock) {}
@@ -97,22 +132,22 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   PL_ASSIGN_OR_RETURN(s->store_, ledger::OpenRocksStore(DbPath(options.data_dir), {}));
   PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key));
 
-  const uint64_t size = s->log_->size();
-  for (uint64_t from = 0; from < size; from += 1000) {
-    PL_ASSIGN_OR_RETURN(auto leaves, s->log_->ReadLeaves(from, 1000));
-    for (const std::string& leaf : leaves) {
-      PL_ASSIGN_OR_RETURN(Entry entry, ParseEntryLeaf(leaf));
-      if (Status st = projections::Apply(s->state_, entry); !st.ok()) {
-        return Status(Code::kDataLoss, "replaying the log: " + st.message());
-      }
-    }
+  // Resume from the stored snapshot when it is usable; replay the rest of the log.
+  Result<std::optional<projections::State>> snapshot = LoadSnapshot(*s->store_);
+  if (!snapshot.ok()) {
+    std::cerr << "pilotledgerd: ignoring the projection snapshot (" << snapshot.status().message() << "); replaying the log\n";
+  } else if (*snapshot && (*snapshot)->size <= s->log_->size()) {
+    s->state_ = std::move(**snapshot);
   }
+  s->snapshot_size_ = s->state_.size;
+  PL_RETURN_IF_ERROR(Replay(*s->log_, s->state_, s->log_->size()));
   if (s->state_.origin != s->log_->origin()) {
     return Status(Code::kDataLoss, "the genesis entry names origin " + s->state_.origin + " but the log is " + s->log_->origin());
   }
   s->UpdateDirectory(nullptr);
   s->admission_ = std::make_unique<Admission>(*s);
   LedgerService* self = s.get();
+  s->snapshot_interval_ = options.snapshot_interval;
   s->sequencer_ = std::make_unique<ledger::Sequencer>(
       *s->log_, clock, *s->admission_, [self](const std::vector<ledger::AppendedLeaf>& l) { self->OnCommitted(l); },
       options.sequencer);
@@ -120,7 +155,19 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
 }
 
 void LedgerService::Stop() {
-  if (sequencer_) sequencer_->Stop();
+  if (!sequencer_) return;
+  sequencer_->Stop();
+  // A clean stop leaves a snapshot of everything, so the next start replays nothing.
+  std::unique_lock lock(state_mu_);
+  if (!failed_ && state_.size > snapshot_size_) {
+    ledger::WriteBatch batch;
+    StageSnapshot(state_, batch);
+    if (Status st = store_->Write(batch, /*sync=*/true); st.ok()) {
+      snapshot_size_ = state_.size;
+    } else {
+      std::cerr << "pilotledgerd: cannot write the projection snapshot: " << st.ToString() << "\n";
+    }
+  }
 }
 
 void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
@@ -166,6 +213,73 @@ void LedgerService::UpdateDirectory(const std::vector<std::string>* ids) {
   for (const std::string& id : *ids) {
     if (const projections::Actor* a = state_.FindActor(id)) put(*a);
   }
+}
+
+}  // namespace pilotledger::server
+
+namespace pilotledger::server {
+namespace {
+
+// The path of the first place where `a` and `b` differ ("units[3].titles.2017.revoked"), or "".
+std::string FirstDifference(const Json& a, const Json& b, const std::string& path) {
+  if (a.type() != b.type()) return path.empty() ? "(root)" : path;
+  if (a.is_object()) {
+    for (const auto& [k, v] : a.items()) {
+      const std::string p = path.empty() ? k : path + "." + k;
+      if (!b.contains(k)) return p;
+      if (std::string d = FirstDifference(v, b[k], p); !d.empty()) return d;
+    }
+    for (const auto& [k, v] : b.items()) {
+      if (!a.contains(k)) return path.empty() ? k : path + "." + k;
+    }
+    return "";
+  }
+  if (a.is_array()) {
+    for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+      if (std::string d = FirstDifference(a[i], b[i], path + "[" + std::to_string(i) + "]"); !d.empty()) return d;
+    }
+    return a.size() == b.size() ? "" : path + ".length";
+  }
+  return a == b ? "" : path;
+}
+
+}  // namespace
+
+Result<std::string> Rebuild(const std::string& data_dir, bool write) {
+  PL_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::LoadPem(KeyPath(data_dir)));
+  Result<std::unique_ptr<ledger::Store>> store = ledger::OpenRocksStore(DbPath(data_dir), {});
+  if (!store.ok()) return Status(store.status().code(), store.status().message() + " (is pilotledgerd serve running on it?)");
+  PL_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(**store, key));
+  Result<std::optional<projections::State>> stored = LoadSnapshot(**store);
+  std::string report = "verified the log: " + std::to_string(log->size()) + " entries, tree and checkpoint agree\n";
+  projections::State replayed;
+  Status difference;
+  if (!stored.ok()) {
+    difference = Status(Code::kDataLoss, "the stored snapshot is unreadable: " + stored.status().message());
+  } else if (!*stored) {
+    report += "no stored snapshot to compare\n";
+  } else if ((*stored)->size > log->size()) {
+    difference = Status(Code::kDataLoss, "the stored snapshot reflects " + std::to_string((*stored)->size) + " entries, more than the log holds");
+  } else {
+    PL_RETURN_IF_ERROR(Replay(*log, replayed, (*stored)->size));
+    const Json expected = projections::StateToJson(replayed), actual = projections::StateToJson(**stored);
+    const std::string path = FirstDifference(expected, actual, "");
+    if (!path.empty()) {
+      difference = Status(Code::kDataLoss, "the stored snapshot at " + std::to_string(replayed.size) +
+                                               " entries differs from a replay from genesis, first at " + path);
+    } else {
+      report += "the stored snapshot (" + std::to_string(replayed.size) + " entries) equals a replay from genesis\n";
+    }
+  }
+  PL_RETURN_IF_ERROR(Replay(*log, replayed, log->size()));
+  if (write) {
+    ledger::WriteBatch batch;
+    StageSnapshot(replayed, batch);
+    PL_RETURN_IF_ERROR((*store)->Write(batch, /*sync=*/true));
+    report += "wrote a new snapshot of all " + std::to_string(replayed.size) + " entries\n";
+  }
+  if (!difference.ok()) return Status(difference.code(), report + difference.message());
+  return report;
 }
 
 }  // namespace pilotledger::server

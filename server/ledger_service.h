@@ -22,7 +22,23 @@ struct ServiceOptions {
   // The data directory: db/ (RocksDB) and ledger-key.pem.
   std::string data_dir;
   ledger::SequencerOptions sequencer;
+  // A projection snapshot is stored with the batch that passes this many entries since the last
+  // one (and on a clean stop), so that a start replays at most this many; 0: only on stop.
+  uint64_t snapshot_interval = 10'000;
 };
+
+// The RocksDB key of the projection snapshot (under the prefix the log leaves to upper layers).
+inline constexpr std::string_view kSnapshotKey = "x/snapshot";
+// Puts the snapshot of `state` into `batch`.
+void StageSnapshot(const projections::State& state, ledger::WriteBatch& batch);
+// The stored snapshot, or nullopt if there is none. Errors: kDataLoss if it is unreadable.
+Result<std::optional<projections::State>> LoadSnapshot(const ledger::Store& store);
+// Applies the log's entries [state.size, until) to `state`. Errors: kDataLoss.
+Status Replay(const ledger::Log& log, projections::State& state, uint64_t until);
+// `pilotledgerd rebuild`: verifies the log, replays it from genesis and compares the stored
+// snapshot with the replay at the snapshot's size; with `write`, stores a fresh snapshot. Returns
+// the report. Errors: kDataLoss (with the report) naming the first difference; storage errors.
+Result<std::string> Rebuild(const std::string& data_dir, bool write);
 
 // The ledger as the server runs it: the store, the verified log, the projections kept current by
 // the sequencer, and the listeners of new entries. Thread-safe: appends and reads from any thread.
@@ -79,7 +95,9 @@ class LedgerService {
   std::unique_ptr<ledger::Log> log_;
   mutable std::shared_mutex state_mu_;
   projections::State state_;  // guarded by state_mu_; written only on the sequencer thread
-  std::atomic<bool> failed_{false};  // the projections are ahead of the log after a failed write
+  std::atomic<bool> failed_{false};
+  uint64_t snapshot_interval_ = 0;
+  uint64_t snapshot_size_ = 0;  // the size the stored snapshot reflects; sequencer thread  // the projections are ahead of the log after a failed write
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
 

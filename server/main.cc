@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  init     create a new ledger: its key and genesis entry\n"
     "  serve    serve a ledger over HTTP and WebSocket\n"
+    "  rebuild  replay the log from genesis and compare it with the stored projection snapshot\n"
     "  version  print the version\n"
     "\n"
     "Run 'pilotledgerd <command> --help' for a command's options.\n";
@@ -121,6 +122,20 @@ int Serve(const std::vector<std::string>& args) {
   return 0;
 }
 
+int RebuildCmd(const std::vector<std::string>& args) {
+  std::string data;
+  bool write = false;
+  po::options_description o("pilotledgerd rebuild: replay from genesis and compare with the stored snapshot (server stopped)");
+  o.add_options()("help,h", "show this help")("data", po::value(&data)->required(), "data directory of the ledger")
+      ("write", po::bool_switch(&write), "store a fresh snapshot of the replay");
+  po::variables_map vm;
+  if (!ParseArgs(args, o, vm)) return 0;
+  Result<std::string> report = server::Rebuild(data, write);
+  if (!report.ok()) return Fail(report.status().message());
+  std::cout << *report;
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,6 +148,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "init") return Init(args);
     if (command == "serve") return Serve(args);
+    if (command == "rebuild") return RebuildCmd(args);
     if (command == "version" || command == "--version") {
       std::cout << "pilotledgerd " << PILOTLEDGER_VERSION << "\n";
       return 0;
