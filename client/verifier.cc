@@ -1,0 +1,206 @@
+#include "client/verifier.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "ledger/checkpoint.h"
+#include "ledger/encoding.h"
+#include "ledger/merkle.h"
+#include "projections/apply.h"
+#include "projections/check.h"
+#include "projections/snapshot.h"
+#include "projections/views.h"
+
+namespace pilotledger::client {
+namespace {
+
+Status Fail(const std::string& what) { return Status(Code::kDataLoss, what); }
+
+// What the auditor remembers between runs.
+struct Memory {
+  uint64_t size = 0;
+  merkle::CompactRange range;
+  std::string checkpoint;
+  projections::State state;
+};
+
+Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key) {
+  Memory m;
+  if (path.empty()) return m;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return m;  // the first run
+  std::stringstream s;
+  s << in.rdbuf();
+  PL_ASSIGN_OR_RETURN(Json j, ParseStrictJson(s.str()));
+  if (j.value("ledger_key", "") != ledger_key) {
+    return Status(Code::kInvalidArgument, path + " remembers another ledger key: " + j.value("ledger_key", ""));
+  }
+  m.size = j.at("size").get<uint64_t>();
+  std::vector<Hash> hashes;
+  for (const Json& h : j.at("compact_range")) {
+    PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
+    hashes.push_back(hash);
+  }
+  m.range = merkle::CompactRange(m.size, std::move(hashes));
+  m.checkpoint = j.at("checkpoint").get<std::string>();
+  PL_ASSIGN_OR_RETURN(m.state, projections::StateFromJson(j.at("state")));
+  if (m.state.size != m.size) return Status(Code::kInvalidArgument, path + " is inconsistent");
+  return m;
+}
+
+Status SaveMemory(const std::string& path, const std::string& ledger_key, const Memory& m) {
+  if (path.empty()) return Status::Ok();
+  Json hashes = Json::array();
+  for (const Hash& h : m.range.hashes()) hashes.push_back(HashBase64(h));
+  const Json j = {{"format", 1}, {"ledger_key", ledger_key}, {"size", m.size}, {"root", HashBase64(m.range.Root())},
+                  {"checkpoint", m.checkpoint}, {"compact_range", hashes}, {"state", projections::StateToJson(m.state)}};
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << WriteCanonical(j);
+    if (!out.flush()) return Status(Code::kInvalidArgument, "cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) return Status(Code::kInvalidArgument, "cannot write " + path);
+  return Status::Ok();
+}
+
+class Verifier {
+ public:
+  Verifier(LedgerClient& c, const VerifyOptions& o, note::Verifier key) : c_(c), o_(o), key_(std::move(key)) {}
+
+  // Fetches the latest checkpoint and verifies every entry up to it.
+  Status Sync(Memory& m, VerifyReport& report) {
+    PL_ASSIGN_OR_RETURN(std::string note, c_.SignedCheckpoint());
+    Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
+    if (!cp.ok()) return Fail("the served checkpoint is not signed by the trusted ledger key: " + cp.status().message());
+    report.origin = cp->origin;
+    if (cp->size < m.size) {
+      return Fail("the log was rewritten: it now has " + std::to_string(cp->size) + " entries, fewer than the " +
+                  std::to_string(m.size) + " already verified");
+    }
+    if (m.size > 0) {
+      // The new checkpoint must extend the remembered one: a consistency proof from it.
+      PL_ASSIGN_OR_RETURN(auto proof, c_.ConsistencyProof(m.size, cp->size));
+      if (Status s = merkle::VerifyConsistency(m.size, cp->size, proof, m.range.Root(), cp->root); !s.ok()) {
+        return Fail("the log was rewritten or forked: the checkpoint of " + std::to_string(cp->size) +
+                    " entries is not an extension of the verified one of " + std::to_string(m.size) + " (" + s.message() + ")");
+      }
+    }
+    while (m.size < cp->size) {
+      PL_ASSIGN_OR_RETURN(Json page, c_.Entries(m.size, std::min<uint64_t>(1000, cp->size - m.size)));
+      if (!page.contains("entries") || page["entries"].empty()) return Fail("the server served no entry " + std::to_string(m.size));
+      for (const Json& e : page["entries"]) {
+        if (m.size == cp->size) break;
+        PL_RETURN_IF_ERROR(VerifyEntry(e, m, report));
+      }
+    }
+    if (m.range.Root() != cp->root) {
+      return Fail("the " + std::to_string(cp->size) + " entries served do not hash to the signed checkpoint's root");
+    }
+    m.checkpoint = note;
+    return Status::Ok();
+  }
+
+  // Compares the served unit views and quotas with the replay; `stale` if the server moved on.
+  Status Compare(const Memory& m, VerifyReport& report, bool& stale) {
+    stale = false;
+    report.units = report.campaigns = 0;
+    // The units the server lists are exactly the replay's.
+    std::vector<std::string> listed;
+    for (std::string cursor;;) {
+      PL_ASSIGN_OR_RETURN(Json page, c_.GetJson("/v1/units?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor)));
+      if (page.value("as_of", uint64_t{0}) != m.size) return Stale(stale);
+      for (const Json& u : page["units"]) listed.push_back(u["id"]);
+      if (page["next_cursor"].is_null()) break;
+      cursor = page["next_cursor"];
+    }
+    std::vector<std::string> replayed;
+    for (const auto& [id, u] : m.state.units) replayed.push_back(id);
+    if (listed != replayed) return Fail("the server lists " + std::to_string(listed.size()) + " units, the replay " + std::to_string(replayed.size()));
+    for (const auto& [id, u] : m.state.units) {
+      PL_ASSIGN_OR_RETURN(Json served, c_.GetJson("/v1/units/" + id));
+      if (served.value("as_of", uint64_t{0}) != m.size) return Stale(stale);
+      Json expected = projections::UnitView(m.state, u, true);
+      expected["as_of"] = m.size;
+      if (served != expected) return Fail("unit " + id + ": the served status differs from the replay: served " + served.dump() + ", replay " + expected.dump());
+      ++report.units;
+    }
+    for (const auto& [id, c] : m.state.campaigns) {
+      PL_ASSIGN_OR_RETURN(Json served, c_.GetJson("/v1/campaigns/" + id + "/quotas"));
+      if (served.value("as_of", uint64_t{0}) != m.size) return Stale(stale);
+      Json expected = projections::QuotaView(m.state, c);
+      expected["as_of"] = m.size;
+      if (served != expected) return Fail("campaign " + id + ": the served quota usage differs from the replay");
+      ++report.campaigns;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  static Status Stale(bool& stale) {
+    stale = true;
+    return Status::Ok();
+  }
+
+  Status VerifyEntry(const Json& served, Memory& m, VerifyReport& report) {
+    const std::string where = "entry " + std::to_string(m.size);
+    if (served.value("redacted", false)) {
+      return Status(Code::kUnauthenticated, where + " is redacted: verify as an auditor or ministry (pilotctl --as KEY verify)");
+    }
+    const std::string leaf = WriteCanonical(served);
+    Result<Entry> entry = ParseEntryLeaf(leaf);
+    if (!entry.ok()) return Fail(where + " is malformed: " + entry.status().message());
+    if (entry->seq != m.size) return Fail(where + " is served as seq " + std::to_string(entry->seq) + ": a gap or a reordering");
+    if (entry->seq == 0) {
+      if (entry->type() != kGenesisType || !entry->signed_event.sigs.empty()) return Fail("entry 0 is not an unsigned ledger.genesis");
+      if (Status s = projections::CheckGenesisBody(entry->body()); !s.ok()) return Fail("the genesis entry: " + s.message());
+      if (entry->body()["ledger_key"] != o_.ledger_key) return Fail("the genesis entry names another ledger key");
+    } else {
+      if (entry->received < m.state.last_received) return Fail(where + " was received before the entry preceding it");
+      if (Status s = projections::Check(m.state, entry->signed_event, entry->received); !s.ok()) {
+        return Fail(where + " (" + entry->type() + " " + entry->signed_event.id + ") should not have been admitted: " + s.ToString());
+      }
+      report.signatures += entry->signed_event.sigs.size();
+    }
+    if (Status s = projections::Apply(m.state, *entry); !s.ok()) return Fail(where + ": " + s.message());
+    m.range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
+    ++m.size;
+    return Status::Ok();
+  }
+
+  LedgerClient& c_;
+  const VerifyOptions& o_;
+  const note::Verifier key_;
+};
+
+}  // namespace
+
+Json VerifyReport::ToJson() const {
+  return {{"origin", origin}, {"from", from}, {"size", size}, {"signatures", signatures}, {"units", units},
+          {"campaigns", campaigns}, {"root", root}, {"seconds", std::to_string(seconds)}};
+}
+
+Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  Result<note::Verifier> key = note::ParseVerifierKey(options.ledger_key);
+  if (!key.ok()) return Status(Code::kInvalidArgument, "--ledger-key: " + key.status().message());
+  PL_ASSIGN_OR_RETURN(Memory memory, LoadMemory(options.state_file, options.ledger_key));
+  VerifyReport report;
+  report.from = memory.size;
+  Verifier v(client, options, *key);
+  for (int round = 0;; ++round) {
+    PL_RETURN_IF_ERROR(v.Sync(memory, report));
+    bool stale = false;
+    if (options.compare_projections) PL_RETURN_IF_ERROR(v.Compare(memory, report, stale));
+    if (!stale) break;
+    if (round == 5) return Status(Code::kUnavailable, "the ledger kept growing during the comparison; retry when it is quieter");
+  }
+  report.size = memory.size;
+  report.root = HashBase64(memory.range.Root());
+  PL_RETURN_IF_ERROR(SaveMemory(options.state_file, options.ledger_key, memory));
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return report;
+}
+
+}  // namespace pilotledger::client
