@@ -71,6 +71,8 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
     if (!server_.hub.Subscribe(this->shared_from_this(), server_.options.max_watchers)) {
       return CloseWith(websocket::close_code::try_again_later, "too many watchers");
     }
+    // Everything committed before this point reaches us from disk, everything after from the hub.
+    subscribed_size_ = log().size();
     replaying_ = true;
     ReadFromDisk();
     ArmCheckpointTimer();
@@ -105,8 +107,9 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
       if (Wanted(frame->type)) Queue({frame, &TextOf(*frame)});
       ++next_;
     }
-    if (next_ > newest_pushed_ || (!pushed_any_ && next_ >= log().size())) {
-      // Everything pushed so far is behind us: the hub's next batches continue exactly at next_.
+    if (next_ >= subscribed_size_ && (!pushed_any_ || next_ > newest_pushed_)) {
+      // Everything committed before we subscribed, and everything pushed since, is behind us: the
+      // hub's next batches continue exactly at next_.
       replaying_ = false;
       if (!caught_up_sent_) {
         caught_up_sent_ = true;
@@ -236,6 +239,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
   const StreamRequest request_;
   const std::unordered_set<std::string> types_;
   uint64_t next_;                 // the next seq this watcher gets (or skips, if filtered)
+  uint64_t subscribed_size_ = 0;  // the log's size when we subscribed to the hub
   uint64_t newest_pushed_ = 0;    // the highest seq the hub has pushed
   bool pushed_any_ = false;
   bool replaying_ = false;        // serving from disk; live pushes are ignored meanwhile

@@ -60,5 +60,7 @@ void AddEventCommands(std::vector<Command>& commands);
 void AddQueryCommands(std::vector<Command>& commands);
 void AddVerifyCommands(std::vector<Command>& commands);
 void AddSampleCommands(std::vector<Command>& commands);
+void AddWatchCommands(std::vector<Command>& commands);
+void AddImportCommands(std::vector<Command>& commands);
 
 }  // namespace pilotledger::cli

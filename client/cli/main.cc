@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   AddEventCommands(commands);
   AddQueryCommands(commands);
   AddVerifyCommands(commands);
+  AddWatchCommands(commands);
+  AddImportCommands(commands);
   AddSampleCommands(commands);
 
   Globals g;

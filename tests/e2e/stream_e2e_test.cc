@@ -92,6 +92,30 @@ TEST_F(StreamTest, CatchUpThenMarkerThenLiveRevocationsInOrder) {
   }
 }
 
+// A catch-up longer than one disk page (256 entries) ends exactly at the log's size, in order.
+TEST_F(StreamTest, CatchUpAcrossManyPagesEndsAtTheLogSize) {
+  Start();
+  std::vector<std::vector<SignedEvent>> work(4);
+  for (int i = 0; i < 700; ++i) work[i % 4].push_back(ledger_.Register({"many" + std::to_string(i), "expert", "", "", ""}));
+  std::vector<std::thread> threads;
+  for (auto& w : work) {
+    threads.emplace_back([&, &events = w] {
+      auto c = server_->Client();
+      for (const SignedEvent& e : events) ASSERT_TRUE(c->Append(e).ok());
+    });
+  }
+  for (auto& t : threads) t.join();
+  const uint64_t size = LogSize();
+  auto ws = Watch("?from=3");
+  std::vector<Json> seen;
+  const auto marker = ReadUntil(*ws, [](const Json& j) { return j.contains("caught_up"); }, &seen);
+  ASSERT_TRUE(marker.has_value());
+  EXPECT_EQ((*marker)["caught_up"], size);
+  const auto entries = Entries(seen);
+  ASSERT_EQ(entries.size(), size - 3);
+  for (size_t i = 0; i < entries.size(); ++i) ASSERT_EQ(SeqOf(entries[i]), 3 + i);
+}
+
 TEST_F(StreamTest, TypesFilterSendsOnlyThoseTypesAndTheMarkerCountsTheWholeLog) {
   Start();
   const auto units = testing::TitledUnits(ledger_, *client_, 3);

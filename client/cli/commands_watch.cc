@@ -1,0 +1,199 @@
+// pilotctl watch: follow the stream, prove every entry against a signed checkpoint, deliver it
+// (a JSON line, or --exec), remember the position, and reconnect with back-off.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <deque>
+#include <thread>
+
+#include "client/cli/cli.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+
+namespace pilotledger::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+// The watcher's memory: where to resume, and the last checkpoint it verified (so that every later
+// one must extend it).
+struct WatchState {
+  uint64_t next = 0;
+  std::string checkpoint;  // signed note, or empty
+};
+
+Result<WatchState> LoadState(const std::string& path) {
+  WatchState s;
+  Result<std::string> text = ReadInput(path);
+  if (!text.ok()) return s;  // first run
+  PL_ASSIGN_OR_RETURN(Json j, ParseStrictJson(*text));
+  s.next = j.value("next", uint64_t{0});
+  s.checkpoint = j.value("checkpoint", "");
+  return s;
+}
+
+Status SaveState(const std::string& path, const WatchState& s) {
+  return WriteOutput(path, WriteCanonical({{"next", s.next}, {"checkpoint", s.checkpoint}}) + "\n");
+}
+
+// Runs `command` with `input` on its standard input; true if it exits 0.
+bool Exec(const std::string& command, const std::string& input) {
+  int fds[2];
+  if (pipe(fds) != 0) return false;
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[0], 0);
+    close(fds[0]);
+    close(fds[1]);
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[0]);
+  (void)!write(fds[1], input.data(), input.size());
+  close(fds[1]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+class Watcher {
+ public:
+  Watcher(const Globals& g, std::string state_file, std::string types, std::string exec, note::Verifier key)
+      : g_(g), state_file_(std::move(state_file)), types_(std::move(types)), exec_(std::move(exec)), key_(std::move(key)) {}
+
+  int Run(WatchState state) {
+    state_ = std::move(state);
+    std::chrono::seconds backoff(1);
+    while (!g_stop) {
+      Status s = Session();
+      if (g_stop) break;
+      if (s.code() == Code::kDataLoss) return Fail(s);  // a forged or forked log: stop, loudly
+      std::cerr << "pilotctl watch: " << s.message() << "; reconnecting in " << backoff.count() << " s\n";
+      for (int i = 0; i < backoff.count() * 10 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      backoff = std::min(backoff * 2, std::chrono::seconds(30));
+      if (s.code() == Code::kOk) backoff = std::chrono::seconds(1);
+    }
+    return kOk;
+  }
+
+ private:
+  // One connection: read, prove and deliver until an error.
+  Status Session() {
+    PL_ASSIGN_OR_RETURN(auto c, Connect(g_));
+    std::string target = "/v1/stream?from=" + std::to_string(state_.next);
+    if (!types_.empty()) target += "&types=" + types_;
+    PL_ASSIGN_OR_RETURN(auto ws, c->OpenStream(target));
+    pending_.clear();
+    while (!g_stop) {
+      Result<std::string> m = ws->Read(std::chrono::milliseconds(500));
+      if (!m.ok()) {
+        if (m.status().message() == "timeout") continue;
+        return m.status();
+      }
+      Result<Json> j = ParseStrictJson(*m);
+      if (!j.ok()) return Status(Code::kUnavailable, "a malformed stream message");
+      if (j->contains("entry")) {
+        pending_.push_back((*j)["entry"]);
+      } else if (j->contains("checkpoint")) {
+        PL_RETURN_IF_ERROR(OnCheckpoint(*c, (*j)["checkpoint"].get<std::string>()));
+      } else if (j->contains("caught_up") && pending_.empty()) {
+        // Every wanted entry before the marker has been delivered.
+        state_.next = std::max(state_.next, (*j)["caught_up"].get<uint64_t>());
+        PL_RETURN_IF_ERROR(SaveState(state_file_, state_));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status OnCheckpoint(client::LedgerClient& c, const std::string& note) {
+    Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
+    if (!cp.ok()) return Status(Code::kDataLoss, "a streamed checkpoint is not signed by the trusted key: " + cp.status().message());
+    if (!state_.checkpoint.empty()) {
+      const Checkpoint old = *VerifyCheckpoint(state_.checkpoint, key_);
+      if (cp->size < old.size) return Status(Code::kDataLoss, "the log shrank from " + std::to_string(old.size) + " to " + std::to_string(cp->size));
+      if (cp->size > old.size) {
+        PL_ASSIGN_OR_RETURN(auto proof, c.ConsistencyProof(old.size, cp->size));
+        if (Status s = merkle::VerifyConsistency(old.size, cp->size, proof, old.root, cp->root); !s.ok()) {
+          return Status(Code::kDataLoss, "the log was rewritten or forked after " + std::to_string(old.size) + " entries: " + s.message());
+        }
+      } else if (cp->root != old.root) {
+        return Status(Code::kDataLoss, "two checkpoints of " + std::to_string(cp->size) + " entries with different roots");
+      }
+    }
+    state_.checkpoint = note;
+    // Deliver, in order, every pending entry this checkpoint covers, each proven first.
+    while (!pending_.empty() && pending_.front()["seq"].get<uint64_t>() < cp->size) {
+      const Json entry = pending_.front();
+      const uint64_t seq = entry["seq"];
+      Hash leaf_hash;
+      if (entry.value("redacted", false)) {
+        PL_ASSIGN_OR_RETURN(leaf_hash, HashFromBase64(entry.value("leaf_hash", "")));
+      } else {
+        leaf_hash = merkle::HashLeaf(WriteCanonical(entry));
+      }
+      PL_ASSIGN_OR_RETURN(auto proof, c.InclusionProof(seq, cp->size));
+      if (Status s = merkle::VerifyInclusion(seq, cp->size, leaf_hash, proof, cp->root); !s.ok()) {
+        return Status(Code::kDataLoss, "entry " + std::to_string(seq) + " is not in the signed log: " + s.message());
+      }
+      const std::string line = WriteCanonical(entry) + "\n";
+      if (exec_.empty()) {
+        std::cout << line << std::flush;
+      } else if (!Exec(exec_, line)) {
+        return Status(Code::kUnavailable, "--exec failed for entry " + std::to_string(seq) + "; it will be retried");
+      }
+      // Remember only after delivering: a crash in between repeats this entry, never skips it.
+      state_.next = seq + 1;
+      PL_RETURN_IF_ERROR(SaveState(state_file_, state_));
+      pending_.pop_front();
+    }
+    return SaveState(state_file_, state_);
+  }
+
+  const Globals& g_;
+  const std::string state_file_, types_, exec_;
+  const note::Verifier key_;
+  WatchState state_;
+  std::deque<Json> pending_;  // received, waiting for a checkpoint that covers them
+};
+
+int Watch(const Globals& g, const std::vector<std::string>& args) {
+  po::options_description o("pilotctl watch: follow the log, proving each entry, one JSON line per entry (or --exec)");
+  std::string types, state_file, exec, ledger_key;
+  uint64_t from = 0;
+  o.add_options()("types", po::value(&types), "only these types, comma-separated (e.g. title.revoked)")
+      ("state", po::value(&state_file)->required(), "where to remember the position between runs")
+      ("exec", po::value(&exec), "run this shell command per entry, the entry JSON on its stdin; a failure retries it")
+      ("ledger-key", po::value(&ledger_key), "the verifier key you trust (default: the one the state file pinned)")
+      ("from", po::value(&from), "start at this seq when the state file is new");
+  po::variables_map vm;
+  if (!Parse(args, o, {}, vm, "pilotctl watch --state FILE [--types T] [--exec CMD] [--ledger-key KEY]")) return kOk;
+  Result<WatchState> state = LoadState(state_file);
+  if (!state.ok()) return Fail(state.status());
+  if (state->checkpoint.empty() && state->next == 0) state->next = from;
+  if (ledger_key.empty() && !state->checkpoint.empty()) {
+    return Fail("--ledger-key is needed to check the remembered checkpoint");
+  }
+  if (ledger_key.empty()) {
+    auto c = Connect(g);
+    if (!c.ok()) return Fail(c.status());
+    Result<std::string> served = (*c)->LedgerKey();
+    if (!served.ok()) return Fail(served.status());
+    ledger_key = *served;
+    std::cerr << "pilotctl watch: trusting the served ledger key " << ledger_key << " (pass --ledger-key to pin it)\n";
+  }
+  Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
+  if (!key.ok()) return Fail(key.status());
+  signal(SIGTERM, [](int) { g_stop = true; });
+  signal(SIGINT, [](int) { g_stop = true; });
+  return Watcher(g, state_file, types, exec, *key).Run(*state);
+}
+
+}  // namespace
+
+void AddWatchCommands(std::vector<Command>& commands) {
+  commands.push_back({"watch", "follow the log (e.g. revocations), proving each entry; resumes where it stopped", Watch});
+}
+
+}  // namespace pilotledger::cli
