@@ -6,7 +6,7 @@ namespace pilotledger::client {
 namespace {
 
 Code CodeFromName(const std::string& name) {
-  for (int c = 0; c <= static_cast<int>(Code::kHeaderTooLarge); ++c) {
+  for (int c = 0; c <= static_cast<int>(Code::kUpgradeRequired); ++c) {
     if (name == CodeName(static_cast<Code>(c))) return static_cast<Code>(c);
   }
   return Code::kInternal;

@@ -7,7 +7,9 @@ namespace {
 
 // Checks that `object` has exactly the keys `names`.
 Status ExactKeys(const Json& object, std::initializer_list<std::string_view> names, const std::string& where) {
-  if (!object.is_object()) return SchemaViolation(where, where + " must be an object");
+  if (!object.is_object()) {
+    return SchemaViolation(where, where.empty() ? "the submission must be an object {\"event\":…,\"sigs\":[…]}" : where + " must be an object");
+  }
   for (const auto& [key, value] : object.items()) {
     bool known = false;
     for (std::string_view n : names) known = known || key == n;

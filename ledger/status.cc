@@ -29,6 +29,7 @@ CodeInfo Info(Code code) {
     case Code::kTooManyRequests: return {"too_many_requests", 429};
     case Code::kMethodNotAllowed: return {"method_not_allowed", 405};
     case Code::kHeaderTooLarge: return {"header_too_large", 431};
+    case Code::kUpgradeRequired: return {"upgrade_required", 426};
   }
   return {"internal", 500};
 }

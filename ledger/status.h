@@ -28,6 +28,7 @@ enum class Code {
   kTooManyRequests = 15,
   kMethodNotAllowed = 16,
   kHeaderTooLarge = 17,
+  kUpgradeRequired = 18,
 };
 
 // The wire name of a code ("schema_violation"), as in PROTOCOL.md §7.

@@ -13,13 +13,14 @@ void PutSeq(Json& j, const char* name, const std::optional<uint64_t>& seq) {
   if (seq) j[name] = *seq;
 }
 
+// A track; without `full`, only what public entries (the publication) say.
 Json TrackJson(const Track& t, bool full) {
   Json j = Json::object();
-  PutSeq(j, "recommended_seq", t.recommended_seq);
   PutSeq(j, "published_seq", t.published_seq);
-  PutSeq(j, "rejected_seq", t.rejected_seq);
   if (t.objection_deadline) j["objection_deadline"] = FormatRfc3339Millis(*t.objection_deadline);
   if (!full) return j;
+  PutSeq(j, "recommended_seq", t.recommended_seq);
+  PutSeq(j, "rejected_seq", t.rejected_seq);
   Json scores = Json::array();
   int64_t sum = 0;
   for (const Score& s : t.scores) {
@@ -122,9 +123,10 @@ Json UnitView(const State& state, const Unit& u, bool full) {
   j["titles"] = titles;
   Json apps = Json::object(), eligibility = Json::object();
   for (const auto& [c, a] : u.applications) {
+    if (!full && !a.published_seq && !a.granted_seq) continue;  // nothing public about it yet
     Json aj = TrackJson(a, full);
     aj["state"] = ApplicationState(a);
-    aj["submitted_seq"] = a.submitted_seq;
+    if (full) aj["submitted_seq"] = a.submitted_seq;
     PutSeq(aj, "granted_seq", a.granted_seq);
     if (full) {
       aj["metrics"] = a.metrics;
@@ -143,9 +145,10 @@ Json UnitView(const State& state, const Unit& u, bool full) {
   j["eligibility"] = eligibility;
   Json reviews = Json::object();
   for (const auto& [c, r] : u.reviews) {
+    if (!full && !r.published_seq && !r.passed_seq) continue;
     Json rj = TrackJson(r, full);
     rj["state"] = ReviewState(r);
-    rj["requested_seq"] = r.requested_seq;
+    if (full) rj["requested_seq"] = r.requested_seq;
     PutSeq(rj, "passed_seq", r.passed_seq);
     reviews[c] = rj;
   }

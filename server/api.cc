@@ -47,6 +47,21 @@ std::string Visible(const std::string& leaf, uint64_t seq, const Reader& reader)
   return RedactedLeaf(seq, type, merkle::HashLeaf(leaf));
 }
 
+// The methods a path answers ("GET", "GET, POST"), or "" for no such endpoint.
+std::string AllowedMethods(const std::vector<std::string>& seg) {
+  if (seg.size() == 1 && (seg[0] == "healthz" || seg[0] == "metrics")) return "GET";
+  if (seg.empty() || seg[0] != "v1" || seg.size() < 2) return "";
+  const std::string& r = seg[1];
+  if (seg.size() == 2 && r == "entries") return "GET, POST";
+  if (seg.size() == 2 && (r == "checkpoint" || r == "ledger-key" || r == "units" || r == "campaigns" || r == "actors" || r == "stream")) {
+    return "GET";
+  }
+  if (seg.size() == 3 && (r == "entries" || r == "units" || r == "campaigns" || r == "actors")) return "GET";
+  if (seg.size() == 3 && r == "proofs" && (seg[2] == "inclusion" || seg[2] == "consistency")) return "GET";
+  if (seg.size() == 4 && r == "campaigns" && seg[3] == "quotas") return "GET";
+  return "";
+}
+
 }  // namespace
 
 HttpResponse Api::ErrorResponse(const Status& status) { return JsonResponse(HttpStatus(status.code()), status.ToJson()); }
@@ -121,17 +136,23 @@ HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
   const ledger::Log& log = service_.log();
   const bool get = request.method == "GET";
   const auto result = [&]() -> Result<HttpResponse> {
-    if (seg.size() == 1 && seg[0] == "metrics" && get) {
+    const std::string allowed = AllowedMethods(seg);
+    if (allowed.empty()) return NotFound("no such endpoint " + std::string(parsed->path()));
+    if (!get) {
+      HttpResponse r = ErrorResponse(Status(Code::kMethodNotAllowed, request.method + " is not allowed on " +
+                                                                         std::string(parsed->path()) + "; use " + allowed));
+      r.headers.emplace_back("Allow", allowed);
+      return r;
+    }
+    if (seg.size() == 1 && seg[0] == "metrics") {
       return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(service_)};
     }
     if (seg.size() == 1 && seg[0] == "healthz") {
       if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
       return JsonResponse(200, {{"status", "ok"}, {"size", log.size()}});
     }
-    if (seg.empty() || seg[0] != "v1") return NotFound("no such endpoint " + std::string(parsed->path()));
-    if (!get) {
-      if (seg.size() == 2 && seg[1] == "entries") return Status(Code::kMethodNotAllowed, "use GET or POST on /v1/entries");
-      return Status(Code::kMethodNotAllowed, request.method + " is not allowed on " + std::string(parsed->path()));
+    if (seg.size() == 2 && seg[1] == "stream") {
+      return Status(Code::kUpgradeRequired, "/v1/stream is a WebSocket: send a GET with Upgrade: websocket");
     }
     if (seg.size() == 2 && seg[1] == "checkpoint") return Text(*log.signed_checkpoint());
     if (seg.size() == 2 && seg[1] == "ledger-key") return Text(log.verifier_key() + "\n");

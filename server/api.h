@@ -26,6 +26,7 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::optional<uint64_t> seq;  // an append's seq, for the request log
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow)
 };
 
 // Who is reading: an authenticated actor, or the public (empty actor).

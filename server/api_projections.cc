@@ -62,7 +62,7 @@ Result<HttpResponse> Api::RouteProjections(const std::vector<std::string>& seg, 
     }
     if (quotas && reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" &&
         reader.role != "soe_group") {
-      return Status(Code::kForbidden, "a " + reader.role + " actor may not read quota usage");
+      return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read quota usage");
     }
     return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
       const projections::Campaign* c = s.FindCampaign(seg[2]);

@@ -141,6 +141,23 @@ Status ApplyConfigOptions(const po::variables_map& vm, Config& config) {
   return Status::Ok();
 }
 
+Status ValidateConfig(const Config& c) {
+  const ServerOptions& s = c.server;
+  const auto bad = [](const std::string& why) { return Status(Code::kInvalidArgument, why); };
+  if (s.checkpoint_interval.count() < 1 || s.checkpoint_interval.count() > 5000) {
+    return bad("checkpoint_interval_ms must be 1-5000: watchers get a checkpoint at least every 5 s");
+  }
+  if (s.watcher_queue < 16) return bad("watcher_queue must be at least 16");
+  if (s.max_watchers < 1 || s.max_connections < 1) return bad("max_watchers and max_connections must be at least 1");
+  if (s.max_body_bytes < 1024 || s.max_header_bytes < 1024) return bad("max_body_bytes and max_header_bytes must be at least 1024");
+  if (s.request_timeout.count() < 100 || s.idle_timeout.count() < 100 || s.watcher_lag_timeout.count() < 100 ||
+      s.watcher_idle_timeout.count() < 1000) {
+    return bad("timeouts must be at least 100 ms (watcher_idle_timeout_ms at least 1000)");
+  }
+  if (c.service.sequencer.max_batch < 1 || c.service.sequencer.max_queue < 1) return bad("max_batch and max_queued_appends must be at least 1");
+  return Status::Ok();
+}
+
 Status ResolveListen(Config& config) {
   const std::string& listen = config.listen;
   const auto colon = listen.rfind(':');

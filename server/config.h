@@ -27,6 +27,9 @@ Status LoadConfigFile(const std::string& path, Config& config);
 // Adds an option per setting to `options`, and applies those given on the command line.
 void AddConfigOptions(boost::program_options::options_description& options);
 Status ApplyConfigOptions(const boost::program_options::variables_map& vm, Config& config);
+// Refuses settings that break a promise (a checkpoint at least every 5 s) or make no sense (an
+// empty watcher queue). Errors: kInvalidArgument naming the setting.
+Status ValidateConfig(const Config& config);
 // Splits config.listen ("HOST:PORT", "[::1]:PORT") into server.host and server.port.
 Status ResolveListen(Config& config);
 

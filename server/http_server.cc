@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -43,6 +42,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
   void OnStart() {
+    started_ = std::chrono::steady_clock::now();
     if (server_.connections > server_.options.max_connections) {
       return Reply(Api::ErrorResponse(Status(Code::kUnavailable, "too many connections; retry later")), false);
     }
@@ -82,6 +82,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
+    started_ = std::chrono::steady_clock::now();
+    method_ = "-";
+    target_ = "-";
+    if (parser_->is_header_done()) {
+      method_ = std::string(parser_->get().method_string());
+      target_ = std::string(parser_->get().target());
+    }
     if (ec == http::error::body_limit) {
       return Reply(Api::ErrorResponse(Status(Code::kPayloadTooLarge, "the request body exceeds " +
                                                                          std::to_string(server_.options.max_body_bytes) + " bytes")),
@@ -105,9 +112,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = req.keep_alive();
     HttpRequest request{std::string(req.method_string()), std::string(req.target()),
                         std::string(req[http::field::authorization]), req.body()};
-    started_ = std::chrono::steady_clock::now();
-    method_ = request.method;
-    target_ = request.target;
     if (!WithinRate()) {
       return Reply(Api::ErrorResponse(Status(Code::kTooManyRequests, "more than " + std::to_string(server_.options.requests_per_second) +
                                                                          " requests per second on one connection")),
@@ -135,9 +139,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // One JSON line per answered request (method, target, status, duration, and an append's seq).
   void LogRequest(const HttpResponse& r) {
     server_.api.metrics().HttpRequest();
-    if (!server_.log_requests || method_.empty()) return;
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
-    Json line = {{"method", method_}, {"target", target_}, {"status", r.status}, {"duration_ms", std::round(ms * 1000) / 1000}};
+    if (!server_.log_requests) return;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
+    Json line = {{"method", method_.empty() ? "-" : method_}, {"target", target_.empty() ? "-" : target_}, {"status", r.status},
+                 {"duration_us", us}};
     if (r.seq) line["seq"] = *r.seq;
     SystemClock clock;
     line["time"] = FormatRfc3339Millis(clock.Now());
@@ -156,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         server_.api.OpenStream(std::string(req.target()), std::string(req[http::field::authorization]), server_.hub.watchers(),
                                server_.options.max_watchers);
     if (!stream_request.ok()) return Reply(Api::ErrorResponse(stream_request.status()), false);
+    LogRequest(HttpResponse{101, "", "", std::nullopt, {}});
     Tcp().expires_never();
     internal::StartFeedSession(server_, std::move(stream_), std::move(req), std::move(*stream_request));
   }
@@ -168,6 +174,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res_.result(static_cast<http::status>(r.status));
     res_.set(http::field::content_type, r.content_type);
     res_.set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : r.headers) res_.set(name, value);
     res_.keep_alive(keep_alive);
     res_.body() = std::move(r.body);
     res_.prepare_payload();

@@ -95,6 +95,7 @@ int Serve(const std::vector<std::string>& args) {
   }
   if (Status s = server::ApplyConfigOptions(vm, config); !s.ok()) return Fail(s.message());
   if (Status s = server::ResolveListen(config); !s.ok()) return Fail(s.message());
+  if (Status s = server::ValidateConfig(config); !s.ok()) return Fail(s.message());
   if (config.service.data_dir.empty()) return Fail("no data directory: pass --data DIR (or set \"data\" in the config file)");
   server::ServiceOptions& service_options = config.service;
   server::ServerOptions& server_options = config.server;

@@ -119,7 +119,7 @@ int Units(const Globals& g, const std::vector<std::string>& args) {
 }
 
 int Quotas(const Globals& g, const std::vector<std::string>& args) {
-  po::options_description o("pilotctl quotas: quota usage per authority (needs --as a ministry, provincial or auditor key)");
+  po::options_description o("pilotctl quotas: quota usage per authority (needs --as a ministry, provincial, SOE group or auditor key)");
   std::string campaign;
   o.add_options()("campaign", po::value(&campaign)->required(), "campaign id");
   po::variables_map vm;

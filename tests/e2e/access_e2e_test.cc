@@ -122,6 +122,8 @@ TEST_F(AccessTest, UnitsAreVisibleByRole) {
   ASSERT_OK_AND_ASSIGN(Json pub, c_->GetJson(target));
   EXPECT_EQ(pub["status"], "published");
   EXPECT_FALSE(pub["applications"]["e2e"].contains("metrics"));
+  EXPECT_FALSE(pub["applications"]["e2e"].contains("submitted_seq")) << "the submission is not public";
+  EXPECT_FALSE(pub["applications"]["e2e"].contains("recommended_seq")) << "the recommendation is not public";
   EXPECT_TRUE(pub["eligibility"].empty());
   for (const Json& h : pub["history"]) EXPECT_EQ(h["type"], "publication.issued");
 }
