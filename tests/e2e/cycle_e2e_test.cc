@@ -1,0 +1,180 @@
+// A whole cycle as DOMAIN.md describes it, over real HTTP, checking the unit and quota answers at
+// each step; at the end a replay from genesis must equal everything served.
+#include <thread>
+
+#include "client/verifier.h"
+#include "tests/e2e/e2e_util.h"
+
+namespace pilotledger {
+namespace {
+
+using testing::kMinistries;
+using testing::TestLedger;
+
+class CycleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = testing::ServerProcess::Start(ledger_.data_dir(), {"--log-requests", "false"});
+    ASSERT_NE(server_, nullptr);
+    c_ = server_->Client();
+  }
+  Status Do(const std::string& type, const Json& body, const std::vector<std::string>& signers) {
+    Result<client::AppendReceipt> r = c_->Append(ledger_.Event(type + "-" + std::to_string(++n_), type, body, signers));
+    if (r.ok()) last_seq_ = r->seq;
+    return r.status();
+  }
+  Json Unit(const std::string& id) { return *As("auditor-1")->GetJson("/v1/units/" + id); }
+  Json Quota(const std::string& campaign, const std::string& authority) {
+    Json q = *As("auditor-1")->GetJson("/v1/campaigns/" + campaign + "/quotas");
+    for (const Json& a : q["authorities"]) {
+      if (a["authority"] == authority) return a;
+    }
+    return nullptr;
+  }
+  std::unique_ptr<client::LedgerClient> As(const std::string& actor) {
+    auto c = server_->Client();
+    c->SetReader(ledger_.Id(actor));
+    return c;
+  }
+  std::vector<std::string> Departments(const std::string& authority) {
+    return {"p" + authority + "-miit", "p" + authority + "-civil", "p" + authority + "-health"};
+  }
+
+  TestLedger ledger_;
+  std::unique_ptr<testing::ServerProcess> server_;
+  std::unique_ptr<client::LedgerClient> c_;
+  int n_ = 0;
+  uint64_t last_seq_ = 0;
+};
+
+TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
+  // Actors.
+  for (const char* who : {"auditor-1", "expert-1", "expert-2"}) {
+    ASSERT_TRUE(c_->Append(ledger_.Register({who, std::string(who).substr(0, std::string(who).find('-')), "", "", ""})).ok());
+  }
+  testing::RegisterDepartments(ledger_, *c_, "110000");
+
+  // Historical titles 2017-2019: three Beijing units under review, one 2017 unit that will not apply.
+  std::vector<std::string> reviewed;
+  int serial = 100;
+  for (const char* year : {"2017", "2018", "2019"}) {
+    ASSERT_OK(Do("campaign.opened", {{"campaign", year}, {"rules", testing::CampaignRules(year)}}, kMinistries));
+    Json units = Json::array();
+    for (int i = 0; i < (std::string(year) == "2017" ? 2 : 1); ++i) {
+      const std::string id = testing::UnitCode(++serial);
+      units.push_back({{"id", id}, {"name", std::string(year) + "年示范企业" + std::to_string(i)}, {"category", "enterprise"},
+                       {"subtype", "service"}, {"region", "110101"}, {"authority", "110000"}});
+      reviewed.push_back(id);
+    }
+    ASSERT_OK(Do("title.granted", {{"campaign", year}, {"units", units}}, kMinistries));
+  }
+  const std::string idle = reviewed[1];  // the second 2017 unit: it will not apply for review
+  reviewed.erase(reviewed.begin() + 1);
+  EXPECT_EQ(Unit(idle)["status"], "titled");
+  EXPECT_EQ(Unit(idle)["titles"]["2017"]["active"], true);
+
+  // The campaign, under the 2023 rules with a deadline a few seconds ahead (the ledger's clock decides).
+  SystemClock clock;
+  Json rules = testing::CampaignRules("2023");
+  rules["campaign"] = "c2023";
+  rules["deadline"] = FormatRfc3339Seconds(Timestamp{clock.Now().ms + 8000});
+  ASSERT_OK(Do("campaign.opened", {{"campaign", "c2023"}, {"rules", rules}}, kMinistries));
+
+  // Submissions and recommendations: Beijing may recommend 8 streets; the ninth is refused.
+  std::vector<std::string> streets;
+  for (int i = 1; i <= 9; ++i) {
+    const Json s = testing::StreetSubmission("c2023", i);
+    streets.push_back(s["unit"]["id"]);
+    ASSERT_OK(Do("submission.filed", s, {"p110000-miit"}));
+    EXPECT_EQ(Unit(streets.back())["status"], "submitted");
+  }
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_OK(Do("recommendation.issued", {{"campaign", "c2023"}, {"unit_id", streets[i]}}, Departments("110000")));
+  }
+  EXPECT_EQ(Unit(streets[0])["status"], "recommended");
+  EXPECT_EQ(Quota("c2023", "110000")["places"]["street"], (Json{{"limit", 8}, {"extra", 0}, {"used", 8}}));
+  const Status over = Do("recommendation.issued", {{"campaign", "c2023"}, {"unit_id", streets[8]}}, Departments("110000"));
+  EXPECT_EQ(over.code(), Code::kRuleViolation);
+  EXPECT_EQ(over.details()["rule"], "quota_exceeded");
+  EXPECT_EQ(Unit(streets[8])["status"], "submitted");
+
+  // Review requests and recommendations up to the cap (3 requested: floor(0.7*3) = 2), then an exception.
+  for (const std::string& u : reviewed) ASSERT_OK(Do("review.requested", {{"campaign", "c2023"}, {"unit_id", u}}, {"p110000-miit"}));
+  EXPECT_EQ(Quota("c2023", "110000")["review"], (Json{{"base", 3}, {"cap", 2}, {"extra", 0}, {"recommended", 0}}));
+  ASSERT_OK(Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[0]}}, Departments("110000")));
+  ASSERT_OK(Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[1]}}, Departments("110000")));
+  const Status capped = Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[2]}}, Departments("110000"));
+  EXPECT_EQ(capped.details()["rule"], "review_cap_exceeded");
+  ASSERT_OK(Do("quota.exception", {{"campaign", "c2023"}, {"authority", "110000"}, {"category", "review"}, {"extra", 1}, {"reason", "三部门协商一致的例外"}},
+               kMinistries));
+  ASSERT_OK(Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[2]}}, Departments("110000")));
+  EXPECT_EQ(Quota("c2023", "110000")["review"], (Json{{"base", 3}, {"cap", 2}, {"extra", 1}, {"recommended", 3}}));
+  EXPECT_EQ(Quota("c2023", "110000")["exceptions"].size(), 1u);
+
+  // Scores and spot checks.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(Do("score.recorded", {{"campaign", "c2023"}, {"unit_id", streets[i]}, {"score", 80 + i}}, {"expert-1"}));
+    ASSERT_OK(Do("score.recorded", {{"campaign", "c2023"}, {"unit_id", streets[i]}, {"score", 90}}, {"expert-2"}));
+  }
+  EXPECT_EQ(Unit(streets[1])["applications"]["c2023"]["mean_score_x100"], 8550);
+  ASSERT_OK(Do("spotcheck.recorded", {{"campaign", "c2023"}, {"unit_id", streets[0]}, {"passed", true}}, {"expert-1"}));
+  ASSERT_OK(Do("spotcheck.recorded", {{"campaign", "c2023"}, {"unit_id", reviewed[1]}, {"passed", false}}, {"miit"}));
+  EXPECT_EQ(Unit(reviewed[1])["due_for_revocation"]["reason"], "review_failed");
+
+  // Publication for objections; one objection is upheld.
+  const std::string deadline = FormatRfc3339Seconds(Timestamp{clock.Now().ms + 3000});
+  ASSERT_OK(Do("publication.issued", {{"campaign", "c2023"}, {"units", {streets[0], streets[1], streets[2]}}, {"objection_deadline", deadline}},
+               kMinistries));
+  ASSERT_OK(Do("publication.issued", {{"campaign", "c2023"}, {"units", {reviewed[0], reviewed[2]}}, {"objection_deadline", deadline}}, kMinistries));
+  EXPECT_EQ(Unit(streets[0])["status"], "published");
+  ASSERT_OK(Do("objection.filed", {{"campaign", "c2023"}, {"unit_id", streets[2]}, {"summary", "服务人数不实"}}, {"mca"}));
+  const uint64_t objection = last_seq_;
+  const Status early = Do("title.granted", {{"campaign", "c2023"}, {"units", {streets[0]}}}, kMinistries);
+  EXPECT_EQ(early.details()["rule"], "invalid_transition") << "a grant before the objection deadline";
+  ASSERT_OK(Do("objection.resolved", {{"campaign", "c2023"}, {"objection", objection}, {"upheld", true}}, {"mca"}));
+  EXPECT_EQ(Unit(streets[2])["status"], "rejected");
+
+  // After the objection deadline: grants and the review's result.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3200));
+  ASSERT_OK(Do("title.granted", {{"campaign", "c2023"}, {"units", {streets[0], streets[1]}}}, kMinistries));
+  EXPECT_EQ(Unit(streets[0])["status"], "titled");
+  EXPECT_EQ(Unit(streets[0])["titles"]["c2023"]["active"], true);
+  const Status upheld = Do("title.granted", {{"campaign", "c2023"}, {"units", {streets[2]}}}, kMinistries);
+  EXPECT_EQ(upheld.details()["rule"], "invalid_transition");
+  ASSERT_OK(Do("review.passed", {{"campaign", "c2023"}, {"units", {reviewed[0], reviewed[2]}}}, kMinistries));
+  EXPECT_EQ(Unit(reviewed[0])["reviews"]["c2023"]["state"], "passed");
+
+  // The deadline passes: the unit that never applied for its review is due for revocation.
+  const int64_t deadline_ms = ParseRfc3339(rules["deadline"].get<std::string>(), TimeZoneRule::kAnyOffset)->ms;
+  std::this_thread::sleep_for(std::chrono::milliseconds(std::max<int64_t>(0, deadline_ms - clock.Now().ms + 1300)));
+  const Status late = Do("recommendation.issued", {{"campaign", "c2023"}, {"unit_id", streets[8]}}, Departments("110000"));
+  EXPECT_EQ(late.details()["rule"], "deadline_passed");
+  // (any entry moves the ledger clock past the deadline)
+  ASSERT_OK(Do("actor.registered", TestLedger::Descriptor({"late-expert", "expert", "", "", ""}, ledger_.NewKey("late-expert")), {"miit"}));
+  EXPECT_EQ(Unit(idle)["due_for_revocation"]["reason"], "review_not_requested");
+
+  // Revocations decided by the three ministries.
+  ASSERT_OK(Do("title.revoked", {{"campaign", "c2023"}, {"unit_id", idle}, {"reason", "review_not_requested"}}, kMinistries));
+  ASSERT_OK(Do("title.revoked", {{"campaign", "c2023"}, {"unit_id", reviewed[1]}, {"reason", "review_failed"}}, kMinistries));
+  EXPECT_EQ(Unit(idle)["status"], "revoked");
+  EXPECT_TRUE(Unit(idle)["due_for_revocation"].is_null());
+  EXPECT_EQ(Unit(reviewed[1])["status"], "revoked");
+  EXPECT_EQ(Quota("c2023", "110000")["review"]["base"], 2) << "the revoked review unit leaves the base";
+  const Status again = Do("title.revoked", {{"campaign", "c2023"}, {"unit_id", idle}, {"reason", "other"}, {"note", "重复"}}, kMinistries);
+  EXPECT_EQ(again.details()["rule"], "invalid_transition");
+
+  // A replay from genesis equals every unit and every campaign's quotas served.
+  auto auditor = As("auditor-1");
+  ASSERT_OK_AND_ASSIGN(client::VerifyReport report, client::VerifyLedger(*auditor, {.ledger_key = ledger_.verifier_key()}));
+  EXPECT_EQ(report.units, 13u);  // four historical titles and nine streets
+  EXPECT_EQ(report.campaigns, 4u);
+  std::string out;
+  EXPECT_EQ(testing::RunCommand({"/usr/bin/python3", std::string(PILOT_SOURCE_DIR) + "/tests/tools/pilot_verify.py", "--url", server_->url(),
+                                 "--ledger-key", ledger_.verifier_key()},
+                                &out),
+            0)
+      << out;
+}
+
+}  // namespace
+}  // namespace pilotledger
