@@ -19,20 +19,21 @@ using pl::Result;
 using SteadyClock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  int events = 40000, connections = 64;
+  int events = 40000, connections = 64, wrk_seconds = 0;
   std::string server_threads;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--events")) events = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--server-threads")) server_threads = argv[i + 1];
+    if (!std::strcmp(argv[i], "--wrk")) wrk_seconds = std::atoi(argv[i + 1]);
   }
   pl::testing::TestLedger ledger;
   if (ledger.init_status() != 0) {
     std::fprintf(stderr, "init failed: %s\n", ledger.init_output().c_str());
     return 1;
   }
-  std::vector<std::string> extra;
-  if (!server_threads.empty()) extra = {"--threads", server_threads};
+  std::vector<std::string> extra = {"--log-requests", "false"};
+  if (!server_threads.empty()) extra.insert(extra.end(), {"--threads", server_threads});
   auto server = pl::testing::ServerProcess::Start(ledger.data_dir(), extra);
   if (!server) return 1;
 
@@ -54,6 +55,28 @@ int main(int argc, char** argv) {
     return double(ticks) / double(sysconf(_SC_CLK_TCK));
   };
   const double cpu_before = cpu_seconds();
+  if (wrk_seconds > 0) {
+    // The load from wrk (C, one event loop per thread) instead of our threads: less of the two
+    // cores goes to the load generator.
+    const std::string file = ledger.dir() / "bodies.jsonl";
+    {
+      std::ofstream out(file);
+      for (const std::string& b : bodies) out << b << "\n";
+    }
+    setenv("PILOT_BODIES", file.c_str(), 1);
+    setenv("PILOT_THREADS", "1", 1);
+    std::string out;
+    const double before = cpu_seconds();
+    const int rc = pl::testing::RunCommand({"/usr/bin/wrk", "-t1", "-c" + std::to_string(connections), "-d" + std::to_string(wrk_seconds) + "s",
+                                             "--latency", "-s", std::string(PILOT_SOURCE_DIR) + "/bench/wrk_append.lua", server->url()},
+                                            &out);
+    const double cpu = cpu_seconds() - before;
+    auto c = server->Client();
+    const uint64_t size = *c->GetJson("/healthz").value()["size"].get_ptr<const int64_t*>();
+    std::printf("%s\nappend_bench --wrk: %llu entries appended in %d s: %.0f appends/s durable; server CPU %.0f us/append\n", out.c_str(),
+                static_cast<unsigned long long>(size - 1), wrk_seconds, double(size - 1) / wrk_seconds, cpu * 1e6 / double(size - 1));
+    return rc;
+  }
   std::atomic<int> next{0}, failed{0};
   std::vector<std::vector<double>> latencies(connections);
   const auto start = SteadyClock::now();

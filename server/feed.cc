@@ -19,9 +19,6 @@ FeedFrame MakeFeedFrame(uint64_t seq, const std::string& leaf, const Hash& leaf_
 }
 
 void FeedHub::Publish(const std::vector<ledger::AppendedLeaf>& leaves) {
-  auto batch = std::make_shared<FeedBatch>();
-  batch->reserve(leaves.size());
-  for (const ledger::AppendedLeaf& l : leaves) batch->push_back(MakeFeedFrame(l.seq, l.leaf, l.leaf_hash));
   std::vector<std::shared_ptr<FeedSubscriber>> live;
   {
     std::lock_guard lock(mu_);
@@ -32,6 +29,10 @@ void FeedHub::Publish(const std::vector<ledger::AppendedLeaf>& leaves) {
       return false;
     });
   }
+  if (live.empty()) return;  // nobody to build the frames for
+  auto batch = std::make_shared<FeedBatch>();
+  batch->reserve(leaves.size());
+  for (const ledger::AppendedLeaf& l : leaves) batch->push_back(MakeFeedFrame(l.seq, l.leaf, l.leaf_hash));
   // Outside the lock: a subscriber's Push only posts to its own executor.
   const std::shared_ptr<const FeedBatch> shared = std::move(batch);
   for (const auto& s : live) s->Push(shared);

@@ -24,7 +24,7 @@ struct ServiceOptions {
   ledger::SequencerOptions sequencer;
   // A projection snapshot is stored with the batch that passes this many entries since the last
   // one (and on a clean stop), so that a start replays at most this many; 0: only on stop.
-  uint64_t snapshot_interval = 10'000;
+  uint64_t snapshot_interval = 100'000;
 };
 
 // The RocksDB key of the projection snapshot (under the prefix the log leaves to upper layers).
