@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
@@ -244,6 +245,21 @@ inline std::vector<std::string> TitledUnits(TestLedger& ledger, client::LedgerCl
       ledger.Event("grant-2017-" + std::to_string(first), "title.granted", {{"campaign", "2017"}, {"units", units}}, kMinistries));
   EXPECT_TRUE(grant.ok()) << grant.status().ToString();
   return ids;
+}
+
+// Appends each list of events over its own connection, the lists in parallel; every append must succeed.
+inline void AppendInParallel(const ServerProcess& server, const std::vector<std::vector<SignedEvent>>& work) {
+  std::vector<std::thread> threads;
+  for (const auto& events : work) {
+    threads.emplace_back([&server, &events] {
+      auto c = server.Client();
+      for (const SignedEvent& e : events) {
+        Result<client::AppendReceipt> r = c->Append(e);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
 }
 
 // title.revoked of `unit` (reason other), signed by the three ministries.

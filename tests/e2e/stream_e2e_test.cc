@@ -97,14 +97,7 @@ TEST_F(StreamTest, CatchUpAcrossManyPagesEndsAtTheLogSize) {
   Start();
   std::vector<std::vector<SignedEvent>> work(4);
   for (int i = 0; i < 700; ++i) work[i % 4].push_back(ledger_.Register({"many" + std::to_string(i), "expert", "", "", ""}));
-  std::vector<std::thread> threads;
-  for (auto& w : work) {
-    threads.emplace_back([&, &events = w] {
-      auto c = server_->Client();
-      for (const SignedEvent& e : events) ASSERT_TRUE(c->Append(e).ok());
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing::AppendInParallel(*server_, work);
   const uint64_t size = LogSize();
   auto ws = Watch("?from=3");
   std::vector<Json> seen;
@@ -218,14 +211,7 @@ TEST_F(StreamTest, StalledWatcherNeitherSlowsOthersNorGrowsMemoryAndLaterGetsEve
       std::this_thread::sleep_for(Ms(20));
     }
   });
-  std::vector<std::thread> threads;
-  for (auto& w : work) {
-    threads.emplace_back([&, &events = w] {
-      auto c = server_->Client();
-      for (const SignedEvent& e : events) ASSERT_TRUE(c->Append(e).ok());
-    });
-  }
-  for (auto& t : threads) t.join();
+  testing::AppendInParallel(*server_, work);
 
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, units[0])).ok());

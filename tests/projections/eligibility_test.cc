@@ -19,15 +19,6 @@ const std::vector<Category> kCategories = {
     {"base", "", "320000"},
 };
 
-std::unique_ptr<Ledger> OpenLedger(const std::string& campaign) {
-  auto l = std::make_unique<Ledger>(fx::At(campaign == "2021" ? "2021-11-01T08:00:00Z" : "2023-10-15T08:00:00Z"));
-  if (campaign == "2023") {
-    l->Open2023WithBatches();
-  } else {
-    EXPECT_OK(l->Open(campaign));
-  }
-  return l;
-}
 
 // The rule file's criterion `id` in `group`, or null.
 Json FindCriterion(const Json& rules, const std::string& group, const std::string& id) {
@@ -63,7 +54,7 @@ TEST(EligibilityTest, RuleFilesHoldExactlyTheGuideThresholds) {
 
 TEST(EligibilityTest, MetricsExactlyAtEveryThresholdAreEligibleAndRecommended) {
   for (const std::string campaign : {"2021", "2023"}) {
-    auto l = OpenLedger(campaign);
+    auto l = fx::OpenLedger(campaign);
     for (const Category& c : kCategories) {
       SCOPED_TRACE(campaign + " " + c.category + " " + c.subtype);
       const std::string id = l->AddUnit(campaign, c.authority, c.category, c.subtype);
@@ -132,7 +123,7 @@ std::vector<Variant> VariantsOf(const Crit& c, const std::string& category, cons
 TEST(EligibilityTest, JustBelowEachThresholdIsNotEligibleAndNamesExactlyThatCriterion) {
   int refused = 0;
   for (const std::string campaign : {"2021", "2023"}) {
-    auto l = OpenLedger(campaign);
+    auto l = fx::OpenLedger(campaign);
     for (const Category& cat : kCategories) {
       for (const Crit& c : fx::Criteria2021()) {
         const std::vector<std::string> groups = fx::GroupsOf(cat.category, cat.subtype);

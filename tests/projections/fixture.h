@@ -407,4 +407,15 @@ class Ledger {
   int next_serial_ = 0;
 };
 
+// A ledger at a time before the campaign's deadline (2021 or 2023) with the campaign open.
+inline std::unique_ptr<Ledger> OpenLedger(const std::string& campaign) {
+  auto l = std::make_unique<Ledger>(At(campaign == "2021" ? "2021-11-01T08:00:00Z" : "2023-10-15T08:00:00Z"));
+  if (campaign == "2023") {
+    l->Open2023WithBatches();
+  } else {
+    EXPECT_OK(l->Open(campaign));
+  }
+  return l;
+}
+
 }  // namespace pilotledger::projections::fx

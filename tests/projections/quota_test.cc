@@ -27,16 +27,6 @@ const std::vector<QuotaCase> kQuotaCases = {
     {"2023", "soe", "soe_group", {{"total", 1}}},
 };
 
-// A ledger at a time before the campaign's deadline with the campaign open.
-std::unique_ptr<Ledger> OpenLedger(const std::string& campaign) {
-  auto l = std::make_unique<Ledger>(fx::At(campaign == "2021" ? "2021-11-01T08:00:00Z" : "2023-10-15T08:00:00Z"));
-  if (campaign == "2023") {
-    l->Open2023WithBatches();
-  } else {
-    EXPECT_OK(l->Open(campaign));
-  }
-  return l;
-}
 
 TEST(QuotaTest, RulesFilesCarryTheQuotasOfTheCalls) {
   for (const QuotaCase& q : kQuotaCases) {
@@ -55,7 +45,7 @@ TEST(QuotaTest, AcceptsUpToTheLimitRefusesOneMoreAndAnExceptionOpensExactlyItsPl
   const std::vector<std::string> soe_categories = {"enterprise", "street", "base", "park"};
   for (const QuotaCase& q : kQuotaCases) {
     SCOPED_TRACE(q.campaign + " " + q.authority);
-    auto l = OpenLedger(q.campaign);
+    auto l = fx::OpenLedger(q.campaign);
     const std::string authority = q.authority == "soe" ? l->SoeGroup("soe-a") : q.authority;
     for (const auto& [category, limit] : q.limits) {
       SCOPED_TRACE(category);
