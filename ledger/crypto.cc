@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -53,7 +54,44 @@ constexpr uint8_t kSmallOrder[][32] = {
      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
 };
 
+struct BnFree {
+  void operator()(BIGNUM* b) const { BN_free(b); }
+};
+struct BnCtxFree {
+  void operator()(BN_CTX* c) const { BN_CTX_free(c); }
+};
+using Bn = std::unique_ptr<BIGNUM, BnFree>;
+
 }  // namespace
+
+bool IsEd25519Point(std::string_view raw) {
+  if (raw.size() != 32) return false;
+  // y is the little-endian value without the top bit (the sign of x).
+  unsigned char be[32];
+  for (int i = 0; i < 32; ++i) be[i] = static_cast<unsigned char>(raw[31 - i]);
+  const bool x_negative = be[0] & 0x80;
+  be[0] &= 0x7f;
+  std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
+  Bn p(BN_new()), d(BN_new()), y(BN_bin2bn(be, 32, nullptr)), one(BN_new()), y2(BN_new()), u(BN_new()), v(BN_new()),
+      x2(BN_new()), x(BN_new());
+  BIGNUM* pp = p.get();
+  BIGNUM* dd = d.get();
+  if (!ctx || !pp || !dd || !y || !one || !y2 || !u || !v || !x2 || !x) return false;
+  // p = 2^255 - 19; d = -121665/121666 mod p.
+  if (!BN_dec2bn(&pp, "57896044618658097711785492504343953926634992332820282019728792003956564819949") ||
+      !BN_dec2bn(&dd, "37095705934669439343138083508754565189542113879843219016388785533085940283555") || !BN_one(one.get())) {
+    return false;
+  }
+  if (BN_cmp(y.get(), p.get()) >= 0) return false;  // a non-canonical encoding of y
+  // x^2 = (y^2 - 1) / (d y^2 + 1) mod p must be a square.
+  if (!BN_mod_sqr(y2.get(), y.get(), p.get(), ctx.get()) || !BN_mod_sub(u.get(), y2.get(), one.get(), p.get(), ctx.get()) ||
+      !BN_mod_mul(v.get(), d.get(), y2.get(), p.get(), ctx.get()) || !BN_mod_add(v.get(), v.get(), one.get(), p.get(), ctx.get()) ||
+      !BN_mod_inverse(v.get(), v.get(), p.get(), ctx.get()) || !BN_mod_mul(x2.get(), u.get(), v.get(), p.get(), ctx.get())) {
+    return false;
+  }
+  if (BN_is_zero(x2.get())) return !x_negative;  // x = 0 has no negative encoding
+  return BN_mod_sqrt(x.get(), x2.get(), p.get(), ctx.get()) != nullptr;
+}
 
 Hash Sha256Parts(std::initializer_list<std::string_view> parts) {
   Hash out{};
@@ -98,6 +136,9 @@ Result<PublicKey> PublicKey::FromRaw(std::string_view raw) {
   }
   if (IsSmallOrderEd25519Key(raw)) {
     return SchemaViolation("public_key", "the public key is a small-order point and is refused");
+  }
+  if (!IsEd25519Point(raw)) {
+    return SchemaViolation("public_key", "the public key is not the encoding of a point on the Ed25519 curve");
   }
   PublicKey key;
   std::memcpy(key.raw_.data(), raw.data(), 32);

@@ -95,6 +95,23 @@ TEST(CryptoTest, RefusesSmallOrderKeysCanonicalOrNot) {
   EXPECT_TRUE(PublicKey::FromRaw(Hex(kVectors[0].public_key)).ok());
 }
 
+TEST(CryptoTest, RefusesEncodingsThatAreNoPointOfTheCurve) {
+  // y = 2 gives x^2 = 3 / (4d + 1), not a square mod p; y = p + 2 is a non-canonical y.
+  std::string y2(32, '\0');
+  y2[0] = 2;
+  EXPECT_FALSE(IsEd25519Point(y2));
+  EXPECT_EQ(PublicKey::FromRaw(y2).status().code(), Code::kSchemaViolation);
+  std::string non_canonical = Hex("efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+  EXPECT_FALSE(IsEd25519Point(non_canonical));
+  // x = 0 (y = 1 or y = -1) has no negative encoding.
+  EXPECT_FALSE(IsEd25519Point(Hex("0100000000000000000000000000000000000000000000000000000000000080")));
+  for (const auto& v : kVectors) EXPECT_TRUE(IsEd25519Point(Hex(v.public_key))) << v.public_key;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_OK_AND_ASSIGN(PrivateKey k, PrivateKey::Generate());
+    ASSERT_TRUE(IsEd25519Point(k.public_key().raw_bytes()));
+  }
+}
+
 TEST(CryptoTest, Sha256KnownAnswers) {
   EXPECT_EQ(HashHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(HashHex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
