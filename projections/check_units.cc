@@ -193,6 +193,7 @@ Status CheckPublication(const Ctx& x) {
     if (!t) return Transition("unit " + id + " was never recommended in campaign " + x.b.campaign);
     if (t->published_seq) return Transition("unit " + id + " was already published at " + Seq(*t->published_seq));
     if (Decided(*u, x.b.campaign, review)) return Transition("unit " + id + "'s evaluation is already decided");
+    if (review && !HoldsReviewedTitle(*u, *x.campaign)) return Transition("unit " + id + "'s title under review has been revoked");
   }
   return Status::Ok();
 }

@@ -87,7 +87,7 @@ std::optional<Json> DueForRevocation(const State& state, const Unit& u) {
     const auto r = u.reviews.find(id);
     if (r != u.reviews.end()) {
       if (const auto failed = r->second.FailedSpotCheck(); failed && !r->second.passed_seq) {
-        return Json{{"campaign", id}, {"reason", "review_failed"}, {"detail", "failed the spot check at entry " + std::to_string(*failed)}};
+        return Json{{"campaign", id}, {"reason", "review_failed"}, {"detail", "failed a field spot check"}};
       }
       if (r->second.rejected_seq) {
         return Json{{"campaign", id}, {"reason", "review_failed"}, {"detail", "an objection was upheld"}};

@@ -34,11 +34,11 @@ PilotLedger is starting on http://$LISTEN  (data: $DATA, ledger key: $(cat "$DAT
 Try, in another terminal:
   curl -s http://$LISTEN/v1/checkpoint
   curl -s 'http://$LISTEN/v1/entries?from=0&limit=5'
-  $BIN/pilotctl campaigns
-  $BIN/pilotctl units --status titled --limit 10
-  $BIN/pilotctl --as $DATA/dev-keys/auditor.pem quotas sample-2026
-  $BIN/pilotctl --as $DATA/dev-keys/auditor.pem verify --ledger-key "\$(cat $DATA/ledger-key.txt)"
-  $BIN/pilotctl watch --types title.revoked --state /tmp/watch.state
+  $BIN/pilotctl --server http://$LISTEN campaigns
+  $BIN/pilotctl --server http://$LISTEN units --status titled --limit 10
+  $BIN/pilotctl --server http://$LISTEN --as $DATA/dev-keys/auditor.pem quotas sample-2026
+  $BIN/pilotctl --server http://$LISTEN --as $DATA/dev-keys/auditor.pem verify --ledger-key "\$(cat $DATA/ledger-key.txt)"
+  $BIN/pilotctl --server http://$LISTEN watch --types title.revoked --state /tmp/watch.state --ledger-key "\$(cat $DATA/ledger-key.txt)"
 
 MSG
 exec "$BIN/pilotledgerd" serve --data "$DATA" --listen "$LISTEN"

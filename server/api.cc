@@ -101,7 +101,9 @@ Result<Reader> Api::Authenticate(const std::string& method, const std::string& t
 
 void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> respond) {
   // An append is authorised by its event's signatures; the read header concerns reads only.
-  if (request.method == "POST" && request.target == "/v1/entries") return HandleAppend(request, std::move(respond));
+  if (request.method == "POST" && request.target.substr(0, request.target.find('?')) == "/v1/entries") {
+    return HandleAppend(request, std::move(respond));
+  }
   Result<Reader> reader = Authenticate(request.method, request.target, request.authorization);
   if (!reader.ok()) return respond(ErrorResponse(reader.status()));
   respond(Route(request, *reader));

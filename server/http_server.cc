@@ -43,10 +43,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnStart() {
     started_ = std::chrono::steady_clock::now();
-    if (server_.connections > server_.options.max_connections) {
-      return Reply(Api::ErrorResponse(Status(Code::kUnavailable, "too many connections; retry later")), false);
-    }
-    if constexpr (kTls) {
+    if constexpr (kTls) {  // the 503 past the connection limit must be readable: after the handshake
       Tcp().expires_after(server_.options.request_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
@@ -60,8 +57,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     DoRead();
   }
 
+  // Past the connection limit the first answer is a 503, and the connection closes.
+  bool OverLimit() {
+    if (server_.connections <= server_.options.max_connections) return false;
+    Reply(Api::ErrorResponse(Status(Code::kUnavailable, "too many connections; retry later")), false);
+    return true;
+  }
+
   // Waits up to idle_timeout for a request to begin, then gives it request_timeout to arrive whole.
   void DoRead() {
+    if (method_.empty() && buffer_.size() == 0 && !served_any_ && OverLimit()) return;
+    served_any_ = true;
     parser_.emplace();
     parser_->body_limit(server_.options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
@@ -219,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool keep_alive_ = false;
   std::chrono::steady_clock::time_point started_, window_start_;
   size_t window_count_ = 0;
+  bool served_any_ = false;
   std::string method_, target_;
 };
 

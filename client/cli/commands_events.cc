@@ -238,6 +238,7 @@ std::vector<Shortcut> Shortcuts() {
                    PL_ASSIGN_OR_RETURN(Json units, ReadJsonInput(Str(vm, "descriptors")));
                    return WithCampaign(vm, {{"units", units}});
                  }
+                 if (!vm.count("units")) return Status(Code::kInvalidArgument, "name the units, or pass --descriptors");
                  return WithCampaign(vm, {{"units", Strs(vm, "units")}});
                }});
   s.push_back(unit_event("request-review", "review.requested", "request the review of a unit's title"));
@@ -263,7 +264,9 @@ int RunShortcut(const Shortcut& s, const Globals& g, const std::vector<std::stri
   po::options_description o("pilotctl " + s.name + ": " + s.summary);
   EventOptions e;
   const bool many = s.positional == "units";
-  if (many) {
+  if (many && s.type == "title.granted") {  // or --descriptors, for a historical campaign
+    o.add_options()(s.positional.c_str(), po::value<std::vector<std::string>>(), "the units' credit codes");
+  } else if (many) {
     o.add_options()(s.positional.c_str(), po::value<std::vector<std::string>>()->required(), "the units' credit codes");
   } else {
     o.add_options()(s.positional.c_str(), po::value<std::string>()->required(), s.positional.c_str());

@@ -1,6 +1,7 @@
 // The development sample: founders' keys, then a realistic history appended through the real API
 // (docs/sample.md). Deterministic for a given --seed, apart from keys and times.
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <thread>
@@ -293,6 +294,9 @@ int SampleFounders(const Globals&, const std::vector<std::string>& args) {
   o.add_options()("keys", po::value(&keys)->required(), "directory for the key files");
   po::variables_map vm;
   if (!Parse(args, o, {}, vm, "pilotctl sample-founders --keys DIR")) return kOk;
+  std::error_code ec;
+  std::filesystem::create_directories(keys, ec);
+  if (ec) return Fail("cannot create " + keys + ": " + ec.message());
   Json authorities = Json::array();
   for (const auto& [id, name] : std::vector<std::pair<std::string, std::string>>{
            {"miit", "工业和信息化部"}, {"mca", "民政部"}, {"nhc", "国家卫生健康委"}}) {

@@ -22,6 +22,7 @@ std::atomic<bool> g_stop{false};
 struct WatchState {
   uint64_t next = 0;
   std::string checkpoint;  // signed note, or empty
+  std::string ledger_key;  // the verifier key pinned on the first run
 };
 
 Result<WatchState> LoadState(const std::string& path) {
@@ -31,11 +32,12 @@ Result<WatchState> LoadState(const std::string& path) {
   PL_ASSIGN_OR_RETURN(Json j, ParseStrictJson(*text));
   s.next = j.value("next", uint64_t{0});
   s.checkpoint = j.value("checkpoint", "");
+  s.ledger_key = j.value("ledger_key", "");
   return s;
 }
 
 Status SaveState(const std::string& path, const WatchState& s) {
-  return WriteOutput(path, WriteCanonical({{"next", s.next}, {"checkpoint", s.checkpoint}}) + "\n");
+  return WriteOutput(path, WriteCanonical({{"next", s.next}, {"checkpoint", s.checkpoint}, {"ledger_key", s.ledger_key}}) + "\n");
 }
 
 // Runs `command` with `input` on its standard input; true if it exits 0.
@@ -111,7 +113,12 @@ class Watcher {
     Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
     if (!cp.ok()) return Status(Code::kDataLoss, "a streamed checkpoint is not signed by the trusted key: " + cp.status().message());
     if (!state_.checkpoint.empty()) {
-      const Checkpoint old = *VerifyCheckpoint(state_.checkpoint, key_);
+      Result<Checkpoint> remembered = VerifyCheckpoint(state_.checkpoint, key_);
+      if (!remembered.ok()) {
+        return Status(Code::kDataLoss, "the remembered checkpoint is not signed by the trusted key (another ledger? start a new state file): " +
+                                           remembered.status().message());
+      }
+      const Checkpoint old = *remembered;
       if (cp->size < old.size) return Status(Code::kDataLoss, "the log shrank from " + std::to_string(old.size) + " to " + std::to_string(cp->size));
       if (cp->size > old.size) {
         PL_ASSIGN_OR_RETURN(auto proof, c.ConsistencyProof(old.size, cp->size));
@@ -172,8 +179,9 @@ int Watch(const Globals& g, const std::vector<std::string>& args) {
   Result<WatchState> state = LoadState(state_file);
   if (!state.ok()) return Fail(state.status());
   if (state->checkpoint.empty() && state->next == 0) state->next = from;
-  if (ledger_key.empty() && !state->checkpoint.empty()) {
-    return Fail("--ledger-key is needed to check the remembered checkpoint");
+  if (ledger_key.empty()) ledger_key = state->ledger_key;
+  if (!state->ledger_key.empty() && ledger_key != state->ledger_key) {
+    return Fail("--ledger-key differs from the key " + state_file + " pinned: " + state->ledger_key);
   }
   if (ledger_key.empty()) {
     auto c = Connect(g);
@@ -185,6 +193,7 @@ int Watch(const Globals& g, const std::vector<std::string>& args) {
   }
   Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
   if (!key.ok()) return Fail(key.status());
+  state->ledger_key = ledger_key;
   signal(SIGTERM, [](int) { g_stop = true; });
   signal(SIGINT, [](int) { g_stop = true; });
   return Watcher(g, state_file, types, exec, *key).Run(*state);
