@@ -64,33 +64,51 @@ using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
 }  // namespace
 
+namespace {
+
+// The field constants, parsed once: p = 2^255 - 19, d = -121665/121666 mod p, (p - 1) / 2.
+struct CurveConstants {
+  Bn p, d, half;
+  std::unique_ptr<BN_MONT_CTX, decltype(&BN_MONT_CTX_free)> mont{nullptr, BN_MONT_CTX_free};
+  CurveConstants() {
+    BIGNUM *pp = nullptr, *dd = nullptr;
+    BN_dec2bn(&pp, "57896044618658097711785492504343953926634992332820282019728792003956564819949");
+    BN_dec2bn(&dd, "37095705934669439343138083508754565189542113879843219016388785533085940283555");
+    p.reset(pp);
+    d.reset(dd);
+    half.reset(BN_dup(pp));
+    BN_sub_word(half.get(), 1);
+    BN_rshift1(half.get(), half.get());
+    std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
+    mont.reset(BN_MONT_CTX_new());
+    BN_MONT_CTX_set(mont.get(), p.get(), ctx.get());
+  }
+};
+
+}  // namespace
+
 bool IsEd25519Point(std::string_view raw) {
   if (raw.size() != 32) return false;
+  static const CurveConstants c;
   // y is the little-endian value without the top bit (the sign of x).
   unsigned char be[32];
   for (int i = 0; i < 32; ++i) be[i] = static_cast<unsigned char>(raw[31 - i]);
   const bool x_negative = be[0] & 0x80;
   be[0] &= 0x7f;
   std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
-  Bn p(BN_new()), d(BN_new()), y(BN_bin2bn(be, 32, nullptr)), one(BN_new()), y2(BN_new()), u(BN_new()), v(BN_new()),
-      x2(BN_new()), x(BN_new());
-  BIGNUM* pp = p.get();
-  BIGNUM* dd = d.get();
-  if (!ctx || !pp || !dd || !y || !one || !y2 || !u || !v || !x2 || !x) return false;
-  // p = 2^255 - 19; d = -121665/121666 mod p.
-  if (!BN_dec2bn(&pp, "57896044618658097711785492504343953926634992332820282019728792003956564819949") ||
-      !BN_dec2bn(&dd, "37095705934669439343138083508754565189542113879843219016388785533085940283555") || !BN_one(one.get())) {
+  Bn y(BN_bin2bn(be, 32, nullptr)), y2(BN_new()), u(BN_new()), v(BN_new()), w(BN_new()), legendre(BN_new());
+  if (!ctx || !y || !y2 || !u || !v || !w || !legendre) return false;
+  if (BN_cmp(y.get(), c.p.get()) >= 0) return false;  // a non-canonical encoding of y
+  // x^2 = u / v with u = y^2 - 1 and v = d y^2 + 1 (never 0); it is a square iff u v is one.
+  if (!BN_mod_sqr(y2.get(), y.get(), c.p.get(), ctx.get()) || !BN_mod_sub(u.get(), y2.get(), BN_value_one(), c.p.get(), ctx.get()) ||
+      !BN_mod_mul(v.get(), c.d.get(), y2.get(), c.p.get(), ctx.get()) ||
+      !BN_mod_add(v.get(), v.get(), BN_value_one(), c.p.get(), ctx.get()) || !BN_mod_mul(w.get(), u.get(), v.get(), c.p.get(), ctx.get())) {
     return false;
   }
-  if (BN_cmp(y.get(), p.get()) >= 0) return false;  // a non-canonical encoding of y
-  // x^2 = (y^2 - 1) / (d y^2 + 1) mod p must be a square.
-  if (!BN_mod_sqr(y2.get(), y.get(), p.get(), ctx.get()) || !BN_mod_sub(u.get(), y2.get(), one.get(), p.get(), ctx.get()) ||
-      !BN_mod_mul(v.get(), d.get(), y2.get(), p.get(), ctx.get()) || !BN_mod_add(v.get(), v.get(), one.get(), p.get(), ctx.get()) ||
-      !BN_mod_inverse(v.get(), v.get(), p.get(), ctx.get()) || !BN_mod_mul(x2.get(), u.get(), v.get(), p.get(), ctx.get())) {
-    return false;
-  }
-  if (BN_is_zero(x2.get())) return !x_negative;  // x = 0 has no negative encoding
-  return BN_mod_sqrt(x.get(), x2.get(), p.get(), ctx.get()) != nullptr;
+  if (BN_is_zero(w.get())) return !x_negative;  // x = 0 has no negative encoding
+  // Euler's criterion: w^((p-1)/2) = 1 for a square.
+  if (!BN_mod_exp_mont(legendre.get(), w.get(), c.half.get(), c.p.get(), ctx.get(), c.mont.get())) return false;
+  return BN_is_one(legendre.get());
 }
 
 Hash Sha256Parts(std::initializer_list<std::string_view> parts) {
