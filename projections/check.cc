@@ -18,7 +18,9 @@ UnitScope ResolveScope(const State& state, const SignedEvent& event) {
   if (event.type == "submission.filed") {
     const Json unit = body.value("unit", Json::object());
     if (unit.is_object() && unit.value("id", Json()).is_string() && unit.value("authority", Json()).is_string()) {
-      scope = {true, unit["id"].get<std::string>(), unit["authority"].get<std::string>()};
+      // A unit the ledger knows answers to its recorded authority, whatever the body claims.
+      const Unit* known = state.FindUnit(unit["id"].get<std::string>());
+      scope = {true, unit["id"].get<std::string>(), known ? known->d.authority : unit["authority"].get<std::string>()};
     }
     return scope;
   }
@@ -26,6 +28,30 @@ UnitScope ResolveScope(const State& state, const SignedEvent& event) {
     if (const Unit* u = state.FindUnit(body["unit_id"].get<std::string>())) scope = {true, u->d.id, u->d.authority};
   }
   return scope;
+}
+
+// Registering or retiring a ministry actor is a decision of the three ministries together,
+// whatever the policy allows for other actors: otherwise one ministry could register stand-ins for
+// the other two and take every joint decision alone.
+Status CheckMinistryActors(const State& state, const SignedEvent& event, const std::vector<const Actor*>& signers) {
+  const Json& body = event.body();
+  bool ministry = false;
+  if (event.type == "actor.registered") {
+    ministry = body.value("role", Json()) == "ministry";
+  } else if (event.type == "actor.revoked" && body.contains("actor") && body["actor"].is_string()) {
+    const Actor* a = state.FindActor(body["actor"].get<std::string>());
+    ministry = a && a->role == "ministry";
+  }
+  if (!ministry) return Status::Ok();
+  for (const char* department : {"miit", "mca", "nhc"}) {
+    bool signed_by = false;
+    for (const Actor* a : signers) signed_by = signed_by || (a->role == "ministry" && a->department == department);
+    if (!signed_by) {
+      return Status(Code::kForbidden, event.type + " of a ministry actor needs the signatures of the three ministries (miit, mca, nhc); "
+                                          "ministry " + std::string(department) + " did not sign");
+    }
+  }
+  return Status::Ok();
 }
 
 Status CheckSignaturesAndPolicy(const State& state, const SignedEvent& event, std::vector<const Actor*>& signers) {
@@ -45,7 +71,8 @@ Status CheckSignaturesAndPolicy(const State& state, const SignedEvent& event, st
                                           " and signs nothing");
     }
   }
-  return Authorize(state.policy, event.type, signers, ResolveScope(state, event));
+  PL_RETURN_IF_ERROR(Authorize(state.policy, event.type, signers, ResolveScope(state, event)));
+  return CheckMinistryActors(state, event, signers);
 }
 
 Status CheckActorRules(const State& state, const std::string& type, const Body& b) {

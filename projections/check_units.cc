@@ -107,6 +107,10 @@ Status CheckSubmission(const Ctx& x) {
     }
   }
   PL_RETURN_IF_ERROR(Deadline(c, x.now, "submission"));
+  if (x.unit && (x.unit->d.authority != x.b.unit.authority || x.unit->d.region != x.b.unit.region)) {
+    return Transition("unit " + x.b.unit_id + " is recorded under authority " + x.unit->d.authority + " in region " + x.unit->d.region +
+                      "; a submission cannot move it to " + x.b.unit.authority + " / " + x.b.unit.region);
+  }
   if (x.unit && x.unit->applications.count(c.id)) {
     return Transition("unit " + x.b.unit_id + " already applied in campaign " + c.id + " at " +
                       Seq(x.unit->applications.at(c.id).submitted_seq));

@@ -191,3 +191,46 @@ TEST(PolicyTest, APolicyMustCoverEveryEventTypeWithKnownRoles) {
 
 }  // namespace
 }  // namespace pilotledger::projections
+
+namespace pilotledger::projections {
+namespace {
+
+// One ministry registers other actors, but a ministry actor is registered or retired only by the
+// three together: otherwise one could register stand-ins for the other two.
+TEST(PolicyTest, MinistryActorsAreRegisteredAndRevokedOnlyByTheThreeMinistries) {
+  fx::Ledger l;
+  const Status alone = l.Register("fake-mca", "ministry", {{"department", "mca"}});
+  EXPECT_TRUE(fx::IsCode(alone, Code::kForbidden, {"three ministries", "ministry mca did not sign"})) << alone.ToString();
+  const Json body = {{"actor", "mca-2"}, {"role", "ministry"}, {"department", "mca"}, {"name", "民政部（新密钥）"},
+                     {"public_key", l.Key("mca-2").public_key().ToBase64()}};
+  ASSERT_OK(l.Append("actor.registered", body, fx::Ledger::Ministries()));
+  EXPECT_TRUE(fx::IsCode(l.Try("actor.revoked", {{"actor", "mca"}}, {"miit"}), Code::kForbidden, {"three ministries"}));
+  EXPECT_OK(l.Append("actor.revoked", {{"actor", "mca"}}, {"miit", "mca-2", "nhc"}));
+  // Other actors still need one ministry only (PROTOCOL.md §5's default policy).
+  EXPECT_OK(l.Register("expert-9", "expert"));
+}
+
+// A unit the ledger knows answers to its recorded authority: another region's departments cannot
+// re-file it under their own authority to take it over.
+TEST(PolicyTest, ASubmissionCannotMoveAKnownUnitToAnotherAuthority) {
+  auto l = fx::OpenLedger("2023");
+  const std::string guangdong = l->Titled("2019", "440000");
+  l->AuthoritySigners("110000");
+  UnitDescriptor moved = l->NewUnit("110000", "enterprise", "product");
+  moved.id = guangdong;
+  const Status takeover = l->Append("submission.filed",
+                                    {{"campaign", "2023"}, {"unit", UnitDescriptorJson(moved)}, {"metrics", fx::PassingMetrics("enterprise", "product")},
+                                     {"scenarios", fx::PassingScenarios("enterprise")}},
+                                    {l->Departments("110000")[0]});
+  EXPECT_EQ(takeover.code(), Code::kForbidden) << takeover.ToString();
+  // Nor can its own authority move it elsewhere.
+  const Status moved_by_owner = l->Append("submission.filed",
+                                          {{"campaign", "2023"}, {"unit", UnitDescriptorJson(moved)},
+                                           {"metrics", fx::PassingMetrics("enterprise", "product")}, {"scenarios", fx::PassingScenarios("enterprise")}},
+                                          {l->Departments("440000")[0]});
+  EXPECT_TRUE(fx::IsRule(moved_by_owner, "invalid_transition", {"is recorded under authority 440000"})) << moved_by_owner.ToString();
+  EXPECT_EQ(l->UnitJson(guangdong)["authority"], "440000");
+}
+
+}  // namespace
+}  // namespace pilotledger::projections
