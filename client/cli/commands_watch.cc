@@ -88,6 +88,8 @@ class Watcher {
     if (!types_.empty()) target += "&types=" + types_;
     PL_ASSIGN_OR_RETURN(auto ws, c->OpenStream(target));
     pending_.clear();
+    expected_ = state_.next;
+    caught_up_ = 0;
     while (!g_stop) {
       Result<std::string> m = ws->Read(std::chrono::milliseconds(500));
       if (!m.ok()) {
@@ -95,17 +97,43 @@ class Watcher {
         return m.status();
       }
       Result<Json> j = ParseStrictJson(*m);
-      if (!j.ok()) return Status(Code::kUnavailable, "a malformed stream message");
+      if (!j.ok() || !j->is_object()) return Violation("a malformed stream message");
       if (j->contains("entry")) {
-        pending_.push_back((*j)["entry"]);
+        PL_RETURN_IF_ERROR(OnEntry((*j)["entry"]));
       } else if (j->contains("checkpoint")) {
+        if (!(*j)["checkpoint"].is_string()) return Violation("a checkpoint message without a signed note");
         PL_RETURN_IF_ERROR(OnCheckpoint(*c, (*j)["checkpoint"].get<std::string>()));
-      } else if (j->contains("caught_up") && pending_.empty()) {
-        // Every wanted entry before the marker has been delivered.
-        state_.next = std::max(state_.next, (*j)["caught_up"].get<uint64_t>());
-        PL_RETURN_IF_ERROR(SaveState(state_file_, state_));
+      } else if (j->contains("caught_up")) {
+        if (!(*j)["caught_up"].is_number_integer() || (*j)["caught_up"].get<int64_t>() < 0) return Violation("a malformed caught_up message");
+        // It may advance the position past filtered-out seqs, but only as far as a verified checkpoint.
+        caught_up_ = std::max(caught_up_, (*j)["caught_up"].get<uint64_t>());
       }
     }
+    return Status::Ok();
+  }
+
+  // The server broke the protocol: a forged or malicious stream. Stop loudly.
+  static Status Violation(const std::string& what) { return Status(Code::kDataLoss, "the stream is not trustworthy: " + what); }
+
+  // Entries come in seq order: without a type filter every seq, with one increasing seqs of those
+  // types; a redacted entry is never of a public type.
+  Status OnEntry(const Json& entry) {
+    if (!entry.is_object() || !entry.contains("seq") || !entry["seq"].is_number_integer() || entry["seq"].get<int64_t>() < 0) return Violation("an entry without a seq");
+    const uint64_t seq = entry["seq"];
+    if (seq < expected_) return Status::Ok();  // already had it
+    if (types_.empty() && seq != expected_) {
+      return Violation("entry " + std::to_string(expected_) + " is missing (the next one sent is " + std::to_string(seq) + ")");
+    }
+    const bool redacted = entry.value("redacted", false);
+    const std::string type = redacted ? entry.value("type", "") : (entry.contains("event") && entry["event"].is_object() ? entry["event"].value("type", "") : "");
+    const EventTypeInfo* info = FindEventType(type);
+    if (!info) return Violation("entry " + std::to_string(seq) + " has no known type");
+    if (redacted && info->is_public) return Violation("entry " + std::to_string(seq) + " of public type " + type + " arrived redacted");
+    if (!types_.empty() && ("," + types_ + ",").find("," + type + ",") == std::string::npos) {
+      return Violation("entry " + std::to_string(seq) + " of type " + type + " is not among the types asked for");
+    }
+    expected_ = seq + 1;
+    pending_.push_back(entry);
     return Status::Ok();
   }
 
@@ -132,6 +160,10 @@ class Watcher {
     state_.checkpoint = note;
     // Deliver, in order, every pending entry this checkpoint covers, each proven first.
     while (!pending_.empty() && pending_.front()["seq"].get<uint64_t>() < cp->size) {
+      if (pending_.front()["seq"].get<uint64_t>() < state_.next) {  // delivered before a reconnection
+        pending_.pop_front();
+        continue;
+      }
       const Json entry = pending_.front();
       const uint64_t seq = entry["seq"];
       Hash leaf_hash;
@@ -155,6 +187,8 @@ class Watcher {
       PL_RETURN_IF_ERROR(SaveState(state_file_, state_));
       pending_.pop_front();
     }
+    // Every wanted entry below the marker (and below this verified checkpoint) has been delivered.
+    if (pending_.empty() && caught_up_ > state_.next) state_.next = std::min(caught_up_, cp->size);
     return SaveState(state_file_, state_);
   }
 
@@ -163,6 +197,8 @@ class Watcher {
   const note::Verifier key_;
   WatchState state_;
   std::deque<Json> pending_;  // received, waiting for a checkpoint that covers them
+  uint64_t expected_ = 0;     // the lowest seq the stream may send next
+  uint64_t caught_up_ = 0;    // the stream's caught_up marker, once received
 };
 
 int Watch(const Globals& g, const std::vector<std::string>& args) {
