@@ -43,36 +43,47 @@ Json TrackJson(const Track& t, bool full) {
   return j;
 }
 
-std::string ApplicationState(const Application& a) {
+// Without `full`, only what public entries say: granted, or published.
+std::string ApplicationState(const Application& a, bool full = true) {
   if (a.granted_seq) return "granted";
+  if (!full) return "published";
   if (a.rejected_seq) return "rejected";
   if (a.published_seq) return "published";
   if (a.recommended_seq) return "recommended";
   return "submitted";
 }
 
-std::string ReviewState(const Review& r) {
+std::string ReviewState(const Review& r, bool full = true) {
   if (r.passed_seq) return "passed";
+  if (!full) return "published";
   if (r.rejected_seq) return "rejected";
   if (r.published_seq) return "published";
   if (r.recommended_seq) return "recommended";
   return "requested";
 }
 
-bool InCampaign(const Unit& u, const std::string& campaign) {
-  return u.applications.count(campaign) || u.reviews.count(campaign) || u.titles.count(campaign);
+// Whether public entries tie the unit to an application or review (published, granted or passed).
+bool PublicTrack(const Application& a) { return a.published_seq || a.granted_seq; }
+bool PublicTrack(const Review& r) { return r.published_seq || r.passed_seq; }
+
+bool InCampaign(const Unit& u, const std::string& campaign, bool full) {
+  if (u.titles.count(campaign)) return true;
+  const auto a = u.applications.find(campaign);
+  const auto r = u.reviews.find(campaign);
+  if (full) return a != u.applications.end() || r != u.reviews.end();
+  return (a != u.applications.end() && PublicTrack(a->second)) || (r != u.reviews.end() && PublicTrack(r->second));
 }
 
 }  // namespace
 
-std::string UnitStatus(const Unit& u) {
+std::string UnitStatus(const Unit& u, bool full) {
   if (u.HasActiveTitle()) return "titled";
   if (!u.titles.empty()) return "revoked";
   const Application* latest = nullptr;
   for (const auto& [c, a] : u.applications) {
-    if (!latest || a.submitted_seq > latest->submitted_seq) latest = &a;
+    if ((full || PublicTrack(a)) && (!latest || a.submitted_seq > latest->submitted_seq)) latest = &a;
   }
-  return latest ? ApplicationState(*latest) : "unknown";
+  return latest ? ApplicationState(*latest, full) : "unknown";
 }
 
 std::optional<Json> DueForRevocation(const State& state, const Unit& u) {
@@ -106,8 +117,9 @@ std::optional<Json> DueForRevocation(const State& state, const Unit& u) {
 
 Json UnitView(const State& state, const Unit& u, bool full) {
   Json j = UnitDescriptorJson(u.d);
-  j["status"] = UnitStatus(u);
-  const auto due = DueForRevocation(state, u);
+  j["status"] = UnitStatus(u, full);
+  // Derived from reviews, spot checks and objections: not public.
+  const auto due = full ? DueForRevocation(state, u) : std::nullopt;
   j["due_for_revocation"] = due ? *due : Json(nullptr);
   Json titles = Json::object();
   for (const auto& [c, t] : u.titles) {
@@ -123,9 +135,9 @@ Json UnitView(const State& state, const Unit& u, bool full) {
   j["titles"] = titles;
   Json apps = Json::object(), eligibility = Json::object();
   for (const auto& [c, a] : u.applications) {
-    if (!full && !a.published_seq && !a.granted_seq) continue;  // nothing public about it yet
+    if (!full && !PublicTrack(a)) continue;  // nothing public about it yet
     Json aj = TrackJson(a, full);
-    aj["state"] = ApplicationState(a);
+    aj["state"] = ApplicationState(a, full);
     if (full) aj["submitted_seq"] = a.submitted_seq;
     PutSeq(aj, "granted_seq", a.granted_seq);
     if (full) {
@@ -145,9 +157,9 @@ Json UnitView(const State& state, const Unit& u, bool full) {
   j["eligibility"] = eligibility;
   Json reviews = Json::object();
   for (const auto& [c, r] : u.reviews) {
-    if (!full && !r.published_seq && !r.passed_seq) continue;
+    if (!full && !PublicTrack(r)) continue;
     Json rj = TrackJson(r, full);
-    rj["state"] = ReviewState(r);
+    rj["state"] = ReviewState(r, full);
     if (full) rj["requested_seq"] = r.requested_seq;
     PutSeq(rj, "passed_seq", r.passed_seq);
     reviews[c] = rj;
@@ -178,14 +190,15 @@ Json UnitList(const State& state, const UnitFilter& f, const std::string& cursor
     if (!f.authority.empty() && u.d.authority != f.authority) continue;
     if (!f.region.empty() && u.d.region != f.region) continue;
     if (!f.category.empty() && u.d.category != f.category) continue;
-    if (!f.campaign.empty() && !InCampaign(u, f.campaign)) continue;
-    if (!f.status.empty() && UnitStatus(u) != f.status) continue;
     if (!visible(u)) continue;
+    const bool in_full = full(u);  // filters see only what the reader may see
+    if (!f.campaign.empty() && !InCampaign(u, f.campaign, in_full)) continue;
+    if (!f.status.empty() && UnitStatus(u, in_full) != f.status) continue;
     if (units.size() == limit) {
       next = units.back()["id"];
       break;
     }
-    units.push_back(UnitView(state, u, full(u)));
+    units.push_back(UnitView(state, u, in_full));
   }
   return {{"units", units}, {"next_cursor", next}};
 }

@@ -13,8 +13,8 @@
 namespace pilotledger::projections {
 
 // "titled", "revoked", "rejected", or the stage of the latest application: "submitted",
-// "recommended", "published".
-std::string UnitStatus(const Unit& unit);
+// "recommended", "published". Without `full`, only what public entries say.
+std::string UnitStatus(const Unit& unit, bool full = true);
 // {campaign, reason, detail} if a review found or let the unit fail and no revocation followed,
 // judged at the ledger clock of the last entry (so that a replay gives the same answer).
 std::optional<Json> DueForRevocation(const State& state, const Unit& unit);

@@ -120,6 +120,7 @@ TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
   ASSERT_OK(Do("spotcheck.recorded", {{"campaign", "c2023"}, {"unit_id", streets[0]}, {"passed", true}}, {"expert-1"}));
   ASSERT_OK(Do("spotcheck.recorded", {{"campaign", "c2023"}, {"unit_id", reviewed[1]}, {"passed", false}}, {"miit"}));
   EXPECT_EQ(Unit(reviewed[1])["due_for_revocation"]["reason"], "review_failed");
+  EXPECT_TRUE(c_->GetJson("/v1/units/" + reviewed[1])->at("due_for_revocation").is_null()) << "not public";
 
   // Publication for objections; one objection is upheld.
   const std::string deadline = FormatRfc3339Seconds(Timestamp{clock.Now().ms + 3000});
@@ -133,6 +134,11 @@ TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
   EXPECT_EQ(early.details()["rule"], "invalid_transition") << "a grant before the objection deadline";
   ASSERT_OK(Do("objection.resolved", {{"campaign", "c2023"}, {"objection", objection}, {"upheld", true}}, {"mca"}));
   EXPECT_EQ(Unit(streets[2])["status"], "rejected");
+  // The public sees the publication, not the (non-public) objection's outcome.
+  const Json public_view = *c_->GetJson("/v1/units/" + streets[2]);
+  EXPECT_EQ(public_view["status"], "published");
+  EXPECT_EQ(public_view["applications"]["c2023"]["state"], "published");
+  EXPECT_TRUE(c_->GetJson("/v1/units?status=rejected")->at("units").empty());
 
   // After the objection deadline: grants and the review's result.
   std::this_thread::sleep_for(std::chrono::milliseconds(3200));
