@@ -32,7 +32,7 @@ void FeedHub::Publish(const std::vector<ledger::AppendedLeaf>& leaves) {
   if (live.empty()) return;  // nobody to build the frames for
   auto batch = std::make_shared<FeedBatch>();
   batch->reserve(leaves.size());
-  for (const ledger::AppendedLeaf& l : leaves) batch->push_back(MakeFeedFrame(l.seq, l.leaf, l.leaf_hash));
+  for (const ledger::AppendedLeaf& l : leaves) batch->push_back(std::make_shared<const FeedFrame>(MakeFeedFrame(l.seq, l.leaf, l.leaf_hash)));
   // Outside the lock: a subscriber's Push only posts to its own executor.
   const std::shared_ptr<const FeedBatch> shared = std::move(batch);
   for (const auto& s : live) s->Push(shared);

@@ -19,7 +19,8 @@ struct FeedFrame {
   std::string full;      // {"entry":{…}}
   std::string redacted;  // {"entry":{"leaf_hash","redacted":true,"seq","type"}}
 };
-using FeedBatch = std::vector<FeedFrame>;
+// Frames are shared one by one, so that a watcher's queue holds only the frames it waits to send.
+using FeedBatch = std::vector<std::shared_ptr<const FeedFrame>>;
 
 // The messages of one entry, from its leaf.
 FeedFrame MakeFeedFrame(uint64_t seq, const std::string& leaf, const Hash& leaf_hash);

@@ -94,7 +94,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
   // Catch-up (and recovery after falling behind): pages from the log until we pass everything the
   // hub has pushed, then live.
   void ReadFromDisk() {
-    if (closed_ || !replaying_) return;
+    if (closed_ || !replaying_ || ReaderRevoked()) return;
     const size_t room = server_.options.watcher_queue > queue_.size() ? server_.options.watcher_queue - queue_.size() : 0;
     if (room == 0) return;  // OnWrite resumes the replay as the queue drains
     Result<std::vector<std::string>> leaves = log().ReadLeaves(next_, std::min<uint64_t>(kReplayPage, room));
@@ -121,19 +121,28 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
     DoWrite();
   }
 
+  // An authenticated reader stays one only while its actor is active: a revoked auditor's stream
+  // ends (4001) instead of going on in full.
+  bool ReaderRevoked() {
+    if (request_.reader.actor.empty() || server_.api.service().FindActiveActor(request_.reader.actor)) return false;
+    CloseWith(websocket::close_reason(static_cast<websocket::close_code>(4001), "reader revoked"), "reader revoked");
+    return true;
+  }
+
   void OnPush(std::shared_ptr<const FeedBatch> batch) {
-    if (closed_ || batch->empty()) return;
+    if (closed_ || batch->empty() || ReaderRevoked()) return;
     pushed_any_ = true;
-    newest_pushed_ = std::max(newest_pushed_, batch->back().seq);
+    newest_pushed_ = std::max(newest_pushed_, batch->back()->seq);
     if (replaying_) return;  // the disk read covers these
-    for (const FeedFrame& f : *batch) {
+    for (const std::shared_ptr<const FeedFrame>& frame : *batch) {
+      const FeedFrame& f = *frame;
       if (f.seq < next_) continue;
       if (f.seq > next_ || queue_.size() >= server_.options.watcher_queue) {
         // Fell behind (or a gap): bound the memory and continue from disk at next_.
         replaying_ = true;
         return;
       }
-      if (Wanted(f.type)) Queue({batch, &TextOf(f)});
+      if (Wanted(f.type)) Queue({frame, &TextOf(f)});
       ++next_;
     }
     DoWrite();
@@ -158,7 +167,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
     if (writing_ || queue_.empty() || closed_) return;
     writing_ = true;
     lag_timer_.expires_after(server_.options.watcher_lag_timeout);
-    lag_timer_.async_wait(beast::bind_front_handler(&FeedSession::OnLagTimeout, this->shared_from_this()));
+    lag_timer_.async_wait([self = this->shared_from_this(), write = ++writes_](beast::error_code ec) { self->OnLagTimeout(ec, write); });
     ws_.text(true);
     ws_.async_write(net::buffer(*queue_.front().text), beast::bind_front_handler(&FeedSession::OnWrite, this->shared_from_this()));
   }
@@ -179,8 +188,9 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
 
   // The write has not completed for watcher_lag_timeout: the watcher stopped reading. Drop what is
   // queued and close with 4000; if even the close cannot go out, drop the connection.
-  void OnLagTimeout(beast::error_code ec) {
-    if (ec || !writing_ || closed_) return;
+  // `write` is the write the timer was armed for: a timer of a finished write never counts.
+  void OnLagTimeout(beast::error_code ec, uint64_t write) {
+    if (ec || !writing_ || closed_ || write != writes_) return;
     lagging_ = true;
     server_.api.metrics().LaggingClose();
     if (queue_.size() > 1) {
@@ -245,6 +255,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
   bool replaying_ = false;        // serving from disk; live pushes are ignored meanwhile
   bool caught_up_sent_ = false;
   bool writing_ = false, closing_ = false, closed_ = false, lagging_ = false;
+  uint64_t writes_ = 0;  // writes started, to tell the lag timer's write
   std::deque<Message> queue_;
   beast::flat_buffer read_buffer_;
   net::steady_timer checkpoint_timer_, lag_timer_;

@@ -346,3 +346,28 @@ TEST_F(StreamTest, AThousandWatchersEachReceiveTheRevocation) {
 
 }  // namespace
 }  // namespace pilotledger
+
+namespace pilotledger {
+namespace {
+
+TEST(StreamAccessTest, ARevokedReadersStreamEnds) {
+  TestLedger ledger;
+  auto server = ServerProcess::Start(ledger.data_dir(), {"--log-requests", "false"});
+  ASSERT_NE(server, nullptr);
+  auto c = server->Client();
+  ASSERT_TRUE(c->Append(ledger.Register({"auditor-1", "auditor", "", "", ""})).ok());
+  auto reader = server->Client();
+  reader->SetReader(ledger.Id("auditor-1"));
+  ASSERT_OK_AND_ASSIGN(auto ws, reader->OpenStream("/v1/stream?from=0"));
+  ASSERT_TRUE(ReadUntil(*ws, [](const Json& j) { return j.contains("caught_up"); }, nullptr).has_value());
+  ASSERT_TRUE(c->Append(ledger.Event("revoke-auditor", "actor.revoked", {{"actor", "auditor-1"}}, {"miit"})).ok());
+  std::string closed;
+  for (int i = 0; i < 100 && closed.empty(); ++i) {
+    Result<std::string> m = ws->Read(std::chrono::seconds(5));
+    if (!m.ok()) closed = m.status().message();
+  }
+  EXPECT_EQ(closed, "closed: 4001 reader revoked");
+}
+
+}  // namespace
+}  // namespace pilotledger
