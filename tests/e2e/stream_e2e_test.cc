@@ -280,6 +280,8 @@ TEST_F(StreamTest, WatcherLimitRefusesTheUpgradeWith503) {
   Start({"--max-watchers", "2"});
   auto a = Watch("?from=0");
   auto b = Watch("?from=0");
+  // Both subscribed (a watcher counts once its catch-up has begun).
+  ASSERT_TRUE(ReadUntil(*a, [](const Json& j) { return j.contains("caught_up"); }, nullptr));
   ASSERT_TRUE(ReadUntil(*b, [](const Json& j) { return j.contains("caught_up"); }, nullptr));
   auto c = server_->Client();
   Result<std::unique_ptr<client::WebSocket>> third = c->OpenStream("/v1/stream?from=0");
