@@ -126,7 +126,10 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   admission_.EndBatch(appended.ok());
   if (!appended.ok()) {
     failed_ = true;
-    const Status s(Code::kUnavailable, "the entry was not stored: " + appended.status().message());
+    // The write failed, but RocksDB may have logged it before failing to sync: the outcome is unknown
+    // until a restart re-reads the log. The same event sent again then learns it (it is idempotent).
+    const Status s(Code::kUnavailable, "storage failure (" + appended.status().message() +
+                                           "); whether the entry was stored is unknown: send the same event again after the restart");
     for (Done& d : created) d(s);
     for (auto& [i, d] : repeats) d(s);
     return;

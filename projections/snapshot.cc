@@ -138,6 +138,7 @@ Json StateToJson(const State& s) {
   for (const auto& [id, u] : s.units) units.push_back(UnitJson(u));
   for (const auto& [seq, ref] : s.objections) objections.push_back({seq, ref.unit, ref.campaign, ref.review});
   return {{"format", 1},
+          {"apply_version", kApplyVersion},
           {"size", s.size},
           {"last_received", s.last_received.ms},
           {"origin", s.origin},
@@ -152,6 +153,10 @@ Json StateToJson(const State& s) {
 Result<State> StateFromJson(const Json& j) {
   try {
     if (j.at("format") != 1) return Status(Code::kDataLoss, "unknown snapshot format");
+    if (j.value("apply_version", 0) != kApplyVersion) {
+      return Status(Code::kDataLoss, "the snapshot was made by another version of the rules (apply version " +
+                                         std::to_string(j.value("apply_version", 0)) + ")");
+    }
     State s;
     s.size = j.at("size").get<uint64_t>();
     s.last_received = Timestamp{j.at("last_received").get<int64_t>()};
