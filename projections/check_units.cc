@@ -323,13 +323,26 @@ Status CheckRevocation(const Ctx& x) {
   if (reason == "review_not_requested" || reason == "review_failed") {
     if (!c.rules.review) return Transition("campaign " + c.id + " reviews no titles, so " + reason + " does not apply");
     const auto r = x.unit->reviews.find(c.id);
-    if (reason == "review_not_requested" && r != x.unit->reviews.end()) {
-      return Transition("unit " + x.b.unit_id + " requested its review at " + Seq(r->second.requested_seq));
+    const bool closed = c.rules.deadline && x.now > *c.rules.deadline;
+    if (reason == "review_not_requested") {
+      if (r != x.unit->reviews.end()) return Transition("unit " + x.b.unit_id + " requested its review at " + Seq(r->second.requested_seq));
+      if (!closed) return Transition("unit " + x.b.unit_id + " may still request its review until " + c.rules.deadline_text);
     }
-    if (reason == "review_failed" && (r == x.unit->reviews.end() || r->second.passed_seq)) {
-      return Transition(r == x.unit->reviews.end() ? "unit " + x.b.unit_id + " never requested a review"
-                                                   : "unit " + x.b.unit_id + " passed its review at " + Seq(*r->second.passed_seq));
+    if (reason == "review_failed") {
+      if (r == x.unit->reviews.end()) return Transition("unit " + x.b.unit_id + " never requested a review");
+      if (r->second.passed_seq) return Transition("unit " + x.b.unit_id + " passed its review at " + Seq(*r->second.passed_seq));
+      // Not recommended by its authority is a failure only once the authority can no longer recommend it.
+      if (!r->second.recommended_seq && !closed) {
+        return Transition("unit " + x.b.unit_id + " may still be recommended for review until " + c.rules.deadline_text);
+      }
     }
+  }
+  if (reason == "objection_upheld") {
+    const auto a = x.unit->applications.find(c.id);
+    const auto r = x.unit->reviews.find(c.id);
+    const bool upheld = (a != x.unit->applications.end() && a->second.HasUpheldObjection()) ||
+                        (r != x.unit->reviews.end() && r->second.HasUpheldObjection());
+    if (!upheld) return Transition("no objection to unit " + x.b.unit_id + " was upheld in campaign " + c.id);
   }
   return Status::Ok();
 }

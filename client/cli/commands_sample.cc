@@ -226,40 +226,42 @@ Status Sampler::Selection() {
 }
 
 Status Sampler::Review() {
-  std::vector<std::string> passed, not_recommended, not_requested;
+  std::vector<std::string> recommended;
   for (const Region& r : regions_) {
     std::vector<std::string> requested;
     for (const std::string& u : titled_[r.code]) {
-      if (rng_() % 4 == 0) {
-        not_requested.push_back(u);
-        continue;
-      }
+      if (rng_() % 4 == 0) continue;  // does not apply: due for revocation once the review closes
       PL_RETURN_IF_ERROR(Append("review.requested", {{"campaign", campaign_}, {"unit_id", u}}, {Departments(r)[0]}));
       requested.push_back(u);
     }
+    // Up to the 70% cap; the rest are not recommended (a failure once the review closes).
     const size_t cap = requested.size() * 7000 / 10000;
-    for (size_t i = 0; i < requested.size(); ++i) {
-      if (i < cap) {
-        PL_RETURN_IF_ERROR(Append("review.recommended", {{"campaign", campaign_}, {"unit_id", requested[i]}}, Departments(r)));
-        passed.push_back(requested[i]);
-      } else {
-        not_recommended.push_back(requested[i]);
-      }
+    for (size_t i = 0; i < cap; ++i) {
+      PL_RETURN_IF_ERROR(Append("review.recommended", {{"campaign", campaign_}, {"unit_id", requested[i]}}, Departments(r)));
+      recommended.push_back(requested[i]);
     }
   }
-  PL_RETURN_IF_ERROR(Append("publication.issued", {{"campaign", campaign_}, {"units", passed}, {"objection_deadline", In(3)}}, ministries_));
+  // Field spot checks: a few fail, and those units fail the review.
+  std::vector<std::string> failed, published;
+  for (size_t i = 0; i < recommended.size(); ++i) {
+    const bool fails = i % 9 == 4;
+    PL_RETURN_IF_ERROR(Append("spotcheck.recorded", {{"campaign", campaign_}, {"unit_id", recommended[i]}, {"passed", !fails}}, {"expert-5"}));
+    (fails ? failed : published).push_back(recommended[i]);
+  }
+  PL_RETURN_IF_ERROR(Append("publication.issued", {{"campaign", campaign_}, {"units", published}, {"objection_deadline", In(3)}}, ministries_));
+  // One objection to a published unit is upheld.
+  const std::string objected = published[1];
+  PL_RETURN_IF_ERROR(Append("objection.filed", {{"campaign", campaign_}, {"unit_id", objected}, {"summary", "复核材料与实际运营情况不符（示例异议）"}},
+                            {"mca"}));
+  PL_RETURN_IF_ERROR(Append("objection.resolved", {{"campaign", campaign_}, {"objection", last_seq_}, {"upheld", true}, {"note", "经核实异议成立"}},
+                            {"mca"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));
-  PL_RETURN_IF_ERROR(Append("review.passed", {{"campaign", campaign_}, {"units", passed}}, ministries_));
-  for (const std::string& u : not_recommended) {
+  published.erase(published.begin() + 1);
+  PL_RETURN_IF_ERROR(Append("review.passed", {{"campaign", campaign_}, {"units", published}}, ministries_));
+  for (const std::string& u : failed) {
     PL_RETURN_IF_ERROR(Append("title.revoked", {{"campaign", campaign_}, {"unit_id", u}, {"reason", "review_failed"}}, ministries_));
   }
-  // Half of those that did not apply are revoked now; the rest show as due for revocation once
-  // the review's deadline has passed.
-  for (size_t i = 0; i < not_requested.size(); i += 2) {
-    PL_RETURN_IF_ERROR(Append("title.revoked", {{"campaign", campaign_}, {"unit_id", not_requested[i]}, {"reason", "review_not_requested"}},
-                              ministries_));
-  }
-  return Status::Ok();
+  return Append("title.revoked", {{"campaign", campaign_}, {"unit_id", objected}, {"reason", "objection_upheld"}}, ministries_);
 }
 
 int Sampler::Run() {

@@ -71,7 +71,7 @@ TEST(ReviewTest, ATitleRevokedInItsOwnBatchNoLongerCountsInTheBase) {
 }
 
 TEST(ReviewTest, ATitleRevokedByTheReviewNoLongerCountsInTheBase) {
-  ExpectBaseShrinksAfterRevocation("2023", "review_failed");
+  ExpectBaseShrinksAfterRevocation("2023", "assessment_failed");
 }
 
 TEST(ReviewTest, UnitsThatDidNotRequestAndLaterBatchesAreNotInTheBase) {
@@ -169,27 +169,37 @@ TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
       {"2023", batch4, "assessment_failed", "invalid_transition", "unit " + batch4 + " holds no title that campaign 2023 can revoke"},
       {"2018", ids[0], "other", "invalid_transition", "holds no title that campaign 2018 can revoke"},  // ids[0] is from 2017
       {"2023", fx::Uscc("110100", 999), "other", "unknown_unit", ""},
-      {"2023", never, "review_not_requested", "", ""},
-      {"2023", never, "review_not_requested", "invalid_transition", "holds no title that campaign 2023 can revoke"},  // twice
-      {"2023", ids[1], "review_failed", "", ""},
-      {"2023", ids[2], "objection_upheld", "", ""},
+      // Before the review closes, its failures are not yet failures.
+      {"2023", never, "review_not_requested", "invalid_transition", "unit " + never + " may still request its review until"},
+      {"2023", ids[1], "review_failed", "invalid_transition", "unit " + ids[1] + " may still be recommended for review until"},
+      {"2023", ids[2], "objection_upheld", "invalid_transition", "no objection to unit " + ids[2] + " was upheld in campaign 2023"},
       {"2020", batch4, "assessment_failed", "", ""},
       {"2017", ids[3], "other", "", ""},  // ids[3] is from 2017: revoked in its own campaign, with a note
   };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.campaign + " " + c.unit + " " + c.reason);
-    const Status s = l.Revoke(c.campaign, c.unit, c.reason, c.reason == "other" ? "see the notice" : "");
-    if (c.rule.empty()) {
-      ASSERT_OK(s);
-      const Json title = l.UnitJson(c.unit)["titles"][l.state.FindUnit(c.unit)->titles.begin()->first];
-      EXPECT_EQ(title["active"], false);
-      EXPECT_EQ(title["revoked_in"], c.campaign);
-      EXPECT_EQ(title["reason"], c.reason);
-      EXPECT_EQ(l.UnitJson(c.unit)["status"], "revoked");
-    } else {
-      EXPECT_TRUE(IsRule(s, c.rule, {c.message}));
+  const std::vector<Case> after_deadline = {
+      {"2023", never, "review_not_requested", "", ""},
+      {"2023", never, "review_not_requested", "invalid_transition", "holds no title that campaign 2023 can revoke"},  // twice
+      {"2023", ids[1], "review_failed", "", ""},
+  };
+  const auto run = [&](const std::vector<Case>& cases) {
+    for (const Case& c : cases) {
+      SCOPED_TRACE(c.campaign + " " + c.unit + " " + c.reason);
+      const Status s = l.Revoke(c.campaign, c.unit, c.reason, c.reason == "other" ? "see the notice" : "");
+      if (c.rule.empty()) {
+        ASSERT_OK(s);
+        const Json title = l.UnitJson(c.unit)["titles"][l.state.FindUnit(c.unit)->titles.begin()->first];
+        EXPECT_EQ(title["active"], false);
+        EXPECT_EQ(title["revoked_in"], c.campaign);
+        EXPECT_EQ(title["reason"], c.reason);
+        EXPECT_EQ(l.UnitJson(c.unit)["status"], "revoked");
+      } else {
+        EXPECT_TRUE(IsRule(s, c.rule, {c.message}));
+      }
     }
-  }
+  };
+  run(cases);
+  l.now = fx::At("2023-11-01T00:00:00Z");
+  run(after_deadline);
   EXPECT_EQ(l.UnitJson(ids[3])["titles"]["2017"]["note"], "see the notice");
   EXPECT_TRUE(IsRule(l.RequestReview("2023", ids[3]), "invalid_transition", {"holds no title from the batches"}))
       << "a revoked title cannot be reviewed";
@@ -204,7 +214,7 @@ TEST(ReviewTest, AUnitWhoseTitleWasRevokedCannotBeRecommendedOrPassInTheReview) 
   ASSERT_OK(l.RecommendReview("2023", ids[0]));
   ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
   ASSERT_OK(l.Revoke("2023", ids[0], "review_failed"));
-  ASSERT_OK(l.Revoke("2023", ids[1], "review_failed"));
+  ASSERT_OK(l.Revoke("2023", ids[1], "assessment_failed"));
   EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[1]), "invalid_transition"));
   l.now = fx::At("2023-10-21T00:00:00Z");
   EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition"));
