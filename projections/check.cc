@@ -30,25 +30,37 @@ UnitScope ResolveScope(const State& state, const SignedEvent& event) {
   return scope;
 }
 
-// Registering or retiring a ministry actor is a decision of the three ministries together,
-// whatever the policy allows for other actors: otherwise one ministry could register stand-ins for
-// the other two and take every joint decision alone.
-Status CheckMinistryActors(const State& state, const SignedEvent& event, const std::vector<const Actor*>& signers) {
+// Who answers for an actor, whatever the policy allows for actor events in general: a ministry
+// actor is registered or retired by the three ministries together (otherwise one ministry could
+// register stand-ins for the other two and take every joint decision alone), and a provincial
+// department by the ministry of its line (MIIT for industry and IT, MCA for civil affairs, NHC for
+// health), so that no ministry can make up a region's other departments and recommend alone.
+Status CheckActorAuthority(const State& state, const SignedEvent& event, const std::vector<const Actor*>& signers) {
   const Json& body = event.body();
-  bool ministry = false;
+  std::string role, department;
   if (event.type == "actor.registered") {
-    ministry = body.value("role", Json()) == "ministry";
+    role = body.value("role", Json()).is_string() ? body["role"].get<std::string>() : "";
+    department = body.value("department", Json()).is_string() ? body["department"].get<std::string>() : "";
   } else if (event.type == "actor.revoked" && body.contains("actor") && body["actor"].is_string()) {
-    const Actor* a = state.FindActor(body["actor"].get<std::string>());
-    ministry = a && a->role == "ministry";
+    if (const Actor* a = state.FindActor(body["actor"].get<std::string>())) {
+      role = a->role;
+      department = a->department;
+    }
   }
-  if (!ministry) return Status::Ok();
-  for (const char* department : {"miit", "mca", "nhc"}) {
+  std::vector<std::string> needed;
+  if (role == "ministry") needed = {"miit", "mca", "nhc"};
+  if (role == "provincial") {
+    if (department == "miit") needed = {"miit"};
+    if (department == "civil") needed = {"mca"};
+    if (department == "health") needed = {"nhc"};
+  }
+  for (const std::string& ministry : needed) {
     bool signed_by = false;
-    for (const Actor* a : signers) signed_by = signed_by || (a->role == "ministry" && a->department == department);
+    for (const Actor* a : signers) signed_by = signed_by || (a->role == "ministry" && a->department == ministry);
     if (!signed_by) {
-      return Status(Code::kForbidden, event.type + " of a ministry actor needs the signatures of the three ministries (miit, mca, nhc); "
-                                          "ministry " + std::string(department) + " did not sign");
+      return Status(Code::kForbidden, event.type + " of a " + role + (department.empty() ? "" : " " + department) +
+                                          " actor needs the signature of ministry " + ministry +
+                                          (role == "ministry" ? " (the three ministries together)" : " (the ministry of its line)"));
     }
   }
   return Status::Ok();
@@ -72,7 +84,7 @@ Status CheckSignaturesAndPolicy(const State& state, const SignedEvent& event, st
     }
   }
   PL_RETURN_IF_ERROR(Authorize(state.policy, event.type, signers, ResolveScope(state, event)));
-  return CheckMinistryActors(state, event, signers);
+  return CheckActorAuthority(state, event, signers);
 }
 
 Status CheckActorRules(const State& state, const std::string& type, const Body& b) {

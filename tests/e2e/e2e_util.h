@@ -196,7 +196,8 @@ class TestLedger {
   // actor.registered for a new actor `f` (with a fresh key), signed by the MIIT ministry.
   SignedEvent Register(const Founder& f, const std::string& id = "") {
     const PrivateKey& key = NewKey(f.actor);
-    return Event(id.empty() ? "reg-" + f.actor : id, "actor.registered", Descriptor(f, key), {"miit"});
+    const std::string line = f.role == "provincial" && f.department == "civil" ? "mca" : f.role == "provincial" && f.department == "health" ? "nhc" : "miit";
+    return Event(id.empty() ? "reg-" + f.actor : id, "actor.registered", Descriptor(f, key), {line});
   }
 
  private:

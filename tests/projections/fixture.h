@@ -259,10 +259,12 @@ class Ledger {
 
   // --- actors ---
   static std::vector<std::string> Ministries() { return {"miit", "mca", "nhc"}; }
+  // Registered by one ministry: a provincial department's own line (MIIT, MCA, NHC), else MIIT.
   Status Register(const std::string& id, const std::string& role, const Json& extra = Json::object()) {
     Json body = {{"actor", id}, {"role", role}, {"public_key", Key(id).public_key().ToBase64()}, {"name", "Actor " + id}};
     body.update(extra);
-    return Append("actor.registered", body, {"miit"});
+    const std::string dep = role == "provincial" ? extra.value("department", "") : "";
+    return Append("actor.registered", body, {dep == "civil" ? "mca" : dep == "health" ? "nhc" : "miit"});
   }
   // The miit, civil and health departments of an authority, registered on first use.
   std::vector<std::string> Departments(const std::string& authority) {

@@ -115,7 +115,7 @@ const std::vector<Case>& Cases() {
       {"a submission by an expert", "submission.filed", [](const Units& u) { return Sub(u.fresh); }, {"expert1"}, Code::kForbidden},
       {"a revoked department signing", "recommendation.issued", [](const Units& u) { return Rec(u.gd); }, kGd, Code::kForbidden,
        {"actor p440000-health was revoked at entry ", " and signs nothing"}, Tamper::kNone,
-       [](Ledger& l) { EXPECT_OK(l.Append("actor.revoked", {{"actor", "p440000-health"}}, {"miit"})); }},
+       [](Ledger& l) { EXPECT_OK(l.Append("actor.revoked", {{"actor", "p440000-health"}}, {"nhc"})); }},
       {"a revoked actor as an extra signer", "recommendation.issued", [](const Units& u) { return Rec(u.gd); },
        {"p440000-miit", "p440000-civil", "p440000-health", "expert1"}, Code::kForbidden, {"actor expert1 was revoked"}, Tamper::kNone,
        [](Ledger& l) { EXPECT_OK(l.Append("actor.revoked", {{"actor", "expert1"}}, {"miit"})); }},
@@ -200,7 +200,7 @@ namespace {
 TEST(PolicyTest, MinistryActorsAreRegisteredAndRevokedOnlyByTheThreeMinistries) {
   fx::Ledger l;
   const Status alone = l.Register("fake-mca", "ministry", {{"department", "mca"}});
-  EXPECT_TRUE(fx::IsCode(alone, Code::kForbidden, {"three ministries", "ministry mca did not sign"})) << alone.ToString();
+  EXPECT_TRUE(fx::IsCode(alone, Code::kForbidden, {"three ministries", "needs the signature of ministry mca"})) << alone.ToString();
   const Json body = {{"actor", "mca-2"}, {"role", "ministry"}, {"department", "mca"}, {"name", "民政部（新密钥）"},
                      {"public_key", l.Key("mca-2").public_key().ToBase64()}};
   ASSERT_OK(l.Append("actor.registered", body, fx::Ledger::Ministries()));
@@ -208,6 +208,22 @@ TEST(PolicyTest, MinistryActorsAreRegisteredAndRevokedOnlyByTheThreeMinistries) 
   EXPECT_OK(l.Append("actor.revoked", {{"actor", "mca"}}, {"miit", "mca-2", "nhc"}));
   // Other actors still need one ministry only (PROTOCOL.md §5's default policy).
   EXPECT_OK(l.Register("expert-9", "expert"));
+}
+
+// A region's department is registered by the ministry of its line, so that no single ministry can
+// make up a region's three departments and recommend alone.
+TEST(PolicyTest, ProvincialDepartmentsAreRegisteredByTheMinistryOfTheirLine) {
+  fx::Ledger l;
+  const auto body = [&](const std::string& id, const std::string& dep) {
+    return Json{{"actor", id}, {"role", "provincial"}, {"region", "110000"}, {"department", dep}, {"name", id},
+                {"public_key", l.Key(id).public_key().ToBase64()}};
+  };
+  EXPECT_TRUE(fx::IsCode(l.Try("actor.registered", body("fake-civil", "civil"), {"miit"}), Code::kForbidden, {"ministry mca"}));
+  EXPECT_TRUE(fx::IsCode(l.Try("actor.registered", body("fake-health", "health"), {"mca"}), Code::kForbidden, {"ministry nhc"}));
+  EXPECT_OK(l.Append("actor.registered", body("p110000-civil", "civil"), {"mca"}));
+  EXPECT_OK(l.Append("actor.registered", body("p110000-miit", "miit"), {"miit"}));
+  EXPECT_TRUE(fx::IsCode(l.Try("actor.revoked", {{"actor", "p110000-civil"}}, {"miit"}), Code::kForbidden, {"ministry mca"}));
+  EXPECT_OK(l.Append("actor.revoked", {{"actor", "p110000-civil"}}, {"mca"}));
 }
 
 // A unit the ledger knows answers to its recorded authority: another region's departments cannot
