@@ -49,6 +49,7 @@ Status CheckActorAuthority(const State& state, const SignedEvent& event, const s
   }
   std::vector<std::string> needed;
   if (role == "ministry") needed = {"miit", "mca", "nhc"};
+  if (role == "soe_group") needed = {"miit"};  // central SOE groups report to MIIT (DOMAIN.md)
   if (role == "provincial") {
     if (department == "miit") needed = {"miit"};
     if (department == "civil") needed = {"mca"};
@@ -60,7 +61,7 @@ Status CheckActorAuthority(const State& state, const SignedEvent& event, const s
     if (!signed_by) {
       return Status(Code::kForbidden, event.type + " of a " + role + (department.empty() ? "" : " " + department) +
                                           " actor needs the signature of ministry " + ministry +
-                                          (role == "ministry" ? " (the three ministries together)" : " (the ministry of its line)"));
+                                          (role == "ministry" ? " (the three ministries together)" : role == "soe_group" ? " (SOE groups report to MIIT)" : " (the ministry of its line)"));
     }
   }
   return Status::Ok();

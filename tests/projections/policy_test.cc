@@ -224,6 +224,10 @@ TEST(PolicyTest, ProvincialDepartmentsAreRegisteredByTheMinistryOfTheirLine) {
   EXPECT_OK(l.Append("actor.registered", body("p110000-miit", "miit"), {"miit"}));
   EXPECT_TRUE(fx::IsCode(l.Try("actor.revoked", {{"actor", "p110000-civil"}}, {"miit"}), Code::kForbidden, {"ministry mca"}));
   EXPECT_OK(l.Append("actor.revoked", {{"actor", "p110000-civil"}}, {"mca"}));
+  // SOE groups report to MIIT.
+  const Json group = {{"actor", "soe-x"}, {"role", "soe_group"}, {"name", "某集团"}, {"public_key", l.Key("soe-x").public_key().ToBase64()}};
+  EXPECT_TRUE(fx::IsCode(l.Try("actor.registered", group, {"nhc"}), Code::kForbidden, {"ministry miit"}));
+  EXPECT_OK(l.Append("actor.registered", group, {"miit"}));
 }
 
 // A unit the ledger knows answers to its recorded authority: another region's departments cannot
