@@ -37,13 +37,18 @@ Hash ToHash(std::string_view bytes) {
   return h;
 }
 
-// The puts shared by Create and Append: entry, its tree nodes, its id record.
+// The puts shared by Create and Append: entry, its tree nodes, its id record. With `keys`, the
+// keys put are recorded there too.
 void StageEntry(const Entry& entry, const std::string& leaf, const Hash& leaf_hash,
-                merkle::CompactRange& range, WriteBatch& batch) {
-  batch.Put(EntryKey(entry.seq), leaf);
-  range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) { batch.Put(NodeKey(id), AsBytes(h)); });
+                merkle::CompactRange& range, WriteBatch& batch, std::vector<std::string>* keys = nullptr) {
+  const auto put = [&](std::string key, std::string_view value) {
+    batch.Put(key, value);
+    if (keys) keys->push_back(std::move(key));
+  };
+  put(EntryKey(entry.seq), leaf);
+  range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) { put(NodeKey(id), AsBytes(h)); });
   const IdRecord record{entry.seq, Sha256(entry.signed_event.canonical), entry.received};
-  batch.Put(IdKey(entry.signed_event.id), IdValue(record));
+  put(IdKey(entry.signed_event.id), IdValue(record));
 }
 
 }  // namespace
@@ -231,22 +236,41 @@ Result<std::optional<IdRecord>> Log::FindId(std::string_view id) const {
   return std::optional<IdRecord>(r);
 }
 
-Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries, WriteBatch& batch) {
+Status Log::Recover() {
+  if (undo_.empty()) return Status::Ok();
+  PL_RETURN_IF_ERROR(store_.Recover());
+  WriteBatch batch;
+  for (const std::string& key : undo_) batch.Delete(key);
+  // The committed size and checkpoint again, in case the failed write's copies were kept.
+  batch.Put(kSizeKey, EncodeBigEndian64(range_.size()));
+  batch.Put(kCheckpointKey, *signed_checkpoint());
+  PL_RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  undo_.clear();
+  return Status::Ok();
+}
+
+Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries) {
+  PL_RETURN_IF_ERROR(Recover());
   merkle::CompactRange range = range_;  // committed only once the write succeeds
   std::vector<AppendedLeaf> out;
   out.reserve(entries.size());
+  std::vector<std::string> keys;
+  WriteBatch batch;
   for (const Entry& entry : entries) {
     if (entry.seq != range.size()) return Status(Code::kInternal, "entries must follow the log without gaps");
     AppendedLeaf a{entry.seq, EntryLeaf(entry), {}};
     a.leaf_hash = merkle::HashLeaf(a.leaf);
-    StageEntry(entry, a.leaf, a.leaf_hash, range, batch);
+    StageEntry(entry, a.leaf, a.leaf_hash, range, batch, &keys);
     out.push_back(std::move(a));
   }
   auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key_));
   batch.Put(kSizeKey, EncodeBigEndian64(range.size()));
   batch.Put(kCheckpointKey, *checkpoint);
   const auto started = std::chrono::steady_clock::now();
-  PL_RETURN_IF_ERROR(store_.Write(batch, /*sync=*/true));
+  if (Status s = store_.Write(batch, /*sync=*/true); !s.ok()) {
+    undo_ = std::move(keys);
+    return s;
+  }
   sync_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 
   range_ = std::move(range);

@@ -70,9 +70,15 @@ class Log {
   Result<std::optional<IdRecord>> FindId(std::string_view id) const;
 
   // Appends `entries` (REQUIRES: their seqs are size(), size()+1, …) with their tree nodes, id
-  // records and a new checkpoint, plus the puts in `extra`, in one synced write. On error nothing
-  // was committed and the log is unchanged. Writer thread only.
-  Result<std::vector<AppendedLeaf>> Append(const std::vector<Entry>& entries, WriteBatch& extra);
+  // records and a new checkpoint in one synced write. On error nothing is visible and the log is
+  // unchanged in memory; the failed write may still sit in the store's write-ahead log, so the next
+  // Append first asks the store to recover and erases whatever that write could have left
+  // (Recover()). Writer thread only.
+  Result<std::vector<AppendedLeaf>> Append(const std::vector<Entry>& entries);
+  // After a failed Append: lets the store take writes again and durably erases the keys the failed
+  // write staged, so that its entries can never reappear (a restart replaying the store's
+  // write-ahead log would otherwise find them). Ok when nothing is pending. Writer thread only.
+  Status Recover();
 
   // How long each synced write took (for /metrics).
   const Histogram& sync_seconds() const { return sync_seconds_; }
@@ -92,10 +98,8 @@ class Log {
   mutable std::mutex checkpoint_mu_;
   std::shared_ptr<const std::string> checkpoint_;  // guarded by checkpoint_mu_
   Histogram sync_seconds_;
+  // The keys a failed Append staged, to erase before the next write; writer only.
+  std::vector<std::string> undo_;
 };
-
-// The storage key of the projection snapshot and other data owned by upper layers: any key that
-// starts with this prefix is left to them.
-inline constexpr std::string_view kExternalKeyPrefix = "x/";
 
 }  // namespace pilotledger::ledger

@@ -36,11 +36,6 @@ void Sequencer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-size_t Sequencer::queued() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
-
 void Sequencer::Run() {
   std::vector<Pending> batch;
   for (;;) {
@@ -60,12 +55,6 @@ void Sequencer::Run() {
 }
 
 void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
-  if (failed_) {
-    for (Pending& p : batch) {
-      p.done(Status(Code::kUnavailable, "the ledger stopped accepting appends after a storage failure"));
-    }
-    return;
-  }
   // The ledger's clock never runs backwards, so `received` is non-decreasing along the log.
   const Timestamp now = std::max(clock_.Now(), log_.last_received());
   const uint64_t base = log_.size();
@@ -76,7 +65,6 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
   std::unordered_map<std::string_view, size_t> batch_ids;  // id -> index into entries
   entries.reserve(batch.size());  // no reallocation: batch_ids views the entries' ids
 
-  admission_.BeginBatch();
   for (Pending& p : batch) {
     const SignedEvent& e = p.event;
     if (auto it = batch_ids.find(e.id); it != batch_ids.end()) {
@@ -110,30 +98,41 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
       p.done(std::move(s));
       continue;
     }
-    entries.push_back(Entry{base + entries.size(), now, std::move(p.event)});
-    admission_.Apply(entries.back());
+    Entry entry{base + entries.size(), now, std::move(p.event)};
+    if (Status s = admission_.Apply(entry); !s.ok()) {
+      // Never stored: the working state may hold part of it, so rebuild it without this entry.
+      p.done(Status(Code::kInternal, "the ledger cannot apply event " + entry.signed_event.id + " (" + s.message() +
+                                         "); it was not stored"));
+      if (Status r = admission_.Rollback(entries); !r.ok()) {
+        const Status refused(Code::kInternal, "the ledger cannot re-apply its batch (" + r.message() + "); nothing was stored");
+        for (Done& d : created) d(refused);
+        for (auto& [i, d] : repeats) d(refused);
+        (void)admission_.Rollback({});
+        return;
+      }
+      continue;
+    }
+    entries.push_back(std::move(entry));
     batch_ids.emplace(entries.back().signed_event.id, entries.size() - 1);
     created.push_back(std::move(p.done));
   }
 
-  if (entries.empty()) {
-    admission_.EndBatch(true);
-    return;
-  }
-  WriteBatch extra;
-  admission_.Stage(extra, base + entries.size());
-  Result<std::vector<AppendedLeaf>> appended = log_.Append(entries, extra);
-  admission_.EndBatch(appended.ok());
+  if (entries.empty()) return;
+  Result<std::vector<AppendedLeaf>> appended = log_.Append(entries);
   if (!appended.ok()) {
-    failed_ = true;
-    // The write failed, but RocksDB may have logged it before failing to sync: the outcome is unknown
-    // until a restart re-reads the log. The same event sent again then learns it (it is idempotent).
+    writable_.store(false, std::memory_order_release);
+    (void)admission_.Rollback({});
+    // Not acknowledged. The failed write is erased before the next one (Log::Recover); only a crash
+    // before that could still bring it back from the store's write-ahead log, so the same event
+    // sent again learns the outcome either way (it is idempotent).
     const Status s(Code::kUnavailable, "storage failure (" + appended.status().message() +
-                                           "); whether the entry was stored is unknown: send the same event again after the restart");
+                                           "); the entry was not acknowledged: send the same event again later");
     for (Done& d : created) d(s);
     for (auto& [i, d] : repeats) d(s);
     return;
   }
+  writable_.store(true, std::memory_order_release);
+  admission_.Publish(entries);
   if (listener_) listener_(*appended);
   for (size_t i = 0; i < created.size(); ++i) {
     created[i](Receipt{entries[i].seq, (*appended)[i].leaf_hash, now, /*created=*/true});

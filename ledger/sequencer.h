@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -22,22 +23,26 @@ struct Receipt {
 };
 
 // Decides what may be appended and keeps derived state current. Injected by the server (the
-// projections), so the ledger knows nothing of rules or roles. Every method runs on the sequencer
-// thread, in this order per batch: BeginBatch, then Admit (and Apply if admitted) per event,
-// Stage, the synced write, EndBatch.
+// projections), so the ledger knows nothing of rules or roles. The admission keeps two states: a
+// working state that only the sequencer thread touches (no lock), and the served state that readers
+// see, which changes only once a batch is durable. Every method runs on the sequencer thread: per
+// batch, Admit and (if admitted) Apply per event, then either Publish (the batch is durable) or
+// Rollback (an Apply failed, or the write did).
 class Admission {
  public:
   virtual ~Admission() = default;
-  virtual void BeginBatch() {}
-  // Whether `event`, received at `now`, may follow everything applied so far. Pure.
+  // Whether `event`, received at `now`, may follow the working state. Pure.
   virtual Status Admit(const SignedEvent& event, Timestamp now) = 0;
-  // Records an admitted entry in the working state; it becomes durable only with the batch.
-  virtual void Apply(const Entry& entry) = 0;
-  // Adds the admission's own puts (such as a snapshot) to the batch that commits `size_after`.
-  virtual void Stage(WriteBatch& /*batch*/, uint64_t /*size_after*/) {}
-  // After the write. `committed == false`: the batch was lost, so the working state is ahead of
-  // the log and must not be served any more.
-  virtual void EndBatch(bool /*committed*/) {}
+  // Records the entry whose event Admit just accepted in the working state. An error refuses the
+  // entry: it is never stored, and the sequencer calls Rollback with the batch's other entries.
+  virtual Status Apply(const Entry& entry) = 0;
+  // Rebuilds the working state from the served one and re-applies `kept` (entries of the current
+  // batch that stay in it). Errors: the re-apply failed; the sequencer then refuses the whole batch
+  // and calls Rollback({}), which cannot fail.
+  virtual Status Rollback(const std::vector<Entry>& kept) = 0;
+  // `entries` are durable: the served state must reflect them before this returns (the appends
+  // are answered after it). Holds the readers' lock only for a swap.
+  virtual void Publish(const std::vector<Entry>& entries) = 0;
 };
 
 struct SequencerOptions {
@@ -49,9 +54,9 @@ struct SequencerOptions {
 
 // The ledger's only writer. Append() may be called from any thread; one thread admits, sequences
 // and commits every waiting append in one synced write (group commit), then acknowledges each.
-// After a failed write it refuses everything with kUnavailable: the ledger must be restarted
-// (which re-verifies the stored log) — an acknowledged entry is never lost, and nothing is
-// acknowledged that is not on disk.
+// A failed write is answered kUnavailable and rolled back (Log::Recover erases what it may have
+// left before the next write); later batches are tried as usual and succeed once the store takes
+// writes again. An acknowledged entry is never lost, and nothing is acknowledged that is not on disk.
 class Sequencer {
  public:
   using Done = std::function<void(Result<Receipt>)>;
@@ -67,11 +72,13 @@ class Sequencer {
   Sequencer& operator=(const Sequencer&) = delete;
 
   // Queues `event`; calls `done` on the sequencer thread once the entry is durable or refused.
-  // Errors: kDuplicateId, whatever Admit returns, kUnavailable (queue full, stopped, or failed).
+  // Errors: kDuplicateId, whatever Admit returns, kInternal (Apply failed: not stored),
+  // kUnavailable (queue full, stopped, or the store refused the write).
   void Append(SignedEvent event, Done done);
   // Stops accepting appends, finishes the queued ones and joins the thread. Idempotent.
   void Stop();
-  size_t queued() const;
+  // False from a failed write until a write succeeds again.
+  bool writable() const { return writable_.load(std::memory_order_acquire); }
 
  private:
   struct Pending {
@@ -91,7 +98,7 @@ class Sequencer {
   std::condition_variable cv_;
   std::deque<Pending> queue_;  // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
-  bool failed_ = false;        // sequencer thread only
+  std::atomic<bool> writable_{true};
   std::thread thread_;
 };
 

@@ -23,9 +23,6 @@ void WriteBatch::Put(std::string_view key, std::string_view value) {
 void WriteBatch::Delete(std::string_view key) {
   rep_->batch.Delete(rocksdb::Slice(key.data(), key.size())).PermitUncheckedError();
 }
-size_t WriteBatch::count() const { return rep_->batch.Count(); }
-size_t WriteBatch::bytes() const { return rep_->batch.GetDataSize(); }
-void WriteBatch::Clear() { rep_->batch.Clear(); }
 
 namespace {
 
@@ -67,6 +64,13 @@ class RocksStore final : public Store {
       if (!fn({k.data(), k.size()}, {v.data(), v.size()})) break;
     }
     return FromRocks(it->status(), "RocksDB scan");
+  }
+
+  Status Recover() override {
+    // Resume() is a no-op without a background error; with one whose cause is gone (space freed,
+    // the device back) it flushes and lets writes in again. RocksDB also retries no-space errors
+    // by itself; Resume() then reports the recovery already under way or done.
+    return FromRocks(db_->Resume(), "RocksDB resume");
   }
 
  private:

@@ -20,9 +20,6 @@ class WriteBatch {
 
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
-  size_t count() const;
-  size_t bytes() const;
-  void Clear();
 
   struct Rep;
   Rep& rep() { return *rep_; }
@@ -44,6 +41,10 @@ class Store {
   // Calls fn(key, value) for keys in [begin, end) in order, until fn returns false.
   virtual Status Scan(std::string_view begin, std::string_view end,
                       const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
+  // After a failed write: asks the store to take writes again (RocksDB's DB::Resume(), which
+  // clears a background error once its cause is gone). Ok if the store accepts writes now.
+  // Errors: kUnavailable while the cause persists.
+  virtual Status Recover() { return Status::Ok(); }
 };
 
 struct StoreOptions {

@@ -150,7 +150,7 @@ HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
       return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(service_)};
     }
     if (seg.size() == 1 && seg[0] == "healthz") {
-      if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
+      if (!service_.healthy()) return Status(Code::kUnavailable, "the store refuses writes; reads are served and appends resume once it takes writes again");
       return JsonResponse(200, {{"status", "ok"}, {"size", log.size()}});
     }
     if (seg.size() == 2 && seg[1] == "stream") {

@@ -28,7 +28,6 @@ HttpResponse JsonAsOf(Json body, uint64_t as_of) {
 }  // namespace
 
 Result<HttpResponse> Api::RouteProjections(const std::vector<std::string>& seg, const Query& q, const Reader& reader) {
-  if (!service_.healthy()) return Status(Code::kUnavailable, "a storage failure stopped the ledger; restart it");
   if (seg.size() == 2 && seg[1] == "units") {
     PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
     if (limit == 0 || limit > kMaxUnitsPage) return Status(Code::kInvalidArgument, "limit must be 1-1000");

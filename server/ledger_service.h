@@ -1,13 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
-#include <unordered_map>
+#include <thread>
 #include <vector>
 
 #include "ledger/log.h"
@@ -22,26 +23,30 @@ struct ServiceOptions {
   // The data directory: db/ (RocksDB) and ledger-key.pem.
   std::string data_dir;
   ledger::SequencerOptions sequencer;
-  // A projection snapshot is stored with the batch that passes this many entries since the last
-  // one (and on a clean stop), so that a start replays at most this many; 0: only on stop.
+  // A projection snapshot is written (by a thread of its own, off the commit path) once this many
+  // entries were committed since the last one, and on a clean stop, so that a start replays at
+  // most about this many; 0: only on stop.
   uint64_t snapshot_interval = 100'000;
+
+  // Test hooks, never set by the server. `wrap_store` wraps the opened RocksDB store (to inject
+  // faults or hold a write open); `apply_hook` runs after each entry is applied to the working
+  // state, and an error it returns is treated as an Apply failure.
+  std::function<std::unique_ptr<ledger::Store>(std::unique_ptr<ledger::Store>)> wrap_store;
+  std::function<Status(const Entry&)> apply_hook;
 };
 
-// The RocksDB key of the projection snapshot (under the prefix the log leaves to upper layers).
-inline constexpr std::string_view kSnapshotKey = "x/snapshot";
-// Puts the snapshot of `state` into `batch`.
-void StageSnapshot(const projections::State& state, ledger::WriteBatch& batch);
-// The stored snapshot, or nullopt if there is none. Errors: kDataLoss if it is unreadable.
-Result<std::optional<projections::State>> LoadSnapshot(const ledger::Store& store);
-// Applies the log's entries [state.size, until) to `state`. Errors: kDataLoss.
-Status Replay(const ledger::Log& log, projections::State& state, uint64_t until);
-// `pilotledgerd rebuild`: verifies the log, replays it from genesis and compares the stored
-// snapshot with the replay at the snapshot's size; with `write`, stores a fresh snapshot. Returns
-// the report. Errors: kDataLoss (with the report) naming the first difference; storage errors.
-Result<std::string> Rebuild(const std::string& data_dir, bool write);
+// The data directory's layout.
+std::string LedgerDbPath(const std::string& data_dir);
+std::string LedgerKeyPath(const std::string& data_dir);
 
 // The ledger as the server runs it: the store, the verified log, the projections kept current by
 // the sequencer, and the listeners of new entries. Thread-safe: appends and reads from any thread.
+//
+// The commit protocol (docs/architecture.md): the sequencer thread owns a working state, checks
+// and applies each event to it without a lock, and writes the batch; readers see the served state,
+// which changes only after the batch is durable, by a pointer swap under `state_mu_` (the old
+// served state is then brought level outside the lock). An event whose Apply fails is refused and
+// never stored; a failed write rolls the working state back. Reads never wait for a sync.
 class LedgerService {
  public:
   // Creates a new ledger in `data_dir` (which must not hold one): the ledger key, and entry 0
@@ -58,51 +63,59 @@ class LedgerService {
   ~LedgerService();
 
   // Checks the signatures on the calling thread, then queues the event for the sequencer; `done`
-  // runs on the sequencer thread. Errors: as ledger::Sequencer::Append and projections::Check.
+  // runs on the sequencer thread, after the served state reflects the entry. Errors: as
+  // ledger::Sequencer::Append and projections::Check.
   void Append(SignedEvent event, ledger::Sequencer::Done done);
 
-  // Called on the sequencer thread with each committed batch, after the projections reflect it.
+  // Called on the sequencer thread with each committed batch, after the served state reflects it.
   using EntryListener = std::function<void(const std::vector<ledger::AppendedLeaf>&)>;
   void AddListener(EntryListener listener);
 
   const ledger::Log& log() const { return *log_; }
-  // False once a failed write left the projections ahead of the log (restart to recover).
-  bool healthy() const { return !failed_; }
+  // False from a failed write until the store takes writes again (reads are served throughout).
+  bool healthy() const { return !sequencer_ || sequencer_->writable(); }
   const Clock& clock() const { return clock_; }
 
-  // Runs `f(state)` with the committed projections (never ahead of the durable log).
+  // Runs `f(state)` with the served projections (never ahead of the durable log). The lock is
+  // shared with other readers and taken exclusively only for the swap after a commit.
   template <typename F>
   auto Read(F&& f) const {
     std::shared_lock lock(state_mu_);
-    return f(static_cast<const projections::State&>(state_));
+    return f(static_cast<const projections::State&>(*served_));
   }
-  // An active actor as of the last commit, found without the state lock (read authentication and
-  // signature pre-verification run on request threads while a batch holds the state).
+  // An active actor as of the last commit.
   std::optional<projections::Actor> FindActiveActor(const std::string& id) const;
 
-  // Stops accepting appends and finishes the queued ones. Idempotent.
+  // Stops accepting appends, finishes the queued ones, stores a snapshot. Idempotent.
   void Stop();
 
  private:
   class Admission;
-  LedgerService(const Clock& clock);
+  explicit LedgerService(const Clock& clock);
   void OnCommitted(const std::vector<ledger::AppendedLeaf>& leaves);
-  // Copies `ids` (or every actor) from the state into the directory. REQUIRES: state_mu_ held.
-  void UpdateDirectory(const std::vector<std::string>* ids);
+  void RequestSnapshot(uint64_t size);
+  void RunSnapshots();
 
   const Clock& clock_;
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<ledger::Log> log_;
   mutable std::shared_mutex state_mu_;
-  projections::State state_;  // guarded by state_mu_; written only on the sequencer thread
-  std::atomic<bool> failed_{false};
-  uint64_t snapshot_interval_ = 0;
-  uint64_t snapshot_size_ = 0;  // the size the stored snapshot reflects; sequencer thread  // the projections are ahead of the log after a failed write
+  std::unique_ptr<projections::State> served_;   // swapped under state_mu_ (exclusive), read under it (shared)
+  std::unique_ptr<projections::State> working_;  // sequencer thread only
+  std::function<Status(const Entry&)> apply_hook_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
 
-  mutable std::shared_mutex directory_mu_;
-  std::unordered_map<std::string, projections::Actor> directory_;  // active actors; guarded by directory_mu_
+  // The snapshot thread: copies the served state when asked and writes it.
+  uint64_t snapshot_interval_ = 0;
+  std::mutex snapshot_mu_;
+  std::condition_variable snapshot_cv_;
+  bool snapshot_wanted_ = false;                 // guarded by snapshot_mu_
+  bool snapshot_stop_ = false;                   // guarded by snapshot_mu_
+  std::atomic<uint64_t> snapshot_size_{0};       // the size the stored snapshot reflects
+  uint64_t snapshot_requested_ = 0;              // sequencer thread only
+  std::thread snapshot_thread_;
+
   std::mutex listeners_mu_;
   std::vector<EntryListener> listeners_;  // guarded by listeners_mu_
 };

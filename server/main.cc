@@ -14,6 +14,7 @@
 #include "server/feed.h"
 #include "server/http_server.h"
 #include "server/ledger_service.h"
+#include "server/rebuild.h"
 
 namespace po = boost::program_options;
 using namespace pilotledger;

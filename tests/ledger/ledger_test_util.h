@@ -46,13 +46,20 @@ class FaultyStore final : public ledger::Store {
  public:
   explicit FaultyStore(ledger::Store& inner) : inner_(inner) {}
   void FailWrites(bool fail) { fail_writes_ = fail; }
+  // Writes reach the inner store but report an error (a record left in a write-ahead log).
+  void ApplyThenFail(bool fail) { apply_then_fail_ = fail; }
   int writes() const { return writes_; }
 
   Status Write(ledger::WriteBatch& batch, bool sync) override {
     ++writes_;
     if (fail_writes_) return Status(Code::kUnavailable, "injected IO error");
+    if (apply_then_fail_) {
+      PL_RETURN_IF_ERROR(inner_.Write(batch, sync));
+      return Status(Code::kUnavailable, "injected IO error after the write");
+    }
     return inner_.Write(batch, sync);
   }
+  Status Recover() override { return fail_writes_ ? Status(Code::kUnavailable, "injected IO error") : inner_.Recover(); }
   Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_.Get(key); }
   Status Scan(std::string_view begin, std::string_view end,
               const std::function<bool(std::string_view, std::string_view)>& fn) const override {
@@ -62,6 +69,7 @@ class FaultyStore final : public ledger::Store {
  private:
   ledger::Store& inner_;
   std::atomic<bool> fail_writes_{false};
+  std::atomic<bool> apply_then_fail_{false};
   std::atomic<int> writes_{0};
 };
 

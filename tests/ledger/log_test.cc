@@ -30,8 +30,7 @@ class LogTest : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       entries.push_back({log_->size() + i, Timestamp{received}, testing::TestEvent("ev-" + std::to_string(log_->size() + i))});
     }
-    WriteBatch extra;
-    Result<std::vector<AppendedLeaf>> r = log_->Append(entries, extra);
+    Result<std::vector<AppendedLeaf>> r = log_->Append(entries);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : std::vector<AppendedLeaf>{};
   }
@@ -164,15 +163,56 @@ TEST_F(LogTest, FailedWriteLeavesTheLogUnchanged) {
   log_.reset();
   ASSERT_OK_AND_ASSIGN(log_, Log::Open(faulty, key_));
   faulty.FailWrites(true);
-  WriteBatch extra;
   std::vector<Entry> entries = {{5, Timestamp{3000}, testing::TestEvent("ev-5")}};
-  EXPECT_EQ(log_->Append(entries, extra).status().code(), Code::kUnavailable);
+  EXPECT_EQ(log_->Append(entries).status().code(), Code::kUnavailable);
   EXPECT_EQ(log_->size(), 5u);
   EXPECT_EQ(*log_->signed_checkpoint(), checkpoint);
   faulty.FailWrites(false);
-  WriteBatch extra2;
-  ASSERT_TRUE(log_->Append(entries, extra2).ok());
+  ASSERT_TRUE(log_->Append(entries).ok());
   EXPECT_EQ(VerifiedCheckpoint().size, 6u);
+}
+
+// A write that reached the store but reported failure (a write-ahead log record that a restart would
+// replay) is erased before the next write: its entries and id records never reappear.
+TEST_F(LogTest, WriteThatFailedAfterReachingTheStoreIsErasedBeforeTheNextOne) {
+  AppendN(4);
+  testing::FaultyStore faulty(*store_);
+  log_.reset();
+  ASSERT_OK_AND_ASSIGN(log_, Log::Open(faulty, key_));
+  faulty.ApplyThenFail(true);
+  std::vector<Entry> orphan = {{5, Timestamp{3000}, testing::TestEvent("orphan-5")},
+                               {6, Timestamp{3000}, testing::TestEvent("orphan-6")}};
+  EXPECT_EQ(log_->Append(orphan).status().code(), Code::kUnavailable);
+  EXPECT_TRUE(store_->Get("iorphan-6")->has_value());  // the failed write did land
+  EXPECT_EQ(log_->size(), 5u);
+  faulty.ApplyThenFail(false);
+  std::vector<Entry> next = {{5, Timestamp{3000}, testing::TestEvent("next-5")}};
+  ASSERT_OK_AND_ASSIGN(auto appended, log_->Append(next));
+  EXPECT_FALSE(store_->Get("iorphan-5")->has_value());
+  EXPECT_FALSE(store_->Get("iorphan-6")->has_value());
+  log_.reset();
+  ASSERT_OK_AND_ASSIGN(log_, Log::Open(*store_, key_));  // verifies every leaf, node and the checkpoint
+  EXPECT_EQ(log_->size(), 6u);
+  EXPECT_EQ(*log_->LeafHash(5), appended[0].leaf_hash);
+  EXPECT_FALSE(log_->FindId("orphan-5")->has_value());
+  ASSERT_TRUE(log_->FindId("next-5")->has_value());
+}
+
+TEST_F(LogTest, RecoverAfterAFailedWriteWaitsForTheStore) {
+  AppendN(2);
+  testing::FaultyStore faulty(*store_);
+  log_.reset();
+  ASSERT_OK_AND_ASSIGN(log_, Log::Open(faulty, key_));
+  faulty.ApplyThenFail(true);
+  std::vector<Entry> orphan = {{3, Timestamp{3000}, testing::TestEvent("orphan-3")}};
+  EXPECT_EQ(log_->Append(orphan).status().code(), Code::kUnavailable);
+  faulty.ApplyThenFail(false);
+  faulty.FailWrites(true);
+  EXPECT_EQ(log_->Recover().code(), Code::kUnavailable);
+  faulty.FailWrites(false);
+  ASSERT_OK(log_->Recover());
+  EXPECT_FALSE(store_->Get("iorphan-3")->has_value());
+  ASSERT_OK(log_->Recover());  // nothing pending
 }
 
 }  // namespace

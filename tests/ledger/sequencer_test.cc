@@ -12,20 +12,29 @@ using testing::FakeClock;
 using testing::TempDir;
 using testing::TestEvent;
 
-// Admits everything except ids starting with "bad", counts applied entries, and keeps an extra
-// key in every batch, as the projections' snapshot does.
+// Admits everything except ids starting with "bad", fails to apply ids starting with "boom", and
+// keeps its working and served states as counts of applied entries.
 class CountingAdmission final : public Admission {
  public:
   Status Admit(const SignedEvent& e, Timestamp) override {
     if (e.id.rfind("bad", 0) == 0) return RuleViolation("test_rule", "refused " + e.id);
     return Status::Ok();
   }
-  void Apply(const Entry&) override { ++applied; }
-  void Stage(WriteBatch& batch, uint64_t size_after) override {
-    batch.Put("x/test", std::to_string(size_after));
+  Status Apply(const Entry& e) override {
+    ++working;
+    if (e.signed_event.id.rfind("boom", 0) == 0) return Status(Code::kInternal, "cannot apply " + e.signed_event.id);
+    return Status::Ok();
   }
-  void EndBatch(bool committed) override { committed ? ++commits : ++failures; }
-  std::atomic<int> applied{0}, commits{0}, failures{0};
+  Status Rollback(const std::vector<Entry>& kept) override {
+    ++rollbacks;
+    working = served + int(kept.size());
+    return Status::Ok();
+  }
+  void Publish(const std::vector<Entry>& entries) override {
+    served += int(entries.size());
+    ++commits;
+  }
+  std::atomic<int> working{0}, served{0}, commits{0}, rollbacks{0};
 };
 
 class SequencerTest : public ::testing::Test {
@@ -88,10 +97,10 @@ TEST_F(SequencerTest, ConcurrentAppendsGetGaplessSeqsInFewSyncedWrites) {
   EXPECT_EQ(*seqs.begin(), 1u);
   EXPECT_EQ(*seqs.rbegin(), uint64_t(kThreads * kPerThread));
   EXPECT_EQ(log_->size(), uint64_t(kThreads * kPerThread + 1));
-  EXPECT_EQ(admission_.applied, kThreads * kPerThread);
+  EXPECT_EQ(admission_.working, kThreads * kPerThread);
+  EXPECT_EQ(admission_.served, kThreads * kPerThread);
   // Group commit: every write carried many appends.
   EXPECT_LT(faulty_->writes(), kThreads * kPerThread / 4);
-  EXPECT_EQ(*store_->Get("x/test").value(), std::to_string(kThreads * kPerThread + 1));
   std::lock_guard lock(mu_);
   ASSERT_EQ(published_.size(), size_t(kThreads * kPerThread));
   for (size_t i = 0; i < published_.size(); ++i) ASSERT_EQ(published_[i], i + 1);
@@ -153,19 +162,49 @@ TEST_F(SequencerTest, ReceivedNeverRunsBackwards) {
   EXPECT_EQ(b.received.ms, 10000);
 }
 
-TEST_F(SequencerTest, StorageFailureRefusesEverythingAfterAndLosesNothingAcknowledged) {
+TEST_F(SequencerTest, StorageFailureIsRefusedAndAppendsSucceedOnceTheStoreTakesWritesAgain) {
   ASSERT_OK_AND_ASSIGN(Receipt a, AppendSync(TestEvent("a")));
   faulty_->FailWrites(true);
-  EXPECT_EQ(AppendSync(TestEvent("b")).status().code(), Code::kUnavailable);
-  EXPECT_EQ(admission_.failures, 1);
+  Result<Receipt> b = AppendSync(TestEvent("b"));
+  EXPECT_EQ(b.status().code(), Code::kUnavailable);
+  EXPECT_FALSE(sequencer_->writable());
+  EXPECT_EQ(admission_.rollbacks, 1);
+  EXPECT_EQ(admission_.working, admission_.served);  // rolled back to the served state
+  EXPECT_EQ(AppendSync(TestEvent("b")).status().code(), Code::kUnavailable);  // still refused
   faulty_->FailWrites(false);
-  EXPECT_EQ(AppendSync(TestEvent("c")).status().code(), Code::kUnavailable);
-  EXPECT_EQ(log_->size(), 2u);
+  ASSERT_OK_AND_ASSIGN(Receipt c, AppendSync(TestEvent("c")));  // no restart
+  EXPECT_TRUE(sequencer_->writable());
+  EXPECT_EQ(c.seq, 2u);
+  EXPECT_EQ(log_->size(), 3u);
+  EXPECT_EQ(admission_.served, 2);
   sequencer_.reset();
   log_.reset();
   ASSERT_OK_AND_ASSIGN(log_, Log::Open(*store_, key_));
-  EXPECT_EQ(log_->size(), 2u);
+  EXPECT_EQ(log_->size(), 3u);
   EXPECT_EQ(*log_->LeafHash(1), a.leaf_hash);
+  EXPECT_EQ(*log_->LeafHash(2), c.leaf_hash);
+  EXPECT_FALSE(log_->FindId("b")->has_value());
+}
+
+TEST_F(SequencerTest, AnEntryThatCannotBeAppliedIsRefusedAndNeverStored) {
+  std::vector<std::future<Result<Receipt>>> results;
+  std::vector<std::promise<Result<Receipt>>> promises(3);
+  for (int i = 0; i < 3; ++i) results.push_back(promises[i].get_future());
+  const std::vector<std::string> ids = {"ok-1", "boom-1", "ok-2"};
+  for (int i = 0; i < 3; ++i) {
+    sequencer_->Append(TestEvent(ids[i]), [&promises, i](Result<Receipt> r) { promises[i].set_value(std::move(r)); });
+  }
+  std::vector<Result<Receipt>> r;
+  for (auto& f : results) r.push_back(f.get());
+  ASSERT_TRUE(r[0].ok()) << r[0].status().ToString();
+  EXPECT_EQ(r[1].status().code(), Code::kInternal);
+  EXPECT_NE(r[1].status().message().find("boom-1"), std::string::npos) << r[1].status().message();
+  ASSERT_TRUE(r[2].ok()) << r[2].status().ToString();
+  EXPECT_EQ(log_->size(), 3u);
+  EXPECT_FALSE(log_->FindId("boom-1")->has_value());
+  EXPECT_EQ(admission_.served, 2);
+  EXPECT_EQ(admission_.working, 2);
+  EXPECT_GE(admission_.rollbacks, 1);
 }
 
 TEST_F(SequencerTest, StopFinishesQueuedAppendsThenRefuses) {

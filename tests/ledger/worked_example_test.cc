@@ -70,8 +70,7 @@ TEST(WorkedExampleTest, LogWritesTheDocumentsLeavesHashesAndCheckpoints) {
   EXPECT_EQ(Base64Encode(event.sigs[0].sig), x["event1"]["signature_b64"]);
   EXPECT_EQ(WriteCanonical(SubmissionJson(event)), x["event1"]["submission"]);
 
-  ledger::WriteBatch extra;
-  ASSERT_OK_AND_ASSIGN(auto appended, log->Append({Entry{1, Time(e1["received"]), event}}, extra));
+  ASSERT_OK_AND_ASSIGN(auto appended, log->Append({Entry{1, Time(e1["received"]), event}}));
   EXPECT_EQ(appended[0].leaf, x["event1"]["leaf"]);
   EXPECT_EQ(HashBase64(appended[0].leaf_hash), x["event1"]["leaf_hash"]["b64"]);
   EXPECT_EQ(HashBase64(*log->RootAt(2)), x["tree"]["root_size_2"]["b64"]);

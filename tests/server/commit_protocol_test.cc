@@ -1,0 +1,269 @@
+// The commit protocol of server::LedgerService (docs/architecture.md): reads never wait for a
+// synced write, an entry that cannot be applied is refused and never stored, and a store that
+// refuses writes gives 503 until it takes them again — without a restart. On a real RocksDB in a
+// temporary directory, through the transport-free Api where the HTTP status matters.
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "server/api.h"
+#include "server/ledger_service.h"
+#include "server/snapshots.h"
+#include "tests/e2e/e2e_util.h"
+
+namespace pilotledger::server {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TestLedger;
+
+// Wraps the real store. Synced writes can be held open until the test releases them, or refused.
+class ControlledStore final : public ledger::Store {
+ public:
+  explicit ControlledStore(std::unique_ptr<ledger::Store> inner) : inner_(std::move(inner)) {}
+
+  Status Write(ledger::WriteBatch& batch, bool sync) override {
+    if (sync) {
+      std::unique_lock lock(mu_);
+      if (refuse_) return Status(Code::kUnavailable, "injected IO error: no space left on device");
+      if (hold_) {
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !hold_; });
+        held_ = false;
+      }
+    }
+    return inner_->Write(batch, sync);
+  }
+  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_->Get(key); }
+  Status Scan(std::string_view begin, std::string_view end,
+              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    return inner_->Scan(begin, end, fn);
+  }
+  Status Recover() override {
+    std::lock_guard lock(mu_);
+    return refuse_ ? Status(Code::kUnavailable, "injected IO error: no space left on device") : inner_->Recover();
+  }
+
+  void Hold() {
+    std::lock_guard lock(mu_);
+    hold_ = true;
+  }
+  // Waits until a synced write is being held.
+  bool WaitHeld(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return held_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    hold_ = false;
+    cv_.notify_all();
+  }
+  void Refuse(bool refuse) {
+    std::lock_guard lock(mu_);
+    refuse_ = refuse;
+  }
+
+ private:
+  std::unique_ptr<ledger::Store> inner_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool hold_ = false, held_ = false, refuse_ = false;
+};
+
+class CommitProtocolTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(ledger_.init_status(), 0) << ledger_.init_output(); }
+
+  // Opens the service on the test ledger, with the store wrapped in a ControlledStore.
+  void Open(std::function<Status(const Entry&)> apply_hook = {}) {
+    ServiceOptions options;
+    options.data_dir = ledger_.data_dir();
+    options.apply_hook = std::move(apply_hook);
+    options.wrap_store = [this](std::unique_ptr<ledger::Store> inner) {
+      auto s = std::make_unique<ControlledStore>(std::move(inner));
+      store_ = s.get();
+      return std::unique_ptr<ledger::Store>(std::move(s));
+    };
+    Result<std::unique_ptr<LedgerService>> s = LedgerService::Open(options, clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    service_ = std::move(*s);
+    api_ = std::make_unique<Api>(*service_, metrics_);
+  }
+  void Close() {
+    api_.reset();
+    service_.reset();
+    store_ = nullptr;
+  }
+
+  std::future<Result<ledger::Receipt>> AppendAsync(SignedEvent e) {
+    auto p = std::make_shared<std::promise<Result<ledger::Receipt>>>();
+    auto f = p->get_future();
+    service_->Append(std::move(e), [p](Result<ledger::Receipt> r) { p->set_value(std::move(r)); });
+    return f;
+  }
+  Result<ledger::Receipt> AppendSync(SignedEvent e) { return AppendAsync(std::move(e)).get(); }
+
+  // POST /v1/entries through the Api: the HTTP status and body.
+  HttpResponse Post(const SignedEvent& e) {
+    std::promise<HttpResponse> p;
+    api_->Handle({"POST", "/v1/entries", "", WriteCanonical(SubmissionJson(e))}, [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+  HttpResponse Get(const std::string& target) {
+    std::promise<HttpResponse> p;
+    api_->Handle({"GET", target, "", ""}, [&p](HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+  bool HasActor(const std::string& id) {
+    return service_->Read([&](const projections::State& s) { return s.FindActor(id) != nullptr; });
+  }
+
+  TestLedger ledger_;
+  SystemClock clock_;
+  Metrics metrics_;
+  ControlledStore* store_ = nullptr;
+  std::unique_ptr<LedgerService> service_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_F(CommitProtocolTest, ReadsAnswerWhileABatchIsBeingSynced) {
+  Open();
+  ASSERT_OK(AppendSync(ledger_.Register({"expert-1", "expert", "", "", ""})).status());
+  store_->Hold();
+  auto pending = AppendAsync(ledger_.Register({"expert-2", "expert", "", "", ""}));
+  ASSERT_TRUE(store_->WaitHeld(10s)) << "the append never reached its synced write";
+
+  // The sync is held open; every kind of read answers now, and none sees the batch being synced.
+  auto reads = std::async(std::launch::async, [&] {
+    const uint64_t size = service_->Read([](const projections::State& s) { return s.size; });
+    const bool has_new = HasActor("expert-2");
+    const bool old_active = service_->FindActiveActor("expert-1").has_value();
+    const HttpResponse actor = Get("/v1/actors/expert-1");
+    const HttpResponse missing = Get("/v1/actors/expert-2");
+    return std::make_tuple(size, has_new, old_active, actor.status, missing.status);
+  });
+  ASSERT_EQ(reads.wait_for(5s), std::future_status::ready) << "a read waited for the synced write";
+  const auto [size, has_new, old_active, actor_status, missing_status] = reads.get();
+  EXPECT_EQ(size, 2u);
+  EXPECT_FALSE(has_new);
+  EXPECT_TRUE(old_active);
+  EXPECT_EQ(actor_status, 200);
+  EXPECT_EQ(missing_status, 404);
+  EXPECT_EQ(pending.wait_for(100ms), std::future_status::timeout);  // still not acknowledged
+
+  store_->Release();
+  ASSERT_OK_AND_ASSIGN(ledger::Receipt r, pending.get());
+  EXPECT_EQ(r.seq, 2u);
+  // Acknowledged only once the served state holds it (read-your-writes).
+  EXPECT_TRUE(HasActor("expert-2"));
+  EXPECT_EQ(Get("/v1/actors/expert-2").status, 200);
+}
+
+TEST_F(CommitProtocolTest, AnEventWhoseApplyFailsIsRefusedNeverStoredAndTheLedgerRestarts) {
+  // The hook fails after the entry was applied to the working state, so the state must be rebuilt.
+  Open([](const Entry& e) {
+    if (e.signed_event.id == "reg-boom") return Status(Code::kInternal, "injected apply failure");
+    return Status::Ok();
+  });
+  // Three in flight at once, so that the failure falls inside a batch.
+  store_->Hold();
+  auto blocker = AppendAsync(ledger_.Register({"expert-0", "expert", "", "", ""}));
+  ASSERT_TRUE(store_->WaitHeld(10s));
+  auto ok1 = AppendAsync(ledger_.Register({"expert-1", "expert", "", "", ""}));
+  auto boom = AppendAsync(ledger_.Register({"boom", "expert", "", "", ""}, "reg-boom"));
+  auto ok2 = AppendAsync(ledger_.Register({"expert-2", "expert", "", "", ""}));
+  store_->Release();
+  ASSERT_OK(blocker.get().status());
+  ASSERT_OK_AND_ASSIGN(ledger::Receipt r1, ok1.get());
+  Result<ledger::Receipt> refused = boom.get();
+  ASSERT_OK_AND_ASSIGN(ledger::Receipt r2, ok2.get());
+  EXPECT_EQ(refused.status().code(), Code::kInternal);
+  EXPECT_NE(refused.status().message().find("reg-boom"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("not stored"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(r1.seq, 2u);
+  EXPECT_EQ(r2.seq, 3u);
+  EXPECT_EQ(service_->log().size(), 4u);
+  EXPECT_FALSE(service_->log().FindId("reg-boom")->has_value());
+  EXPECT_FALSE(HasActor("boom"));
+
+  // Through HTTP: 500 internal, and nothing changes.
+  const HttpResponse http = Post(ledger_.Register({"boom", "expert", "", "", ""}, "reg-boom"));
+  EXPECT_EQ(http.status, 500) << http.body;
+  EXPECT_EQ(Json::parse(http.body)["error"]["code"], "internal") << http.body;
+  EXPECT_EQ(service_->log().size(), 4u);
+
+  // The working state was rebuilt without it: the same actor registers under another event id.
+  ASSERT_OK_AND_ASSIGN(ledger::Receipt again, AppendSync(ledger_.Register({"boom", "expert", "", "", ""}, "reg-boom-2")));
+  EXPECT_EQ(again.seq, 4u);
+
+  // The ledger restarts (the log replays) and serves.
+  Close();
+  Open();
+  EXPECT_EQ(service_->log().size(), 5u);
+  EXPECT_TRUE(HasActor("boom"));
+  EXPECT_EQ(Get("/v1/actors/expert-2").status, 200);
+  EXPECT_EQ(Post(ledger_.Register({"expert-3", "expert", "", "", ""})).status, 201);
+}
+
+TEST_F(CommitProtocolTest, AStoreThatRefusesWritesGives503ThenTakesAppendsAgainWithoutARestart) {
+  Open();
+  EXPECT_EQ(Post(ledger_.Register({"expert-1", "expert", "", "", ""})).status, 201);
+  store_->Refuse(true);
+  const HttpResponse refused = Post(ledger_.Register({"expert-2", "expert", "", "", ""}));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(Json::parse(refused.body)["error"]["code"], "unavailable");
+  EXPECT_EQ(Post(ledger_.Register({"expert-3", "expert", "", "", ""})).status, 503);
+  EXPECT_FALSE(service_->healthy());
+  EXPECT_EQ(Get("/healthz").status, 503);
+  // Reads go on.
+  EXPECT_EQ(Get("/v1/actors/expert-1").status, 200);
+  EXPECT_EQ(Get("/v1/actors/expert-2").status, 404);
+  EXPECT_EQ(Get("/v1/checkpoint").status, 200);
+  EXPECT_EQ(service_->log().size(), 2u);
+
+  store_->Refuse(false);
+  const HttpResponse accepted = Post(ledger_.Register({"expert-2", "expert", "", "", ""}, "reg-expert-2"));
+  EXPECT_EQ(accepted.status, 201) << accepted.body;
+  EXPECT_TRUE(service_->healthy());
+  EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_EQ(Get("/v1/actors/expert-2").status, 200);
+  EXPECT_EQ(service_->log().size(), 3u);
+
+  Close();
+  Open();
+  EXPECT_EQ(service_->log().size(), 3u);
+  EXPECT_FALSE(HasActor("expert-3"));
+  EXPECT_TRUE(HasActor("expert-2"));
+}
+
+TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
+  ServiceOptions options;
+  options.data_dir = ledger_.data_dir();
+  options.snapshot_interval = 5;
+  ledger::Store* store = nullptr;
+  options.wrap_store = [&store](std::unique_ptr<ledger::Store> inner) {
+    store = inner.get();
+    return inner;
+  };
+  ASSERT_OK_AND_ASSIGN(service_, LedgerService::Open(options, clock_));
+  for (int i = 0; i < 12; ++i) ASSERT_OK(AppendSync(ledger_.Register({"e-" + std::to_string(i), "expert", "", "", ""})).status());
+  // The snapshot thread writes one while the service runs (at 6 or 11 entries).
+  uint64_t stored = 0;
+  for (int i = 0; i < 500 && stored < 6; ++i) {
+    Result<std::optional<projections::State>> s = LoadSnapshot(*store);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    if (*s) stored = (*s)->size;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_GE(stored, 6u);
+  service_.reset();  // the clean stop stores a snapshot of everything
+  ASSERT_OK_AND_ASSIGN(auto reopened, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
+  ASSERT_OK_AND_ASSIGN(auto snapshot, LoadSnapshot(*reopened));
+  ASSERT_TRUE(snapshot.has_value());
+  EXPECT_EQ(snapshot->size, 13u);
+}
+
+}  // namespace
+}  // namespace pilotledger::server
