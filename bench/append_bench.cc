@@ -19,13 +19,15 @@ using pl::Result;
 using SteadyClock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  int events = 40000, connections = 64, wrk_seconds = 0;
+  int events = 40000, connections = 64, wrk_seconds = 0, readers = 0;
   std::string server_threads;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--events")) events = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--connections")) connections = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--server-threads")) server_threads = argv[i + 1];
     if (!std::strcmp(argv[i], "--wrk")) wrk_seconds = std::atoi(argv[i + 1]);
+    // Reader connections that GET /v1/actors/miit in a loop while the appends run (read latency under load).
+    if (!std::strcmp(argv[i], "--readers")) readers = std::atoi(argv[i + 1]);
   }
   pl::testing::TestLedger ledger;
   if (ledger.init_status() != 0) {
@@ -92,8 +94,24 @@ int main(int argc, char** argv) {
       }
     });
   }
+  std::atomic<bool> appending{true};
+  std::vector<std::vector<double>> read_latencies(readers);
+  std::vector<std::thread> reader_threads;
+  for (int t = 0; t < readers; ++t) {
+    reader_threads.emplace_back([&, t] {
+      auto c = server->Client();
+      while (appending) {
+        const auto t0 = SteadyClock::now();
+        Result<pl::Json> r = c->GetJson("/v1/actors/miit");
+        read_latencies[t].push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+        if (!r.ok()) ++failed;
+      }
+    });
+  }
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  appending = false;
+  for (auto& t : reader_threads) t.join();
   const double server_cpu = cpu_seconds() - cpu_before;
   std::vector<double> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
@@ -103,5 +121,14 @@ int main(int argc, char** argv) {
               "p99 %.2f max %.2f; %d failed; server CPU %.0f us/append (%.0f appends/s per core)\n",
               events, connections, seconds, events / seconds, pct(0.5), pct(0.9), pct(0.99), all.back(), failed.load(),
               server_cpu * 1e6 / events, events / server_cpu);
+  if (readers > 0) {
+    std::vector<double> reads;
+    for (const auto& l : read_latencies) reads.insert(reads.end(), l.begin(), l.end());
+    std::sort(reads.begin(), reads.end());
+    const auto rp = [&](double p) { return reads[std::min(reads.size() - 1, size_t(p * reads.size()))]; };
+    std::printf("append_bench: %zu reads (GET /v1/actors/miit) from %d connections during the appends: %.0f reads/s; latency ms "
+                "p50 %.2f p90 %.2f p99 %.2f max %.2f\n",
+                reads.size(), readers, reads.size() / seconds, rp(0.5), rp(0.9), rp(0.99), reads.back());
+  }
   return failed == 0 ? 0 : 1;
 }
