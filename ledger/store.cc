@@ -1,5 +1,8 @@
 #include "ledger/store.h"
 
+#include <chrono>
+#include <shared_mutex>
+
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -35,17 +38,26 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status(Code::kUnavailable, message);
 }
 
+// A RocksDB database. After a write failure RocksDB refuses writes until DB::Resume(); for a failed
+// write-ahead-log write or sync (a fatal background error in RocksDB 7) Resume() cannot help, so
+// Recover() closes and reopens the database, which replays its write-ahead log, and serves reads
+// from a read-only instance while the reopen for writing still fails.
 class RocksStore final : public Store {
  public:
-  explicit RocksStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  RocksStore(std::unique_ptr<rocksdb::DB> db, rocksdb::Options options, std::string path, std::shared_ptr<rocksdb::Env> env)
+      : env_(std::move(env)), options_(std::move(options)), path_(std::move(path)), db_(std::move(db)) {}
 
   Status Write(WriteBatch& batch, bool sync) override {
+    std::shared_lock lock(mu_);
+    if (!db_ || read_only_) return Status(Code::kUnavailable, "the store is recovering from a failed write");
     rocksdb::WriteOptions options;
     options.sync = sync;
     return FromRocks(db_->Write(options, &batch.rep().batch), "RocksDB write");
   }
 
   Result<std::optional<std::string>> Get(std::string_view key) const override {
+    std::shared_lock lock(mu_);
+    if (!db_) return Status(Code::kUnavailable, "the store is being reopened after a failed write");
     std::string value;
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
@@ -55,6 +67,8 @@ class RocksStore final : public Store {
 
   Status Scan(std::string_view begin, std::string_view end,
               const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    std::shared_lock lock(mu_);
+    if (!db_) return Status(Code::kUnavailable, "the store is being reopened after a failed write");
     rocksdb::ReadOptions options;
     const rocksdb::Slice upper(end.data(), end.size());
     options.iterate_upper_bound = &upper;
@@ -67,14 +81,46 @@ class RocksStore final : public Store {
   }
 
   Status Recover() override {
-    // Resume() is a no-op without a background error; with one whose cause is gone (space freed,
-    // the device back) it flushes and lets writes in again. RocksDB also retries no-space errors
-    // by itself; Resume() then reports the recovery already under way or done.
-    return FromRocks(db_->Resume(), "RocksDB resume");
+    {
+      std::shared_lock lock(mu_);
+      // Resume() is a no-op without a background error, and clears a recoverable one (no space
+      // during a flush or compaction) once its cause is gone.
+      if (db_ && !read_only_ && db_->Resume().ok()) return Status::Ok();
+    }
+    const auto now = std::chrono::steady_clock::now();
+    std::unique_lock lock(mu_);
+    // At most one reopen per 100 ms, whatever the rate of appends during a lasting fault.
+    if (now - last_reopen_ < std::chrono::milliseconds(100)) {
+      return Status(Code::kUnavailable, "the store refuses writes" + (last_error_.empty() ? std::string() : ": " + last_error_));
+    }
+    last_reopen_ = now;
+    db_.reset();
+    read_only_ = false;
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(options_, path_, &raw);
+    if (s.ok()) {
+      db_.reset(raw);
+      last_error_.clear();
+      return Status::Ok();
+    }
+    last_error_ = s.ToString();
+    raw = nullptr;
+    if (rocksdb::DB::OpenForReadOnly(options_, path_, &raw).ok()) {
+      db_.reset(raw);
+      read_only_ = true;
+    }
+    return Status(Code::kUnavailable, "the store refuses writes: " + last_error_);
   }
 
  private:
+  const std::shared_ptr<rocksdb::Env> env_;  // outlives db_
+  const rocksdb::Options options_;
+  const std::string path_;
+  mutable std::shared_mutex mu_;  // shared: every operation; exclusive: a reopen
   std::unique_ptr<rocksdb::DB> db_;
+  bool read_only_ = false;
+  std::chrono::steady_clock::time_point last_reopen_{};
+  std::string last_error_;
 };
 
 }  // namespace
@@ -84,6 +130,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const Sto
   options.create_if_missing = opts.create_if_missing;
   options.error_if_exists = opts.error_if_exists;
   options.paranoid_checks = true;
+  if (opts.env) options.env = opts.env.get();
   options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -101,7 +148,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const Sto
     }
     return FromRocks(s, "cannot open RocksDB at " + path);
   }
-  return std::unique_ptr<Store>(std::make_unique<RocksStore>(std::move(db)));
+  return std::unique_ptr<Store>(std::make_unique<RocksStore>(std::move(db), options, path, opts.env));
 }
 
 }  // namespace pilotledger::ledger

@@ -8,6 +8,10 @@
 
 #include "ledger/status.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace pilotledger::ledger {
 
 // A set of puts applied atomically by Store::Write. Not thread-safe.
@@ -54,6 +58,9 @@ struct StoreOptions {
   bool error_if_exists = false;
   // Size of the block cache for reads.
   size_t block_cache_bytes = size_t{128} << 20;
+  // The environment RocksDB does its file I/O through; null: the default. Tests install a
+  // fault-injecting file system here (tests/support/fault_fs.h).
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 // Opens a RocksDB database at `path`. Errors: kNotFound (missing and !create_if_missing),

@@ -103,7 +103,7 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
     }
     return key.status();
   }
-  PL_ASSIGN_OR_RETURN(s->store_, ledger::OpenRocksStore(LedgerDbPath(options.data_dir), {}));
+  PL_ASSIGN_OR_RETURN(s->store_, ledger::OpenRocksStore(LedgerDbPath(options.data_dir), {.env = options.store_env}));
   if (options.wrap_store) s->store_ = options.wrap_store(std::move(s->store_));
   PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key));
 

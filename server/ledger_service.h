@@ -33,6 +33,8 @@ struct ServiceOptions {
   // state, and an error it returns is treated as an Apply failure.
   std::function<std::unique_ptr<ledger::Store>(std::unique_ptr<ledger::Store>)> wrap_store;
   std::function<Status(const Entry&)> apply_hook;
+  // The RocksDB environment (tests: a fault-injecting file system); null: the default.
+  std::shared_ptr<rocksdb::Env> store_env;
 };
 
 // The data directory's layout.

@@ -2,131 +2,14 @@
 // synced write, an entry that cannot be applied is refused and never stored, and a store that
 // refuses writes gives 503 until it takes them again — without a restart. On a real RocksDB in a
 // temporary directory, through the transport-free Api where the HTTP status matters.
-#include <chrono>
-#include <condition_variable>
-#include <future>
-#include <mutex>
-
-#include "server/api.h"
-#include "server/ledger_service.h"
 #include "server/snapshots.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/server/service_fixture.h"
 
 namespace pilotledger::server {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TestLedger;
-
-// Wraps the real store. Synced writes can be held open until the test releases them, or refused.
-class ControlledStore final : public ledger::Store {
- public:
-  explicit ControlledStore(std::unique_ptr<ledger::Store> inner) : inner_(std::move(inner)) {}
-
-  Status Write(ledger::WriteBatch& batch, bool sync) override {
-    if (sync) {
-      std::unique_lock lock(mu_);
-      if (refuse_) return Status(Code::kUnavailable, "injected IO error: no space left on device");
-      if (hold_) {
-        held_ = true;
-        cv_.notify_all();
-        cv_.wait(lock, [&] { return !hold_; });
-        held_ = false;
-      }
-    }
-    return inner_->Write(batch, sync);
-  }
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_->Get(key); }
-  Status Scan(std::string_view begin, std::string_view end,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
-    return inner_->Scan(begin, end, fn);
-  }
-  Status Recover() override {
-    std::lock_guard lock(mu_);
-    return refuse_ ? Status(Code::kUnavailable, "injected IO error: no space left on device") : inner_->Recover();
-  }
-
-  void Hold() {
-    std::lock_guard lock(mu_);
-    hold_ = true;
-  }
-  // Waits until a synced write is being held.
-  bool WaitHeld(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return held_; });
-  }
-  void Release() {
-    std::lock_guard lock(mu_);
-    hold_ = false;
-    cv_.notify_all();
-  }
-  void Refuse(bool refuse) {
-    std::lock_guard lock(mu_);
-    refuse_ = refuse;
-  }
-
- private:
-  std::unique_ptr<ledger::Store> inner_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool hold_ = false, held_ = false, refuse_ = false;
-};
-
-class CommitProtocolTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_EQ(ledger_.init_status(), 0) << ledger_.init_output(); }
-
-  // Opens the service on the test ledger, with the store wrapped in a ControlledStore.
-  void Open(std::function<Status(const Entry&)> apply_hook = {}) {
-    ServiceOptions options;
-    options.data_dir = ledger_.data_dir();
-    options.apply_hook = std::move(apply_hook);
-    options.wrap_store = [this](std::unique_ptr<ledger::Store> inner) {
-      auto s = std::make_unique<ControlledStore>(std::move(inner));
-      store_ = s.get();
-      return std::unique_ptr<ledger::Store>(std::move(s));
-    };
-    Result<std::unique_ptr<LedgerService>> s = LedgerService::Open(options, clock_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    service_ = std::move(*s);
-    api_ = std::make_unique<Api>(*service_, metrics_);
-  }
-  void Close() {
-    api_.reset();
-    service_.reset();
-    store_ = nullptr;
-  }
-
-  std::future<Result<ledger::Receipt>> AppendAsync(SignedEvent e) {
-    auto p = std::make_shared<std::promise<Result<ledger::Receipt>>>();
-    auto f = p->get_future();
-    service_->Append(std::move(e), [p](Result<ledger::Receipt> r) { p->set_value(std::move(r)); });
-    return f;
-  }
-  Result<ledger::Receipt> AppendSync(SignedEvent e) { return AppendAsync(std::move(e)).get(); }
-
-  // POST /v1/entries through the Api: the HTTP status and body.
-  HttpResponse Post(const SignedEvent& e) {
-    std::promise<HttpResponse> p;
-    api_->Handle({"POST", "/v1/entries", "", WriteCanonical(SubmissionJson(e))}, [&p](HttpResponse r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
-  }
-  HttpResponse Get(const std::string& target) {
-    std::promise<HttpResponse> p;
-    api_->Handle({"GET", target, "", ""}, [&p](HttpResponse r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
-  }
-  bool HasActor(const std::string& id) {
-    return service_->Read([&](const projections::State& s) { return s.FindActor(id) != nullptr; });
-  }
-
-  TestLedger ledger_;
-  SystemClock clock_;
-  Metrics metrics_;
-  ControlledStore* store_ = nullptr;
-  std::unique_ptr<LedgerService> service_;
-  std::unique_ptr<Api> api_;
-};
+using CommitProtocolTest = testing::ServiceTest;
 
 TEST_F(CommitProtocolTest, ReadsAnswerWhileABatchIsBeingSynced) {
   Open();
