@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -96,7 +97,16 @@ Result<std::string> LedgerService::Init(const std::string& data_dir, const std::
 
 Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions& options, const Clock& clock) {
   std::unique_ptr<LedgerService> s(new LedgerService(clock));
-  Result<PrivateKey> key = PrivateKey::LoadPem(LedgerKeyPath(options.data_dir));
+  // The ledger key signs every checkpoint: refuse one that others on the machine could read.
+  struct stat st {};
+  const std::string key_path = LedgerKeyPath(options.data_dir);
+  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+    return Status(Code::kForbidden, "the ledger key " + key_path + " is readable by group or others (mode " + mode +
+                                        "); make it private with: chmod 600 " + key_path);
+  }
+  Result<PrivateKey> key = PrivateKey::LoadPem(key_path);
   if (!key.ok()) {
     if (key.status().code() == Code::kNotFound) {
       return Status(Code::kNotFound, "no ledger in " + options.data_dir + " (create one with pilotledgerd init)");

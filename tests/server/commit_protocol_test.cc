@@ -2,6 +2,8 @@
 // synced write, an entry that cannot be applied is refused and never stored, and a store that
 // refuses writes gives 503 until it takes them again — without a restart. On a real RocksDB in a
 // temporary directory, through the transport-free Api where the HTTP status matters.
+#include <sys/stat.h>
+
 #include "server/snapshots.h"
 #include "tests/server/service_fixture.h"
 
@@ -146,6 +148,22 @@ TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
   ASSERT_OK_AND_ASSIGN(auto snapshot, LoadSnapshot(*reopened));
   ASSERT_TRUE(snapshot.has_value());
   EXPECT_EQ(snapshot->size, 13u);
+}
+
+TEST_F(CommitProtocolTest, ALedgerKeyReadableByOthersIsRefusedWithTheFix) {
+  const std::string key = LedgerKeyPath(ledger_.data_dir());
+  struct stat st {};
+  ASSERT_EQ(::stat(key.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);  // init creates it private
+  ASSERT_EQ(::chmod(key.c_str(), 0640), 0);
+  ServiceOptions options;
+  options.data_dir = ledger_.data_dir();
+  Result<std::unique_ptr<LedgerService>> s = LedgerService::Open(options, clock_);
+  EXPECT_EQ(s.status().code(), Code::kForbidden);
+  EXPECT_EQ(s.status().message(), "the ledger key " + key + " is readable by group or others (mode 0640); make it private with: chmod 600 " + key);
+  ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+  Open();
+  EXPECT_EQ(service_->log().size(), 1u);
 }
 
 }  // namespace
