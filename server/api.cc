@@ -4,9 +4,10 @@
 
 #include <boost/url/parse.hpp>
 
+#include "ledger/canonical_json.h"
 #include "ledger/encoding.h"
 #include "ledger/event.h"
-#include "projections/views.h"
+#include "ledger/merkle.h"
 #include "server/query.h"
 
 namespace pilotledger::server {
