@@ -48,11 +48,6 @@ class PublicKey {
   std::shared_ptr<evp_pkey_st> pkey_;
 };
 
-// True for the encodings of points of small order, canonical or not (the sign bit is ignored).
-bool IsSmallOrderEd25519Key(std::string_view raw);
-// True if `raw` is the canonical encoding of a point on the Ed25519 curve (RFC 8032 §5.1.3).
-bool IsEd25519Point(std::string_view raw);
-
 // An Ed25519 private key. Copies share the OpenSSL handle; Sign() is thread-safe.
 class PrivateKey {
  public:

@@ -23,13 +23,3 @@ std::string EncodeBigEndian64(uint64_t value);
 uint64_t DecodeBigEndian64(std::string_view bytes);  // REQUIRES: bytes.size() >= 8
 
 }  // namespace pilotledger
-
-namespace pilotledger {
-
-// Decodes the UTF-8 code point at `pos` into `cp` and advances `pos`. False (and `pos` unchanged)
-// for an invalid, overlong or surrogate sequence.
-bool NextUtf8(std::string_view text, size_t& pos, char32_t& cp);
-// True if `text` is entirely valid UTF-8.
-bool IsValidUtf8(std::string_view text);
-
-}  // namespace pilotledger

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ledger/encoding.h"
+#include "ledger/utf8.h"
 
 namespace pilotledger::note {
 namespace {

@@ -4,9 +4,10 @@
 
 #include <boost/url/parse.hpp>
 
+#include "ledger/canonical_json.h"
 #include "ledger/encoding.h"
 #include "ledger/event.h"
-#include "projections/views.h"
+#include "ledger/merkle.h"
 #include "server/query.h"
 
 namespace pilotledger::server {
@@ -47,19 +48,20 @@ std::string Visible(const std::string& leaf, uint64_t seq, const Reader& reader)
   return RedactedLeaf(seq, type, merkle::HashLeaf(leaf));
 }
 
-// The methods a path answers ("GET", "GET, POST"), or "" for no such endpoint.
-std::string AllowedMethods(const std::vector<std::string>& seg) {
-  if (seg.size() == 1 && (seg[0] == "healthz" || seg[0] == "metrics")) return "GET";
-  if (seg.empty() || seg[0] != "v1" || seg.size() < 2) return "";
-  const std::string& r = seg[1];
-  if (seg.size() == 2 && r == "entries") return "GET, POST";
-  if (seg.size() == 2 && (r == "checkpoint" || r == "ledger-key" || r == "units" || r == "campaigns" || r == "actors" || r == "stream")) {
-    return "GET";
+// True if `pattern` ("/v1/entries/{seq}") matches the decoded path segments.
+bool Matches(std::string_view pattern, const std::vector<std::string>& segments) {
+  size_t i = 0;
+  for (std::string_view rest = pattern.substr(1);; ++i) {
+    const size_t slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    if (i >= segments.size()) return false;
+    if (part.empty() || part.front() != '{') {
+      if (segments[i] != part) return false;
+    }
+    if (slash == std::string_view::npos) break;
+    rest = rest.substr(slash + 1);
   }
-  if (seg.size() == 3 && (r == "entries" || r == "units" || r == "campaigns" || r == "actors")) return "GET";
-  if (seg.size() == 3 && r == "proofs" && (seg[2] == "inclusion" || seg[2] == "consistency")) return "GET";
-  if (seg.size() == 4 && r == "campaigns" && seg[3] == "quotas") return "GET";
-  return "";
+  return i + 1 == segments.size();
 }
 
 }  // namespace
@@ -100,13 +102,14 @@ Result<Reader> Api::Authenticate(const std::string& method, const std::string& t
 }
 
 void Api::Handle(const HttpRequest& request, std::function<void(HttpResponse)> respond) {
-  // An append is authorised by its event's signatures; the read header concerns reads only.
+  // The append (the route table's row without a read handler) is authorised by its event's
+  // signatures; the read header concerns reads only.
   if (request.method == "POST" && request.target.substr(0, request.target.find('?')) == "/v1/entries") {
     return HandleAppend(request, std::move(respond));
   }
   Result<Reader> reader = Authenticate(request.method, request.target, request.authorization);
   if (!reader.ok()) return respond(ErrorResponse(reader.status()));
-  respond(Route(request, *reader));
+  respond(Dispatch(request, *reader));
 }
 
 void Api::HandleAppend(const HttpRequest& request, std::function<void(HttpResponse)> respond) {
@@ -128,77 +131,110 @@ void Api::HandleAppend(const HttpRequest& request, std::function<void(HttpRespon
   });
 }
 
-HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
+const std::vector<Api::Route>& Api::Routes() {
+  // Rows of one path are listed together, in the order their methods appear in Allow.
+  static const std::vector<Route> routes = {
+      {"GET", "/healthz", &Api::GetHealthz},
+      {"GET", "/metrics", &Api::GetMetrics},
+      {"GET", "/v1/entries", &Api::GetEntries},
+      {"POST", "/v1/entries", nullptr},
+      {"GET", "/v1/entries/{seq}", &Api::GetEntry},
+      {"GET", "/v1/checkpoint", &Api::GetCheckpoint},
+      {"GET", "/v1/ledger-key", &Api::GetLedgerKey},
+      {"GET", "/v1/stream", &Api::GetStream},
+      {"GET", "/v1/proofs/inclusion", &Api::GetInclusionProof},
+      {"GET", "/v1/proofs/consistency", &Api::GetConsistencyProof},
+      {"GET", "/v1/units", &Api::GetUnits},
+      {"GET", "/v1/units/{id}", &Api::GetUnit},
+      {"GET", "/v1/campaigns", &Api::GetCampaigns},
+      {"GET", "/v1/campaigns/{id}", &Api::GetCampaign},
+      {"GET", "/v1/campaigns/{id}/quotas", &Api::GetCampaignQuotas},
+      {"GET", "/v1/actors", &Api::GetActors},
+      {"GET", "/v1/actors/{id}", &Api::GetActor},
+  };
+  return routes;
+}
+
+HttpResponse Api::Dispatch(const HttpRequest& request, const Reader& reader) {
   const auto parsed = boost::urls::parse_origin_form(request.target);
   if (!parsed) return ErrorResponse(BadRequest("malformed request target"));
   const std::vector<std::string> seg = Segments(*parsed);
+  std::string allowed;  // the methods of the rows matching the path: "GET", "GET, POST"
+  const Route* route = nullptr;
+  for (const Route& r : Routes()) {
+    if (!Matches(r.pattern, seg)) continue;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(r.method);
+    if (r.method == request.method) route = &r;
+  }
+  if (allowed.empty()) return ErrorResponse(NotFound("no such endpoint " + std::string(parsed->path())));
+  // Only reads are dispatched here: an append reaches this point only through a path spelled
+  // otherwise than "/v1/entries" (percent-encoded), which has always been refused as a read.
+  if (!route || !route->read) {
+    HttpResponse r = ErrorResponse(Status(Code::kMethodNotAllowed, request.method + " is not allowed on " +
+                                                                       std::string(parsed->path()) + "; use " + allowed));
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
   std::vector<std::pair<std::string, std::string>> params;
   for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
   const Query q(std::move(params));
-  const ledger::Log& log = service_.log();
-  const bool get = request.method == "GET";
-  const auto result = [&]() -> Result<HttpResponse> {
-    const std::string allowed = AllowedMethods(seg);
-    if (allowed.empty()) return NotFound("no such endpoint " + std::string(parsed->path()));
-    if (!get) {
-      HttpResponse r = ErrorResponse(Status(Code::kMethodNotAllowed, request.method + " is not allowed on " +
-                                                                         std::string(parsed->path()) + "; use " + allowed));
-      r.headers.emplace_back("Allow", allowed);
-      return r;
-    }
-    if (seg.size() == 1 && seg[0] == "metrics") {
-      return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(service_)};
-    }
-    if (seg.size() == 1 && seg[0] == "healthz") {
-      if (!service_.healthy()) return Status(Code::kUnavailable, "the store refuses writes; reads are served and appends resume once it takes writes again");
-      return JsonResponse(200, {{"status", "ok"}, {"size", log.size()}});
-    }
-    if (seg.size() == 2 && seg[1] == "stream") {
-      return Status(Code::kUpgradeRequired, "/v1/stream is a WebSocket: send a GET with Upgrade: websocket");
-    }
-    if (seg.size() == 2 && seg[1] == "checkpoint") return Text(*log.signed_checkpoint());
-    if (seg.size() == 2 && seg[1] == "ledger-key") return Text(log.verifier_key() + "\n");
-    if (seg.size() == 2 && seg[1] == "entries") {
-      PL_ASSIGN_OR_RETURN(uint64_t from, q.Number("from", 0));
-      PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
-      if (limit == 0 || limit > kMaxPage) return BadRequest("limit must be 1-1000");
-      PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, limit));
-      std::string body = "{\"entries\":[";
-      for (size_t i = 0; i < leaves.size(); ++i) {
-        if (i) body += ',';
-        body += Visible(leaves[i], from + i, reader);
-      }
-      body += "],\"next\":" + std::to_string(from + leaves.size()) + "}";
-      return HttpResponse{200, "application/json", std::move(body)};
-    }
-    if (seg.size() == 3 && seg[1] == "entries") {
-      const auto seq = ParseDecimal(seg[2]);
-      if (!seq) return BadRequest("an entry is addressed by its seq, a non-negative integer");
-      PL_ASSIGN_OR_RETURN(std::string leaf, log.ReadLeaf(*seq));
-      return HttpResponse{200, "application/json", Visible(leaf, *seq, reader)};
-    }
-    if (seg.size() == 3 && seg[1] == "proofs" && seg[2] == "inclusion") {
-      PL_ASSIGN_OR_RETURN(uint64_t index, q.Number("index"));
-      PL_ASSIGN_OR_RETURN(uint64_t size, q.Number("size"));
-      PL_ASSIGN_OR_RETURN(auto hashes, log.InclusionProof(index, size));
-      return JsonResponse(200, {{"index", index}, {"size", size}, {"hashes", HashesJson(hashes)}});
-    }
-    if (seg.size() == 3 && seg[1] == "proofs" && seg[2] == "consistency") {
-      PL_ASSIGN_OR_RETURN(uint64_t from, q.Number("from"));
-      PL_ASSIGN_OR_RETURN(uint64_t to, q.Number("to"));
-      if (from == 0) return BadRequest("a consistency proof starts from a size of at least 1");
-      PL_ASSIGN_OR_RETURN(auto hashes, log.ConsistencyProof(from, to));
-      return JsonResponse(200, {{"from", from}, {"to", to}, {"hashes", HashesJson(hashes)}});
-    }
-    return RouteProjections(seg, q, reader);
-  }();
+  const Result<HttpResponse> result = (this->*route->read)(RouteContext{request, seg, q, reader});
   if (!result.ok()) return ErrorResponse(result.status());
   return *result;
 }
 
-}  // namespace pilotledger::server
+Result<HttpResponse> Api::GetMetrics(const RouteContext&) {
+  return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(service_)};
+}
 
-namespace pilotledger::server {
+Result<HttpResponse> Api::GetHealthz(const RouteContext&) {
+  if (!service_.healthy()) return Status(Code::kUnavailable, "the store refuses writes; reads are served and appends resume once it takes writes again");
+  return JsonResponse(200, {{"status", "ok"}, {"size", service_.log().size()}});
+}
+
+Result<HttpResponse> Api::GetStream(const RouteContext&) {
+  return Status(Code::kUpgradeRequired, "/v1/stream is a WebSocket: send a GET with Upgrade: websocket");
+}
+
+Result<HttpResponse> Api::GetCheckpoint(const RouteContext&) { return Text(*service_.log().signed_checkpoint()); }
+
+Result<HttpResponse> Api::GetLedgerKey(const RouteContext&) { return Text(service_.log().verifier_key() + "\n"); }
+
+Result<HttpResponse> Api::GetEntries(const RouteContext& c) {
+  PL_ASSIGN_OR_RETURN(uint64_t from, c.query.Number("from", 0));
+  PL_ASSIGN_OR_RETURN(uint64_t limit, c.query.Number("limit", 100));
+  if (limit == 0 || limit > kMaxPage) return BadRequest("limit must be 1-1000");
+  PL_ASSIGN_OR_RETURN(auto leaves, service_.log().ReadLeaves(from, limit));
+  std::string body = "{\"entries\":[";
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (i) body += ',';
+    body += Visible(leaves[i], from + i, c.reader);
+  }
+  body += "],\"next\":" + std::to_string(from + leaves.size()) + "}";
+  return HttpResponse{200, "application/json", std::move(body)};
+}
+
+Result<HttpResponse> Api::GetEntry(const RouteContext& c) {
+  const auto seq = ParseDecimal(c.segments[2]);
+  if (!seq) return BadRequest("an entry is addressed by its seq, a non-negative integer");
+  PL_ASSIGN_OR_RETURN(std::string leaf, service_.log().ReadLeaf(*seq));
+  return HttpResponse{200, "application/json", Visible(leaf, *seq, c.reader)};
+}
+
+Result<HttpResponse> Api::GetInclusionProof(const RouteContext& c) {
+  PL_ASSIGN_OR_RETURN(uint64_t index, c.query.Number("index"));
+  PL_ASSIGN_OR_RETURN(uint64_t size, c.query.Number("size"));
+  PL_ASSIGN_OR_RETURN(auto hashes, service_.log().InclusionProof(index, size));
+  return JsonResponse(200, {{"index", index}, {"size", size}, {"hashes", HashesJson(hashes)}});
+}
+
+Result<HttpResponse> Api::GetConsistencyProof(const RouteContext& c) {
+  PL_ASSIGN_OR_RETURN(uint64_t from, c.query.Number("from"));
+  PL_ASSIGN_OR_RETURN(uint64_t to, c.query.Number("to"));
+  if (from == 0) return BadRequest("a consistency proof starts from a size of at least 1");
+  PL_ASSIGN_OR_RETURN(auto hashes, service_.log().ConsistencyProof(from, to));
+  return JsonResponse(200, {{"from", from}, {"to", to}, {"hashes", HashesJson(hashes)}});
+}
 
 Result<StreamRequest> Api::OpenStream(const std::string& target, const std::string& authorization, size_t watchers,
                                       size_t max_watchers) const {

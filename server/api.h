@@ -74,10 +74,43 @@ class Api {
   static HttpResponse ErrorResponse(const Status& status);
 
  private:
-  HttpResponse Route(const HttpRequest& request, const Reader& reader);
-  // /v1/units, /v1/campaigns, /v1/actors (api_projections.cc).
-  Result<HttpResponse> RouteProjections(const std::vector<std::string>& segments, const Query& query, const Reader& reader);
+  // One row of the route table (api.cc): a method and a path pattern ("/v1/entries/{seq}"; a
+  // "{…}" segment matches any one segment) and what answers it. The table serves dispatch and the
+  // 404 / 405 answers with their Allow header alike.
+  struct RouteContext {
+    const HttpRequest& request;
+    const std::vector<std::string>& segments;  // the decoded path segments
+    const Query& query;
+    const Reader& reader;
+  };
+  using ReadHandler = Result<HttpResponse> (Api::*)(const RouteContext&);
+  struct Route {
+    const char* method;
+    const char* pattern;
+    ReadHandler read;  // null for the append, which Handle dispatches before reading the header
+  };
+  static const std::vector<Route>& Routes();
+
+  HttpResponse Dispatch(const HttpRequest& request, const Reader& reader);
   void HandleAppend(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+
+  Result<HttpResponse> GetHealthz(const RouteContext& c);
+  Result<HttpResponse> GetMetrics(const RouteContext& c);
+  Result<HttpResponse> GetStream(const RouteContext& c);
+  Result<HttpResponse> GetCheckpoint(const RouteContext& c);
+  Result<HttpResponse> GetLedgerKey(const RouteContext& c);
+  Result<HttpResponse> GetEntries(const RouteContext& c);
+  Result<HttpResponse> GetEntry(const RouteContext& c);
+  Result<HttpResponse> GetInclusionProof(const RouteContext& c);
+  Result<HttpResponse> GetConsistencyProof(const RouteContext& c);
+  // The answers derived from the projections (api_projections.cc).
+  Result<HttpResponse> GetUnits(const RouteContext& c);
+  Result<HttpResponse> GetUnit(const RouteContext& c);
+  Result<HttpResponse> GetCampaigns(const RouteContext& c);
+  Result<HttpResponse> GetCampaign(const RouteContext& c);
+  Result<HttpResponse> GetCampaignQuotas(const RouteContext& c);
+  Result<HttpResponse> GetActors(const RouteContext& c);
+  Result<HttpResponse> GetActor(const RouteContext& c);
 
   LedgerService& service_;
   Metrics& metrics_;

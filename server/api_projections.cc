@@ -25,65 +25,79 @@ HttpResponse JsonAsOf(Json body, uint64_t as_of) {
   return {200, "application/json", WriteCanonical(body)};
 }
 
+
 }  // namespace
 
-Result<HttpResponse> Api::RouteProjections(const std::vector<std::string>& seg, const Query& q, const Reader& reader) {
-  if (seg.size() == 2 && seg[1] == "units") {
-    PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
-    if (limit == 0 || limit > kMaxUnitsPage) return Status(Code::kInvalidArgument, "limit must be 1-1000");
-    const projections::UnitFilter filter{q.Get("authority"), q.Get("region"), q.Get("status"), q.Get("campaign"),
-                                         q.Get("category")};
-    return service_.Read([&](const projections::State& s) {
-      const auto visible = [&](const projections::Unit& u) { return Visible(reader, u); };
-      const auto full = [&](const projections::Unit& u) { return FullView(reader, u); };
-      return JsonAsOf(projections::UnitList(s, filter, q.Get("cursor"), limit, visible, full), s.size);
-    });
+Result<HttpResponse> Api::GetUnits(const RouteContext& c) {
+  const Query& q = c.query;
+  PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
+  if (limit == 0 || limit > kMaxUnitsPage) return Status(Code::kInvalidArgument, "limit must be 1-1000");
+  const projections::UnitFilter filter{q.Get("authority"), q.Get("region"), q.Get("status"), q.Get("campaign"),
+                                       q.Get("category")};
+  return service_.Read([&](const projections::State& s) {
+    const auto visible = [&](const projections::Unit& u) { return Visible(c.reader, u); };
+    const auto full = [&](const projections::Unit& u) { return FullView(c.reader, u); };
+    return JsonAsOf(projections::UnitList(s, filter, q.Get("cursor"), limit, visible, full), s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetUnit(const RouteContext& c) {
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Unit* u = s.FindUnit(id);
+    if (!u || !Visible(c.reader, *u)) return Status(Code::kNotFound, "no unit " + id);
+    return JsonAsOf(projections::UnitView(s, *u, FullView(c.reader, *u)), s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetCampaigns(const RouteContext&) {
+  return service_.Read([&](const projections::State& s) {
+    Json list = Json::array();
+    for (const auto& [id, campaign] : s.campaigns) list.push_back(projections::CampaignSummary(campaign));
+    return JsonAsOf({{"campaigns", list}}, s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetCampaign(const RouteContext& c) {
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Campaign* campaign = s.FindCampaign(id);
+    if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
+    return JsonAsOf(projections::CampaignView(*campaign), s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetCampaignQuotas(const RouteContext& c) {
+  const Reader& reader = c.reader;
+  if (reader.actor.empty()) {
+    return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial, SOE group and auditor actors");
   }
-  if (seg.size() == 3 && seg[1] == "units") {
-    return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
-      const projections::Unit* u = s.FindUnit(seg[2]);
-      if (!u || !Visible(reader, *u)) return Status(Code::kNotFound, "no unit " + seg[2]);
-      return JsonAsOf(projections::UnitView(s, *u, FullView(reader, *u)), s.size);
-    });
+  if (reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" && reader.role != "soe_group") {
+    return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read quota usage");
   }
-  if (seg.size() == 2 && seg[1] == "campaigns") {
-    return service_.Read([&](const projections::State& s) {
-      Json list = Json::array();
-      for (const auto& [id, c] : s.campaigns) list.push_back(projections::CampaignSummary(c));
-      return JsonAsOf({{"campaigns", list}}, s.size);
-    });
-  }
-  if ((seg.size() == 3 || seg.size() == 4) && seg[1] == "campaigns") {
-    const bool quotas = seg.size() == 4;
-    if (quotas && seg[3] != "quotas") return Status(Code::kNotFound, "no such endpoint");
-    if (quotas && reader.actor.empty()) {
-      return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial, SOE group and auditor actors");
-    }
-    if (quotas && reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" &&
-        reader.role != "soe_group") {
-      return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read quota usage");
-    }
-    return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
-      const projections::Campaign* c = s.FindCampaign(seg[2]);
-      if (!c) return Status(Code::kNotFound, "no campaign " + seg[2]);
-      return JsonAsOf(quotas ? projections::QuotaView(s, *c) : projections::CampaignView(*c), s.size);
-    });
-  }
-  if (seg.size() == 2 && seg[1] == "actors") {
-    return service_.Read([&](const projections::State& s) {
-      Json list = Json::array();
-      for (const auto& [id, a] : s.actors) list.push_back(projections::ActorJson(a));
-      return JsonAsOf({{"actors", list}}, s.size);
-    });
-  }
-  if (seg.size() == 3 && seg[1] == "actors") {
-    return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
-      const projections::Actor* a = s.FindActor(seg[2]);
-      if (!a) return Status(Code::kNotFound, "no actor " + seg[2]);
-      return JsonAsOf(projections::ActorJson(*a), s.size);
-    });
-  }
-  return Status(Code::kNotFound, "no such endpoint");
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Campaign* campaign = s.FindCampaign(id);
+    if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
+    return JsonAsOf(projections::QuotaView(s, *campaign), s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetActors(const RouteContext&) {
+  return service_.Read([&](const projections::State& s) {
+    Json list = Json::array();
+    for (const auto& [id, a] : s.actors) list.push_back(projections::ActorJson(a));
+    return JsonAsOf({{"actors", list}}, s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetActor(const RouteContext& c) {
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Actor* a = s.FindActor(id);
+    if (!a) return Status(Code::kNotFound, "no actor " + id);
+    return JsonAsOf(projections::ActorJson(*a), s.size);
+  });
 }
 
 }  // namespace pilotledger::server

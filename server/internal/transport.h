@@ -43,6 +43,9 @@ struct HttpServer::Impl {
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
   std::atomic<bool> stopping{false};  // after SIGTERM: new requests get 503 and the connection closes
+  // The watchers' catch-up reads of the log on disk, off the I/O threads (feed_session.cc). Last,
+  // so that it is joined first: its reads use the members above.
+  net::thread_pool disk_reads{2};
 };
 
 namespace internal {

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ledger/ed25519_point.h"
 #include "ledger/encoding.h"
 #include "tests/test_util.h"
 

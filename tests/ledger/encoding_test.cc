@@ -1,4 +1,5 @@
 #include "ledger/encoding.h"
+#include "ledger/utf8.h"
 
 #include "tests/test_util.h"
 
