@@ -112,6 +112,12 @@ struct TitleRevoked {
 // An event body parsed by its type: one alternative per EventType. Steps that depend on the type
 // (Check, Apply, the policy) std::visit it with one overload per alternative and no catch-all, so
 // that a type some step forgets does not compile.
+//
+// To add an event type: its EventType and its row in EventTypes() (ledger/event.*), its struct
+// here, an alternative below, its case in EmptyBody and its Parse (bodies.cc); the compiler then
+// names every step still missing it (CheckRules in projections/internal/check_rules.h, ApplyBody
+// in apply.cc, the policy's UnitScopeOf, check.cc's actor authority). The default policy
+// (DefaultPolicyJson) must name it too, or ParsePolicy refuses the policy.
 struct Body {
   std::variant<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
                SubmissionFiled, RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded,
