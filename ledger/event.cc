@@ -35,9 +35,8 @@ Status CheckEvent(const Json& event, SignedEvent& out) {
     return SchemaViolation("event.id", "event.id must be 1-64 characters of [A-Za-z0-9._:-]");
   }
   const Json& type = event["type"];
-  if (!type.is_string() || !FindEventType(type.get_ref<const std::string&>())) {
-    return SchemaViolation("event.type", "unknown event type " + type.dump());
-  }
+  const EventTypeInfo* info = type.is_string() ? FindEventType(type.get_ref<const std::string&>()) : nullptr;
+  if (!info) return SchemaViolation("event.type", "unknown event type " + type.dump());
   const Json& time = event["time"];
   if (!time.is_string()) return SchemaViolation("event.time", "event.time must be an RFC 3339 UTC string");
   Result<Timestamp> t = ParseRfc3339(time.get_ref<const std::string&>(), TimeZoneRule::kUtcOnly);
@@ -45,6 +44,7 @@ Status CheckEvent(const Json& event, SignedEvent& out) {
   if (!event["body"].is_object()) return SchemaViolation("event.body", "event.body must be an object");
   out.id = id.get<std::string>();
   out.type = type.get<std::string>();
+  out.kind = info->type;
   out.time = *t;
   out.canonical = WriteCanonical(event);
   out.event = event;
@@ -91,22 +91,48 @@ Result<SignedEvent> FromEnvelope(const Json& envelope, bool allow_empty_sigs) {
 }  // namespace
 
 const std::vector<EventTypeInfo>& EventTypes() {
+  using T = EventType;
   static const std::vector<EventTypeInfo> types = {
-      {"ledger.genesis", true},        {"actor.registered", true},      {"actor.revoked", true},
-      {"campaign.opened", true},       {"campaign.amended", true},      {"quota.exception", false},
-      {"submission.filed", false},     {"recommendation.issued", false}, {"review.requested", false},
-      {"review.recommended", false},   {"score.recorded", false},       {"spotcheck.recorded", false},
-      {"publication.issued", true},    {"objection.filed", false},      {"objection.resolved", false},
-      {"title.granted", true},         {"review.passed", true},         {"title.revoked", true},
+      {T::kGenesis, "ledger.genesis", true},
+      {T::kActorRegistered, "actor.registered", true},
+      {T::kActorRevoked, "actor.revoked", true},
+      {T::kCampaignOpened, "campaign.opened", true},
+      {T::kCampaignAmended, "campaign.amended", true},
+      {T::kQuotaException, "quota.exception", false},
+      {T::kSubmissionFiled, "submission.filed", false},
+      {T::kRecommendationIssued, "recommendation.issued", false},
+      {T::kReviewRequested, "review.requested", false},
+      {T::kReviewRecommended, "review.recommended", false},
+      {T::kScoreRecorded, "score.recorded", false},
+      {T::kSpotcheckRecorded, "spotcheck.recorded", false},
+      {T::kPublicationIssued, "publication.issued", true},
+      {T::kObjectionFiled, "objection.filed", false},
+      {T::kObjectionResolved, "objection.resolved", false},
+      {T::kTitleGranted, "title.granted", true},
+      {T::kReviewPassed, "review.passed", true},
+      {T::kTitleRevoked, "title.revoked", true},
   };
   return types;
 }
 
-const EventTypeInfo* FindEventType(std::string_view type) {
+const EventTypeInfo* FindEventType(std::string_view name) {
   for (const EventTypeInfo& info : EventTypes()) {
-    if (info.name == type) return &info;
+    if (info.name == name) return &info;
   }
   return nullptr;
+}
+
+std::optional<EventType> EventTypeFromName(std::string_view name) {
+  const EventTypeInfo* info = FindEventType(name);
+  if (!info) return std::nullopt;
+  return info->type;
+}
+
+std::string_view EventTypeName(EventType type) {
+  for (const EventTypeInfo& info : EventTypes()) {
+    if (info.type == type) return info.name;
+  }
+  return {};  // every EventType is in the table (event_type_test)
 }
 
 bool IsValidId(std::string_view id) {
@@ -182,7 +208,9 @@ Result<Entry> EntryFromJson(const Json& j) {
   entry.seq = j["seq"].get<uint64_t>();
   if (!j["received"].is_string()) return SchemaViolation("entry.received", "received must be a string");
   PL_ASSIGN_OR_RETURN(entry.received, ParseRfc3339(j["received"].get_ref<const std::string&>()));
-  const bool genesis = j["event"].is_object() && j["event"].value("type", "") == kGenesisType;
+  const Json& event = j["event"];
+  const bool genesis = event.is_object() && event.contains("type") && event["type"].is_string() &&
+                       EventTypeFromName(event["type"].get_ref<const std::string&>()) == EventType::kGenesis;
   PL_ASSIGN_OR_RETURN(entry.signed_event,
                       FromEnvelope({{"event", j["event"]}, {"sigs", j["sigs"]}}, genesis));
   return entry;

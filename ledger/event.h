@@ -19,14 +19,43 @@ inline constexpr std::string_view kGenesisType = "ledger.genesis";
 // The most signatures one event may carry: bounds the verification work per request.
 inline constexpr size_t kMaxSignatures = 16;
 
-// The event types of PROTOCOL.md §6, and whether anyone may read them in full (§7).
+// The event types of PROTOCOL.md §6. On the wire and in the store only by name (EventTypes()):
+// the values are not a format.
+enum class EventType {
+  kGenesis,
+  kActorRegistered,
+  kActorRevoked,
+  kCampaignOpened,
+  kCampaignAmended,
+  kQuotaException,
+  kSubmissionFiled,
+  kRecommendationIssued,
+  kReviewRequested,
+  kReviewRecommended,
+  kScoreRecorded,
+  kSpotcheckRecorded,
+  kPublicationIssued,
+  kObjectionFiled,
+  kObjectionResolved,
+  kTitleGranted,
+  kReviewPassed,
+  kTitleRevoked,
+};
+
+// Each event type with its name, and whether anyone may read its events in full (§7): the one
+// table that maps names to types.
 struct EventTypeInfo {
+  EventType type;
   std::string_view name;
   bool is_public;
 };
 const std::vector<EventTypeInfo>& EventTypes();
-// nullptr for an unknown type.
-const EventTypeInfo* FindEventType(std::string_view type);
+// nullptr for an unknown name.
+const EventTypeInfo* FindEventType(std::string_view name);
+// The type named `name`; nullopt for an unknown name.
+std::optional<EventType> EventTypeFromName(std::string_view name);
+// The wire name of `type` ("title.revoked").
+std::string_view EventTypeName(EventType type);
 
 // An id (event ids and actor ids): 1–64 characters of [A-Za-z0-9._:-].
 bool IsValidId(std::string_view id);
@@ -44,7 +73,8 @@ struct SignedEvent {
   Json event;             // {"v","id","type","time","body"}
   std::string canonical;  // canonical(event): the signed bytes after the prefix
   std::string id;
-  std::string type;
+  std::string type;  // the wire name of `kind`
+  EventType kind = EventType::kGenesis;
   Timestamp time;
   std::vector<Signature> sigs;
 

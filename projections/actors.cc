@@ -13,6 +13,13 @@ std::string Actor::authority() const {
   return "";
 }
 
+std::string MinistryOfLine(const std::string& department) {
+  if (department == "miit") return "miit";
+  if (department == "civil") return "mca";
+  if (department == "health") return "nhc";
+  return "";
+}
+
 Result<Actor> ParseActor(const Json& d, const std::string& where) {
   const auto field = [&](const char* name) { return where.empty() ? std::string(name) : where + "." + name; };
   if (!d.is_object()) return SchemaViolation(where, where + " must be an object");

@@ -28,6 +28,10 @@ struct Actor {
   std::string authority() const;
 };
 
+// The ministry of a provincial department's line, which registers and retires it: "miit" for
+// miit (industry and IT), "mca" for civil (civil affairs), "nhc" for health; empty otherwise.
+std::string MinistryOfLine(const std::string& department);
+
 // Parses an actor descriptor (an `actor.registered` body or a genesis authority): exactly
 // `actor`, `role`, `public_key`, `name`, plus `region`/`department`/`unit` as the role needs
 // them (and nothing it does not), and optional `documents`. Field names in errors are prefixed

@@ -1,12 +1,44 @@
 #include "projections/apply.h"
 
+#include <algorithm>
+
 #include "projections/bodies.h"
 #include "projections/vocabulary.h"
 
 namespace pilotledger::projections {
 namespace {
 
-Track* EvaluationTrack(Unit& u, const std::string& campaign, bool* review = nullptr) {
+// Each lookup finds what an admitted entry refers to, or says what the state does not hold; all
+// of them run before the entry's first change to the state.
+
+Status Missing(const std::string& what) { return Status(Code::kInternal, what); }
+
+Result<Campaign*> FindCampaign(State& s, const std::string& id) {
+  const auto it = s.campaigns.find(id);
+  if (it == s.campaigns.end()) return Missing("no campaign " + id);
+  return &it->second;
+}
+
+Result<Unit*> FindUnit(State& s, const std::string& id) {
+  const auto it = s.units.find(id);
+  if (it == s.units.end()) return Missing("no unit " + id);
+  return &it->second;
+}
+
+Result<Application*> FindApplication(Unit& u, const std::string& campaign) {
+  const auto it = u.applications.find(campaign);
+  if (it == u.applications.end()) return Missing("no application of unit " + u.d.id + " in campaign " + campaign);
+  return &it->second;
+}
+
+Result<Review*> FindReview(Unit& u, const std::string& campaign) {
+  const auto it = u.reviews.find(campaign);
+  if (it == u.reviews.end()) return Missing("no review of unit " + u.d.id + " in campaign " + campaign);
+  return &it->second;
+}
+
+// The recommended track (selection or review) the evaluation events of `campaign` add to.
+Result<Track*> FindEvaluationTrack(Unit& u, const std::string& campaign, bool* review = nullptr) {
   if (auto it = u.applications.find(campaign); it != u.applications.end() && it->second.recommended_seq) {
     if (review) *review = false;
     return &it->second;
@@ -15,174 +47,256 @@ Track* EvaluationTrack(Unit& u, const std::string& campaign, bool* review = null
     if (review) *review = true;
     return &it->second;
   }
-  return nullptr;
+  return Missing("no evaluation of unit " + u.d.id + " in campaign " + campaign);
 }
 
-// The track an admitted evaluation event refers to; throws std::out_of_range if there is none.
-Track& RequireTrack(Unit& u, const std::string& campaign, bool* review = nullptr) {
-  Track* t = EvaluationTrack(u, campaign, review);
-  if (!t) throw std::out_of_range("no evaluation track");
-  return *t;
+// Records that entry `seq` concerns `u` (once per entry).
+Unit& Touch(Unit& u, uint64_t seq, const std::string& type) {
+  if (u.history.empty() || u.history.back().first != seq) u.history.emplace_back(seq, type);
+  return u;
 }
 
-Status ApplyGenesis(State& s, const Entry& entry) {
-  const Json& body = entry.body();
-  s.origin = body.value("origin", "");
-  s.ledger_key = body.value("ledger_key", "");
-  s.genesis_policy = body.at("policy");
-  PL_ASSIGN_OR_RETURN(s.policy, ParsePolicy(s.genesis_policy));
-  for (const Json& d : body.at("authorities")) {
-    PL_ASSIGN_OR_RETURN(Actor a, ParseActor(d, "authorities"));
-    a.registered_seq = entry.seq;
+// One ApplyBody per body type: `e` is the admitted entry whose body `b` is.
+
+Status ApplyBody(State& s, const Entry& e, const Genesis& b) {
+  s.origin = b.origin;
+  s.ledger_key = b.ledger_key;
+  s.genesis_policy = b.policy_json;
+  s.policy = b.policy;
+  for (Actor a : b.authorities) {
+    a.registered_seq = e.seq;
     s.active_keys[a.key.raw()] = a.id;
     s.actors[a.id] = std::move(a);
   }
   return Status::Ok();
 }
 
-Unit& TouchUnit(State& s, const std::string& id, uint64_t seq, const std::string& type) {
-  Unit& u = s.units[id];
-  if (u.history.empty() || u.history.back().first != seq) u.history.emplace_back(seq, type);
-  return u;
+Status ApplyBody(State& s, const Entry& e, const ActorRegistered& b) {
+  Actor a = b.actor;
+  a.registered_seq = e.seq;
+  s.active_keys[a.key.raw()] = a.id;
+  s.actors[a.id] = std::move(a);
+  return Status::Ok();
 }
 
-void ApplyUnitEvent(State& s, const Entry& entry, const Body& b) {
-  const std::string& type = entry.type();
-  const uint64_t seq = entry.seq;
-  Campaign& c = s.campaigns.at(b.campaign);
-  if (type == "submission.filed") {
-    Unit& u = TouchUnit(s, b.unit.id, seq, type);
-    u.d = b.unit;
-    Application& a = u.applications[b.campaign];
-    a.submitted_seq = seq;
-    a.category = b.unit.category;
-    a.subtype = b.unit.subtype;
-    a.metrics = b.metrics;
-    a.scenarios = b.scenarios;
-  } else if (type == "recommendation.issued") {
-    Unit& u = TouchUnit(s, b.unit_id, seq, type);
-    Application& a = u.applications.at(b.campaign);
-    a.recommended_seq = seq;
-    const std::string category = c.rules.AuthorityKind(u.d.authority) == "soe_group" ? "total" : a.category;
-    ++c.recommended[u.d.authority][category];
-  } else if (type == "score.recorded" || type == "spotcheck.recorded" || type == "objection.filed") {
-    Unit& u = TouchUnit(s, b.unit_id, seq, type);
-    bool review = false;
-    Track& t = RequireTrack(u, b.campaign, &review);
-    if (type == "score.recorded") {
-      std::string expert;
-      for (const Signature& sig : entry.signed_event.sigs) {
-        if (const Actor* a = s.FindActor(sig.signer); a && a->role == "expert") expert = a->id;
-      }
-      t.scores.push_back({seq, expert, b.score});
-    } else if (type == "spotcheck.recorded") {
-      t.spot_checks.push_back({seq, b.passed});
-    } else {
-      t.objections.push_back({seq, b.text, std::nullopt, false});
-      s.objections[seq] = {b.unit_id, b.campaign, review};
-    }
-  } else if (type == "publication.issued") {
-    c.publications.push_back(seq);
-    for (const std::string& id : b.unit_ids) {
-      Track& t = RequireTrack(TouchUnit(s, id, seq, type), b.campaign);
-      t.published_seq = seq;
-      t.objection_deadline = b.objection_deadline;
-    }
-  } else if (type == "objection.resolved") {
-    const ObjectionRef& ref = s.objections.at(b.objection);
-    Unit& u = TouchUnit(s, ref.unit, seq, type);
-    Track& t = ref.review ? static_cast<Track&>(u.reviews.at(b.campaign)) : static_cast<Track&>(u.applications.at(b.campaign));
-    for (Objection& o : t.objections) {
-      if (o.seq == b.objection) {
-        o.resolved_seq = seq;
-        o.upheld = b.upheld;
-      }
-    }
-    if (b.upheld) t.rejected_seq = seq;
-  } else if (type == "title.granted") {
-    for (const UnitDescriptor& d : b.descriptors) {
-      Unit& u = TouchUnit(s, d.id, seq, type);
-      u.d = d;
-      u.titles[b.campaign] = Title{seq};
-    }
-    for (const std::string& id : b.unit_ids) {
-      Unit& u = TouchUnit(s, id, seq, type);
-      u.applications.at(b.campaign).granted_seq = seq;
-      u.titles[b.campaign] = Title{seq};
-    }
-  } else if (type == "review.requested") {
-    Unit& u = TouchUnit(s, b.unit_id, seq, type);
-    u.reviews[b.campaign].requested_seq = seq;
-    c.review_requested[u.d.authority].insert(u.d.id);
-  } else if (type == "review.recommended") {
-    Unit& u = TouchUnit(s, b.unit_id, seq, type);
-    u.reviews.at(b.campaign).recommended_seq = seq;
-    ++c.review_recommended[u.d.authority];
-  } else if (type == "review.passed") {
-    for (const std::string& id : b.unit_ids) TouchUnit(s, id, seq, type).reviews.at(b.campaign).passed_seq = seq;
-  } else if (type == "title.revoked") {
-    Unit& u = TouchUnit(s, b.unit_id, seq, type);
-    for (auto& [granted_in, title] : u.titles) {
-      const bool in_scope = granted_in == b.campaign ||
-                            (c.rules.review && std::count(c.rules.review->batches.begin(), c.rules.review->batches.end(), granted_in));
-      if (in_scope && title.active()) {
-        title.revoked_seq = seq;
-        title.revoked_in = b.campaign;
-        title.reason = b.text;
-        title.note = b.note;
-      }
-    }
+Status ApplyBody(State& s, const Entry& e, const ActorRevoked& b) {
+  const auto it = s.actors.find(b.actor_id);
+  if (it == s.actors.end()) return Missing("no actor " + b.actor_id);
+  it->second.revoked_seq = e.seq;
+  s.active_keys.erase(it->second.key.raw());
+  return Status::Ok();
+}
+
+void SetRules(Campaign& c, const Entry& e, const CampaignRules& rules, const Json& rules_json) {
+  c.rules = rules;
+  c.rules_json = rules_json;
+  c.rules_seq = e.seq;
+}
+
+Status ApplyBody(State& s, const Entry& e, const CampaignOpened& b) {
+  Campaign& c = s.campaigns[b.campaign];
+  c.id = b.campaign;
+  c.opened_seq = e.seq;
+  SetRules(c, e, b.rules, b.rules_json);
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const CampaignAmended& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  c->amended_seqs.push_back(e.seq);
+  SetRules(*c, e, b.rules, b.rules_json);
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const QuotaExceptionGranted& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  c->exceptions.push_back({e.seq, b.authority, b.category, b.extra, b.reason});
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const SubmissionFiled& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  Unit& u = Touch(s.units[b.unit.id], e.seq, e.type());  // a first submission introduces the unit
+  u.d = b.unit;
+  Application& a = u.applications[b.campaign];
+  a.submitted_seq = e.seq;
+  a.category = b.unit.category;
+  a.subtype = b.unit.subtype;
+  a.metrics = b.metrics;
+  a.scenarios = b.scenarios;
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const RecommendationIssued& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  PL_ASSIGN_OR_RETURN(Application* a, FindApplication(*u, b.campaign));
+  Touch(*u, e.seq, e.type());
+  a->recommended_seq = e.seq;
+  const std::string category = c->rules.AuthorityKind(u->d.authority) == "soe_group" ? "total" : a->category;
+  ++c->recommended[u->d.authority][category];
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ScoreRecorded& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  PL_ASSIGN_OR_RETURN(Track* t, FindEvaluationTrack(*u, b.campaign));
+  Touch(*u, e.seq, e.type());
+  std::string expert;
+  for (const Signature& sig : e.signed_event.sigs) {
+    if (const Actor* a = s.FindActor(sig.signer); a && a->role == "expert") expert = a->id;
   }
+  t->scores.push_back({e.seq, expert, b.score});
+  return Status::Ok();
 }
 
-void ApplyBody(State& s, const Entry& entry, const Body& b) {
-  const std::string& type = entry.type();
-  if (type == "actor.registered") {
-    Actor a = b.actor;
-    a.registered_seq = entry.seq;
-    s.active_keys[a.key.raw()] = a.id;
-    s.actors[a.id] = std::move(a);
-  } else if (type == "actor.revoked") {
-    Actor& a = s.actors.at(b.actor_id);
-    a.revoked_seq = entry.seq;
-    s.active_keys.erase(a.key.raw());
-  } else if (type == "campaign.opened" || type == "campaign.amended") {
-    Campaign& c = type == "campaign.opened" ? s.campaigns[b.campaign] : s.campaigns.at(b.campaign);
-    if (type == "campaign.opened") {
-      c.id = b.campaign;
-      c.opened_seq = entry.seq;
-    } else {
-      c.amended_seqs.push_back(entry.seq);
-    }
-    c.rules = b.rules;
-    c.rules_json = b.rules_json;
-    c.rules_seq = entry.seq;
-  } else if (type == "quota.exception") {
-    s.campaigns.at(b.campaign).exceptions.push_back({entry.seq, b.authority, b.category, b.extra, b.text});
+Status ApplyBody(State& s, const Entry& e, const SpotcheckRecorded& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  PL_ASSIGN_OR_RETURN(Track* t, FindEvaluationTrack(*u, b.campaign));
+  Touch(*u, e.seq, e.type());
+  t->spot_checks.push_back({e.seq, b.passed});
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ObjectionFiled& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  bool review = false;
+  PL_ASSIGN_OR_RETURN(Track* t, FindEvaluationTrack(*u, b.campaign, &review));
+  Touch(*u, e.seq, e.type());
+  t->objections.push_back({e.seq, b.summary, std::nullopt, false});
+  s.objections[e.seq] = {b.unit_id, b.campaign, review};
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const PublicationIssued& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  std::vector<std::pair<Unit*, Track*>> published;
+  for (const std::string& id : b.unit_ids) {
+    PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, id));
+    PL_ASSIGN_OR_RETURN(Track* t, FindEvaluationTrack(*u, b.campaign));
+    published.emplace_back(u, t);
+  }
+  c->publications.push_back(e.seq);
+  for (auto& [u, t] : published) {
+    Touch(*u, e.seq, e.type());
+    t->published_seq = e.seq;
+    t->objection_deadline = b.objection_deadline;
+  }
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ObjectionResolved& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  const auto ref = s.objections.find(b.objection);
+  if (ref == s.objections.end()) return Missing("no objection at entry " + std::to_string(b.objection));
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, ref->second.unit));
+  Track* t = nullptr;
+  if (ref->second.review) {
+    PL_ASSIGN_OR_RETURN(t, FindReview(*u, b.campaign));
   } else {
-    ApplyUnitEvent(s, entry, b);
+    PL_ASSIGN_OR_RETURN(t, FindApplication(*u, b.campaign));
   }
+  Touch(*u, e.seq, e.type());
+  for (Objection& o : t->objections) {
+    if (o.seq == b.objection) {
+      o.resolved_seq = e.seq;
+      o.upheld = b.upheld;
+    }
+  }
+  if (b.upheld) t->rejected_seq = e.seq;
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const TitleGranted& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  std::vector<std::pair<Unit*, Application*>> granted;
+  for (const std::string& id : b.unit_ids) {
+    PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, id));
+    PL_ASSIGN_OR_RETURN(Application* a, FindApplication(*u, b.campaign));
+    granted.emplace_back(u, a);
+  }
+  for (const UnitDescriptor& d : b.descriptors) {  // a historical grant introduces its units
+    Unit& u = Touch(s.units[d.id], e.seq, e.type());
+    u.d = d;
+    u.titles[b.campaign] = Title{e.seq};
+  }
+  for (auto& [u, a] : granted) {
+    Touch(*u, e.seq, e.type());
+    a->granted_seq = e.seq;
+    u->titles[b.campaign] = Title{e.seq};
+  }
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewRequested& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  Touch(*u, e.seq, e.type());
+  u->reviews[b.campaign].requested_seq = e.seq;
+  c->review_requested[u->d.authority].insert(u->d.id);
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewRecommended& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  PL_ASSIGN_OR_RETURN(Review* r, FindReview(*u, b.campaign));
+  Touch(*u, e.seq, e.type());
+  r->recommended_seq = e.seq;
+  ++c->review_recommended[u->d.authority];
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewPassed& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  std::vector<std::pair<Unit*, Review*>> passed;
+  for (const std::string& id : b.unit_ids) {
+    PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, id));
+    PL_ASSIGN_OR_RETURN(Review* r, FindReview(*u, b.campaign));
+    passed.emplace_back(u, r);
+  }
+  for (auto& [u, r] : passed) {
+    Touch(*u, e.seq, e.type());
+    r->passed_seq = e.seq;
+  }
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const TitleRevoked& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  Touch(*u, e.seq, e.type());
+  for (auto& [granted_in, title] : u->titles) {
+    const bool in_scope = granted_in == b.campaign ||
+                          (c->rules.review && std::count(c->rules.review->batches.begin(), c->rules.review->batches.end(), granted_in));
+    if (in_scope && title.active()) {
+      title.revoked_seq = e.seq;
+      title.revoked_in = b.campaign;
+      title.reason = b.reason;
+      title.note = b.note;
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
 Status Apply(State& s, const Entry& entry, const Body* parsed) {
-  if (entry.seq != s.size) {
-    return Status(Code::kDataLoss, "entry " + std::to_string(entry.seq) + " applied to state of size " + std::to_string(s.size));
+  const std::string where = "entry " + std::to_string(entry.seq);
+  if (entry.seq != s.size) return Status(Code::kDataLoss, where + " applied to state of size " + std::to_string(s.size));
+  Body body;
+  if (!parsed) {
+    Result<Body> b = ParseBody(entry.signed_event.kind, entry.body());
+    if (!b.ok()) return Status(Code::kDataLoss, where + ": " + b.status().message());
+    body = std::move(*b);
+    parsed = &body;
   }
-  const std::string& type = entry.type();
-  try {
-    if (type == "ledger.genesis") {
-      PL_RETURN_IF_ERROR(ApplyGenesis(s, entry));
-    } else if (parsed) {
-      ApplyBody(s, entry, *parsed);
-    } else {
-      Result<Body> body = ParseBody(type, entry.body());
-      if (!body.ok()) return Status(Code::kDataLoss, "entry " + std::to_string(entry.seq) + ": " + body.status().message());
-      ApplyBody(s, entry, *body);
-    }
-  } catch (const std::exception&) {
-    return Status(Code::kDataLoss, "entry " + std::to_string(entry.seq) + " refers to something the log does not hold");
+  const Status applied = std::visit([&](const auto& b) { return ApplyBody(s, entry, b); }, parsed->value);
+  if (!applied.ok()) {
+    return Status(Code::kDataLoss, where + " refers to something the log does not hold: " + applied.message());
   }
   s.size = entry.seq + 1;
   s.last_received = entry.received;

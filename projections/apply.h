@@ -8,8 +8,10 @@ namespace pilotledger::projections {
 struct Body;
 
 // Advances `state` by one entry. REQUIRES: entry.seq == state.size, and the entry was admitted
-// (Check accepted it, or it is the genesis entry). Errors: kDataLoss if the entry cannot be
-// applied (which a verified log never contains); `state` is then unusable.
+// (Check accepted it, or it is the genesis entry). Never throws. Errors: kDataLoss if the entry
+// cannot be applied (which a verified log never contains): out of order, a body that does not
+// parse, or a reference to something `state` does not hold (the message names it); `state` is
+// then unchanged.
 // With `parsed` (the body Check parsed for this entry), the body is not parsed again.
 Status Apply(State& state, const Entry& entry, const Body* parsed = nullptr);
 

@@ -1,50 +1,153 @@
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "ledger/canonical_json.h"
+#include "ledger/event.h"
 #include "ledger/status.h"
 #include "projections/actors.h"
+#include "projections/policy.h"
 #include "projections/rules.h"
 #include "projections/state.h"
 
 namespace pilotledger::projections {
 
-// An event body parsed by its type (PROTOCOL.md §6). Only the fields of that type are set.
-struct Body {
-  std::string campaign;
-  std::string unit_id;                      // events about one unit
-  UnitDescriptor unit;                      // submission.filed
-  Json metrics = Json::object();            // submission.filed
-  std::vector<std::string> scenarios;       // submission.filed
-  std::vector<std::string> unit_ids;        // publication.issued, title.granted, review.passed
-  std::vector<UnitDescriptor> descriptors;  // title.granted in a historical campaign
-  Timestamp objection_deadline;             // publication.issued
-  int64_t score = 0;                        // score.recorded
-  bool passed = false;                      // spotcheck.recorded
-  uint64_t objection = 0;                   // objection.resolved
-  bool upheld = false;                      // objection.resolved
-  std::string text;                         // summary, reason (quota.exception, actor.revoked, title.revoked)
-  std::string note;                         // title.revoked, objection.resolved
-  std::string authority;                    // quota.exception
-  std::string category;                     // quota.exception
-  int64_t extra = 0;                        // quota.exception
-  Json rules_json;                          // campaign.opened, campaign.amended
-  CampaignRules rules;
-  Actor actor;                              // actor.registered
-  std::string actor_id;                     // actor.revoked
+// The body of each event type (PROTOCOL.md §6), as ParseBody reads it.
+struct Genesis {  // ledger.genesis, written by init
+  std::string origin;
+  std::string ledger_key;
+  Json policy_json;
+  Policy policy;
+  std::vector<Actor> authorities;
 };
+struct ActorRegistered {
+  Actor actor;
+};
+struct ActorRevoked {
+  std::string actor_id;
+  std::string reason;  // optional
+};
+struct CampaignOpened {
+  std::string campaign;
+  Json rules_json;
+  CampaignRules rules;
+};
+struct CampaignAmended {
+  std::string campaign;
+  Json rules_json;
+  CampaignRules rules;
+  std::string reason;  // optional
+};
+struct QuotaExceptionGranted {  // quota.exception (the record it leaves: state.h's QuotaException)
+  std::string campaign;
+  std::string authority;
+  std::string category;  // a unit category, "total" (SOE groups) or "review"
+  int64_t extra = 0;
+  std::string reason;
+};
+struct SubmissionFiled {
+  std::string campaign;
+  UnitDescriptor unit;
+  Json metrics = Json::object();
+  std::vector<std::string> scenarios;
+};
+struct RecommendationIssued {
+  std::string campaign;
+  std::string unit_id;
+};
+struct ReviewRequested {
+  std::string campaign;
+  std::string unit_id;
+};
+struct ReviewRecommended {
+  std::string campaign;
+  std::string unit_id;
+};
+struct ScoreRecorded {
+  std::string campaign;
+  std::string unit_id;
+  int64_t score = 0;
+};
+struct SpotcheckRecorded {
+  std::string campaign;
+  std::string unit_id;
+  bool passed = false;
+};
+struct PublicationIssued {
+  std::string campaign;
+  std::vector<std::string> unit_ids;
+  Timestamp objection_deadline;
+};
+struct ObjectionFiled {
+  std::string campaign;
+  std::string unit_id;
+  std::string summary;
+};
+struct ObjectionResolved {
+  std::string campaign;
+  uint64_t objection = 0;  // the seq of the objection.filed entry
+  bool upheld = false;
+  std::string note;  // optional
+};
+struct TitleGranted {
+  std::string campaign;
+  std::vector<std::string> unit_ids;        // in a selection campaign
+  std::vector<UnitDescriptor> descriptors;  // in a historical campaign
+};
+struct ReviewPassed {
+  std::string campaign;
+  std::vector<std::string> unit_ids;
+};
+struct TitleRevoked {
+  std::string campaign;
+  std::string unit_id;
+  std::string reason;  // one of kRevocationReasons
+  std::string note;    // optional, but required for reason "other"
+};
+
+// An event body parsed by its type: one alternative per EventType. Steps that depend on the type
+// (Check, Apply, the policy) std::visit it with one overload per alternative and no catch-all, so
+// that a type some step forgets does not compile.
+//
+// To add an event type: its EventType and its row in EventTypes() (ledger/event.*), its struct
+// here, an alternative below, its case in EmptyBody and its Parse (bodies.cc); the compiler then
+// names every step still missing it (CheckRules in projections/internal/check_rules.h, ApplyBody
+// in apply.cc, the policy's UnitScopeOf, check.cc's actor authority). The default policy
+// (DefaultPolicyJson) must name it too, or ParsePolicy refuses the policy.
+struct Body {
+  std::variant<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
+               SubmissionFiled, RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded,
+               SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
+               TitleRevoked>
+      value;
+};
+
+// The empty body of `type`'s alternative: for dispatching on the type alone, where the body has
+// not been parsed (the signing policy is checked before the body). The one map from EventType to
+// body struct.
+Body EmptyBody(EventType type);
 
 // Parses `body` strictly for `type`: exactly the type's fields (plus `documents`), credit codes
 // with their check character, known vocabulary, integers in range. Checks that need the ledger's
 // state (a campaign's own categories and scenarios, who exists) are rules, not schema.
+// The genesis body is read as Apply has always read it (init checks it with CheckGenesisBody).
 // Errors: kSchemaViolation with details.field.
-Result<Body> ParseBody(const std::string& type, const Json& body);
+Result<Body> ParseBody(EventType type, const Json& body);
 
 // Parses a unit descriptor {id, name, category, subtype (enterprises only), region, authority}.
 Result<UnitDescriptor> ParseUnitDescriptor(const Json& j, const std::string& where);
 Json UnitDescriptorJson(const UnitDescriptor& d);
+
+// For std::visit: a set of lambdas, each taking one body type or an AnyOf<…> group of them.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class T, class... Alternatives>
+concept AnyOf = (std::same_as<T, Alternatives> || ...);
 
 }  // namespace pilotledger::projections

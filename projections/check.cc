@@ -3,31 +3,73 @@
 #include "ledger/note.h"
 #include "projections/bodies.h"
 #include "projections/body_schema.h"
+#include "projections/internal/check_rules.h"
 #include "projections/vocabulary.h"
 
 namespace pilotledger::projections {
-namespace {
+namespace internal {
 
 Status Transition(const std::string& message) { return RuleViolation("invalid_transition", message); }
 
-// The unit a scoped policy slot refers to; unresolved if the body or the unit is unknown.
+std::string Seq(uint64_t seq) { return "entry " + std::to_string(seq); }
+
+Status CheckRules(const RuleContext&, const Genesis&) {
+  return Status(Code::kForbidden, "the genesis entry is written by init, never appended");
+}
+
+}  // namespace internal
+
+namespace {
+
+// A string field of a body not yet parsed; empty if it is missing or not a string.
+std::string RawString(const Json& body, const char* name) {
+  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
+}
+
+// The unit a scoped policy slot refers to; unresolved if the body or the unit is unknown. Read from
+// the raw body: the policy is checked before the body.
 UnitScope ResolveScope(const State& state, const SignedEvent& event) {
   UnitScope scope;
-  if (!IsUnitScopedType(event.type)) return scope;
   const Json& body = event.body();
-  if (event.type == "submission.filed") {
-    const Json unit = body.value("unit", Json::object());
-    if (unit.is_object() && unit.value("id", Json()).is_string() && unit.value("authority", Json()).is_string()) {
-      // A unit the ledger knows answers to its recorded authority, whatever the body claims.
-      const Unit* known = state.FindUnit(unit["id"].get<std::string>());
-      scope = {true, unit["id"].get<std::string>(), known ? known->d.authority : unit["authority"].get<std::string>()};
+  switch (UnitScopeOf(event.kind)) {
+    case ScopeSource::kNone:
+      break;
+    case ScopeSource::kUnitDescriptor: {
+      const Json unit = body.value("unit", Json::object());
+      if (unit.is_object() && unit.value("id", Json()).is_string() && unit.value("authority", Json()).is_string()) {
+        // A unit the ledger knows answers to its recorded authority, whatever the body claims.
+        const Unit* known = state.FindUnit(unit["id"].get<std::string>());
+        scope = {true, unit["id"].get<std::string>(), known ? known->d.authority : unit["authority"].get<std::string>()};
+      }
+      break;
     }
-    return scope;
-  }
-  if (body.contains("unit_id") && body["unit_id"].is_string()) {
-    if (const Unit* u = state.FindUnit(body["unit_id"].get<std::string>())) scope = {true, u->d.id, u->d.authority};
+    case ScopeSource::kUnitId:
+      if (const Unit* u = state.FindUnit(RawString(body, "unit_id"))) scope = {true, u->d.id, u->d.authority};
+      break;
   }
   return scope;
+}
+
+// The role and department of the actor an actor event registers or retires (from the raw body and
+// the state); empty for the other events.
+struct ActorConcerned {
+  std::string role;
+  std::string department;
+};
+
+ActorConcerned Concerned(const State& state, const SignedEvent& event) {
+  const Json& body = event.body();
+  return std::visit(
+      Overloaded{[&](const ActorRegistered&) { return ActorConcerned{RawString(body, "role"), RawString(body, "department")}; },
+                 [&](const ActorRevoked&) {
+                   const Actor* a = state.FindActor(RawString(body, "actor"));
+                   return a ? ActorConcerned{a->role, a->department} : ActorConcerned{};
+                 },
+                 [](const AnyOf<Genesis, CampaignOpened, CampaignAmended, QuotaExceptionGranted, SubmissionFiled,
+                                RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded, SpotcheckRecorded,
+                                PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
+                                TitleRevoked> auto&) { return ActorConcerned{}; }},
+      EmptyBody(event.kind).value);
 }
 
 // Who answers for an actor, whatever the policy allows for actor events in general: a ministry
@@ -36,25 +78,11 @@ UnitScope ResolveScope(const State& state, const SignedEvent& event) {
 // department by the ministry of its line (MIIT for industry and IT, MCA for civil affairs, NHC for
 // health), so that no ministry can make up a region's other departments and recommend alone.
 Status CheckActorAuthority(const State& state, const SignedEvent& event, const std::vector<const Actor*>& signers) {
-  const Json& body = event.body();
-  std::string role, department;
-  if (event.type == "actor.registered") {
-    role = body.value("role", Json()).is_string() ? body["role"].get<std::string>() : "";
-    department = body.value("department", Json()).is_string() ? body["department"].get<std::string>() : "";
-  } else if (event.type == "actor.revoked" && body.contains("actor") && body["actor"].is_string()) {
-    if (const Actor* a = state.FindActor(body["actor"].get<std::string>())) {
-      role = a->role;
-      department = a->department;
-    }
-  }
+  const auto [role, department] = Concerned(state, event);
   std::vector<std::string> needed;
   if (role == "ministry") needed = {"miit", "mca", "nhc"};
   if (role == "soe_group") needed = {"miit"};  // central SOE groups report to MIIT (DOMAIN.md)
-  if (role == "provincial") {
-    if (department == "miit") needed = {"miit"};
-    if (department == "civil") needed = {"mca"};
-    if (department == "health") needed = {"nhc"};
-  }
+  if (role == "provincial" && !MinistryOfLine(department).empty()) needed = {MinistryOfLine(department)};
   for (const std::string& ministry : needed) {
     bool signed_by = false;
     for (const Actor* a : signers) signed_by = signed_by || (a->role == "ministry" && a->department == ministry);
@@ -88,54 +116,6 @@ Status CheckSignaturesAndPolicy(const State& state, const SignedEvent& event, st
   return CheckActorAuthority(state, event, signers);
 }
 
-Status CheckActorRules(const State& state, const std::string& type, const Body& b) {
-  if (type == "actor.registered") {
-    if (state.FindActor(b.actor.id)) return Transition("actor " + b.actor.id + " is already registered");
-    if (const auto it = state.active_keys.find(b.actor.key.raw()); it != state.active_keys.end()) {
-      return Transition("the public key is already registered to actor " + it->second);
-    }
-    return Status::Ok();
-  }
-  const Actor* a = state.FindActor(b.actor_id);
-  if (!a) return Transition("no actor " + b.actor_id + " to revoke");
-  if (!a->active()) return Transition("actor " + b.actor_id + " was already revoked at entry " + std::to_string(*a->revoked_seq));
-  return Status::Ok();
-}
-
-Status CheckCampaignRules(const State& state, const std::string& type, const Body& b) {
-  const Campaign* c = state.FindCampaign(b.campaign);
-  if (type == "campaign.opened") {
-    if (c) return Transition("campaign " + b.campaign + " was already opened at entry " + std::to_string(c->opened_seq));
-  } else if (!c) {
-    return RuleViolation("unknown_campaign", "no campaign " + b.campaign + " has been opened");
-  }
-  if (type == "campaign.amended" && c->rules.historical != b.rules.historical) {
-    return Transition("an amendment cannot change whether campaign " + b.campaign + " is historical");
-  }
-  if (type == "campaign.opened" || type == "campaign.amended") {
-    if (b.rules.review) {
-      for (const std::string& batch : b.rules.review->batches) {
-        if (!state.FindCampaign(batch)) {
-          return RuleViolation("unknown_campaign", "the review covers campaign " + batch + ", which has not been opened");
-        }
-      }
-    }
-    return Status::Ok();
-  }
-  // quota.exception
-  if (c->rules.historical) return Transition("campaign " + b.campaign + " is historical and has no quotas");
-  const std::string kind = c->rules.AuthorityKind(b.authority);
-  if (kind.empty()) return SchemaViolation("authority", "campaign " + b.campaign + " knows no authority " + b.authority);
-  if (kind == "soe_group") {
-    const Actor* g = state.FindActor(b.authority.substr(kSoeAuthorityPrefix.size()));
-    if (!g || g->role != "soe_group") return SchemaViolation("authority", b.authority + " is not a registered SOE group");
-  }
-  const bool ok = b.category == "review" ? c->rules.review.has_value()
-                                         : (kind == "soe_group" ? b.category == "total" : c->rules.HasCategory(b.category));
-  if (!ok) return SchemaViolation("category", "campaign " + b.campaign + " has no " + b.category + " places for " + b.authority);
-  return Status::Ok();
-}
-
 }  // namespace
 
 void PreverifySignatures(SignedEvent& event, const std::function<std::optional<PublicKey>(const std::string&)>& active_key) {
@@ -147,18 +127,12 @@ void PreverifySignatures(SignedEvent& event, const std::function<std::optional<P
 }
 
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
-  if (event.type == kGenesisType) return Status(Code::kForbidden, "the genesis entry is written by init, never appended");
+  if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
   std::vector<const Actor*> signers;
   PL_RETURN_IF_ERROR(CheckSignaturesAndPolicy(state, event, signers));
-  PL_ASSIGN_OR_RETURN(Body body, ParseBody(event.type, event.body()));
-  Status s;
-  if (event.type == "actor.registered" || event.type == "actor.revoked") {
-    s = CheckActorRules(state, event.type, body);
-  } else if (event.type == "campaign.opened" || event.type == "campaign.amended" || event.type == "quota.exception") {
-    s = CheckCampaignRules(state, event.type, body);
-  } else {
-    s = internal::CheckUnitRules(state, event, body, now);
-  }
+  PL_ASSIGN_OR_RETURN(Body body, ParseBody(event.kind, event.body()));
+  const internal::RuleContext x{state, event, now};
+  const Status s = std::visit([&x](const auto& b) { return internal::CheckRules(x, b); }, body.value);
   if (s.ok() && parsed) *parsed = std::move(body);
   return s;
 }

@@ -30,9 +30,4 @@ Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* 
 // Checks a genesis body {origin, ledger_key, authorities, policy} as `init` writes it.
 Status CheckGenesisBody(const Json& body);
 
-namespace internal {
-// The rule checks of the unit lifecycle, after signatures, policy and body (check_units.cc).
-Status CheckUnitRules(const State& state, const SignedEvent& event, const Body& body, Timestamp now);
-}  // namespace internal
-
 }  // namespace pilotledger::projections

@@ -1,6 +1,7 @@
 #include "projections/policy.h"
 
 #include "ledger/event.h"
+#include "projections/bodies.h"
 #include "projections/body_schema.h"
 #include "projections/vocabulary.h"
 
@@ -78,9 +79,21 @@ Json DefaultPolicyJson() {
   return p;
 }
 
+ScopeSource UnitScopeOf(EventType type) {
+  return std::visit(
+      Overloaded{[](const SubmissionFiled&) { return ScopeSource::kUnitDescriptor; },
+                 [](const AnyOf<RecommendationIssued, ReviewRequested, ReviewRecommended> auto&) { return ScopeSource::kUnitId; },
+                 [](const AnyOf<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
+                                ScoreRecorded, SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved,
+                                TitleGranted, ReviewPassed, TitleRevoked> auto&) { return ScopeSource::kNone; }},
+      EmptyBody(type).value);
+}
+
+bool IsUnitScopedType(EventType type) { return UnitScopeOf(type) != ScopeSource::kNone; }
+
 bool IsUnitScopedType(const std::string& type) {
-  return type == "submission.filed" || type == "recommendation.issued" || type == "review.requested" ||
-         type == "review.recommended";
+  const std::optional<EventType> t = EventTypeFromName(type);
+  return t && IsUnitScopedType(*t);
 }
 
 Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
@@ -88,7 +101,8 @@ Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
   Policy policy;
   for (const auto& [type, alternatives] : j.items()) {
     const std::string field = where + "." + type;
-    if (!FindEventType(type) || type == kGenesisType) return SchemaViolation(field, "no event type " + type + " to sign");
+    const std::optional<EventType> event_type = EventTypeFromName(type);
+    if (!event_type || *event_type == EventType::kGenesis) return SchemaViolation(field, "no event type " + type + " to sign");
     if (!alternatives.is_array() || alternatives.empty()) {
       return SchemaViolation(field, field + " must be a non-empty list of alternatives");
     }
@@ -113,7 +127,7 @@ Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
         }
         if (r.Has("scope")) {
           PL_ASSIGN_OR_RETURN(slot.scope, r.String("scope"));
-          const bool ok = IsUnitScopedType(type) &&
+          const bool ok = IsUnitScopedType(*event_type) &&
                           ((slot.scope == "unit" && slot.role == "applicant") ||
                            (slot.scope == "authority" && (slot.role == "provincial" || slot.role == "soe_group")));
           if (!ok) return SchemaViolation(r.Field("scope"), "scope " + slot.scope + " does not apply to " + slot.role + " on " + type);
@@ -124,7 +138,7 @@ Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
     }
   }
   for (const EventTypeInfo& t : EventTypes()) {
-    if (t.name != kGenesisType && !policy.rules.count(std::string(t.name))) {
+    if (t.type != EventType::kGenesis && !policy.rules.count(std::string(t.name))) {
       return SchemaViolation(where + "." + std::string(t.name), "the policy says nothing about " + std::string(t.name));
     }
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ledger/canonical_json.h"
+#include "ledger/event.h"
 #include "ledger/status.h"
 #include "projections/actors.h"
 
@@ -45,7 +46,13 @@ struct UnitScope {
 Status Authorize(const Policy& policy, const std::string& type, const std::vector<const Actor*>& signers,
                  const UnitScope& scope);
 
-// True for the event types whose slots may be scoped to a unit.
+// Where an event names the unit its scoped slots refer to: nowhere (its slots cannot be scoped),
+// the `unit` descriptor (submission.filed) or `unit_id`.
+enum class ScopeSource { kNone, kUnitDescriptor, kUnitId };
+ScopeSource UnitScopeOf(EventType type);
+
+// True for the event types whose slots may be scoped to a unit. False for an unknown name.
+bool IsUnitScopedType(EventType type);
 bool IsUnitScopedType(const std::string& type);
 
 }  // namespace pilotledger::projections

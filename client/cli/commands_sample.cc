@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/cli/cli.h"
+#include "projections/actors.h"
 #include "projections/uscc.h"
 
 namespace pilotledger::cli {
@@ -43,9 +44,9 @@ class Sampler {
     PL_RETURN_IF_ERROR(client::SaveIdentity(keys_ + "/" + id + ".pem", ids_.at(id)));
     Json d = {{"actor", id}, {"role", role}, {"name", name}, {"public_key", key.public_key().ToBase64()}};
     d.update(extra);
-    // A provincial department is registered by the ministry of its line.
-    const std::string dep = extra.value("department", "");
-    return Append("actor.registered", d, {dep == "civil" ? "mca" : dep == "health" ? "nhc" : "miit"});
+    // A provincial department is registered by the ministry of its line, any other actor by MIIT.
+    const std::string line = projections::MinistryOfLine(extra.value("department", ""));
+    return Append("actor.registered", d, {line.empty() ? "miit" : line});
   }
   std::string Pick(const std::vector<std::string>& v) { return v[rng_() % v.size()]; }
   std::string CreditCode(const std::string& prefix, const std::string& region) {

@@ -15,6 +15,7 @@
 
 #include "client/ledger_client.h"
 #include "ledger/encoding.h"
+#include "projections/actors.h"
 #include "tests/ledger/ledger_test_util.h"
 
 namespace pilotledger::testing {
@@ -193,10 +194,12 @@ class TestLedger {
     for (const std::string& s : signers) client::AddSignature(e, Id(s));
     return e;
   }
-  // actor.registered for a new actor `f` (with a fresh key), signed by the MIIT ministry.
+  // actor.registered for a new actor `f` (with a fresh key), signed by the ministry of a provincial
+  // department's line, or else by MIIT.
   SignedEvent Register(const Founder& f, const std::string& id = "") {
     const PrivateKey& key = NewKey(f.actor);
-    const std::string line = f.role == "provincial" && f.department == "civil" ? "mca" : f.role == "provincial" && f.department == "health" ? "nhc" : "miit";
+    std::string line = f.role == "provincial" ? projections::MinistryOfLine(f.department) : "";
+    if (line.empty()) line = "miit";
     return Event(id.empty() ? "reg-" + f.actor : id, "actor.registered", Descriptor(f, key), {line});
   }
 
