@@ -61,7 +61,7 @@ TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
     ASSERT_OK(Do("campaign.opened", {{"campaign", year}, {"rules", testing::CampaignRules(year)}}, kMinistries));
     Json units = Json::array();
     for (int i = 0; i < (std::string(year) == "2017" ? 2 : 1); ++i) {
-      const std::string id = testing::UnitCode(++serial);
+      const std::string id = testing::Uscc("110101", ++serial);
       units.push_back({{"id", id}, {"name", std::string(year) + "年示范企业" + std::to_string(i)}, {"category", "enterprise"},
                        {"subtype", "service"}, {"region", "110101"}, {"authority", "110000"}});
       reviewed.push_back(id);

@@ -177,16 +177,16 @@ TEST_F(PilotctlTest, ImportTitlesReportsBadRowsByLineAndImportsNothingUntilFixed
   ASSERT_TRUE(c->Append(ledger_.Event("open-2017", "campaign.opened", {{"campaign", "2017"}, {"rules", testing::CampaignRules("2017")}},
                                       testing::kMinistries))
                   .ok());
-  const std::string good1 = testing::UnitCode(1), good2 = testing::UnitCode(2, "11");
-  std::string wrong = testing::UnitCode(3);
+  const std::string good1 = testing::Uscc("110101", 1), good2 = testing::Uscc("110101", 2, "11");
+  std::string wrong = testing::Uscc("110101", 3);
   wrong.back() = wrong.back() == '0' ? '1' : '0';
   const std::string csv = ledger_.dir() / "titles.csv";
   std::ofstream(csv) << "name,credit_code,category,subtype,region,authority\n"
                      << "\"康护科技有限公司, 北京\"," << good1 << ",enterprise,product,110101,110000\n"
                      << "坏的代码," << wrong << ",enterprise,product,110101,110000\n"
                      << "朝阳街道," << good2 << ",street,,110105,110000\n"
-                     << "没有子类," << testing::UnitCode(4) << ",enterprise,,110101,110000\n"
-                     << "园区," << testing::UnitCode(5) << ",park,,110101,110000\n";
+                     << "没有子类," << testing::Uscc("110101", 4) << ",enterprise,,110101,110000\n"
+                     << "园区," << testing::Uscc("110101", 5) << ",park,,110101,110000\n";
   std::string out;
   const std::vector<std::string> keys = {"--key", Key("miit"), "--key", Key("mca"), "--key", Key("nhc")};
   std::vector<std::string> args = {"import-titles", csv, "--campaign", "2017"};
