@@ -3,23 +3,17 @@
 #include <thread>
 
 #include "client/keys.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
-using testing::ServerProcess;
-using testing::TestLedger;
-
-class PilotctlTest : public ::testing::Test {
+class PilotctlTest : public testing::ServerTest {
  protected:
+  PilotctlTest() : ServerTest(std::vector<std::string>{"--log-requests", "false"}) {}
   void SetUp() override {
     for (const char* m : {"miit", "mca", "nhc"}) ASSERT_OK(client::SaveIdentity(Key(m), ledger_.Id(m)));
-    Start();
-  }
-  void Start() {
-    server_ = ServerProcess::Start(ledger_.data_dir(), {"--log-requests", "false"});
-    ASSERT_NE(server_, nullptr);
+    ServerTest::SetUp();
   }
   std::string Key(const std::string& actor) const { return ledger_.dir() / (actor + ".pem"); }
   // Runs pilotctl against the server; returns its exit status, output in `out`.
@@ -30,9 +24,6 @@ class PilotctlTest : public ::testing::Test {
     if (out) *out = o;
     return rc;
   }
-
-  TestLedger ledger_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(PilotctlTest, ThreeMinistriesSignOneEventFileInTurnsThenAppendIt) {
@@ -84,7 +75,7 @@ TEST_F(PilotctlTest, VerifyWithStateDetectsAForkThatSharesAPrefix) {
   const std::string fork = ledger_.dir() / "fork";
   std::filesystem::copy(ledger_.data_dir(), fork, std::filesystem::copy_options::recursive);
 
-  Start();  // the original grows one way
+  ASSERT_TRUE(StartServer({"--log-requests", "false"}));  // the original grows one way
   ASSERT_TRUE(server_->Client()->Append(ledger_.Register({"original-1", "expert", "", "", ""})).ok());
   const std::string state = ledger_.dir() / "verify.state";
   std::string out;
@@ -95,8 +86,7 @@ TEST_F(PilotctlTest, VerifyWithStateDetectsAForkThatSharesAPrefix) {
   EXPECT_EQ(server_->Stop(SIGTERM), 0);
 
   // The fork grows another way, further; then it is served in place of the original.
-  server_ = ServerProcess::Start(fork, {"--log-requests", "false"});
-  ASSERT_NE(server_, nullptr);
+  ASSERT_TRUE(StartServerOn(fork, {"--log-requests", "false"}));
   auto f = server_->Client();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(f->Append(ledger_.Register({"forked-" + std::to_string(i), "expert", "", "", ""})).ok());
   EXPECT_EQ(Ctl({"--as", Key("auditor-1"), "verify", "--ledger-key", ledger_.verifier_key(), "--state", state}, &out), 1);
