@@ -67,7 +67,7 @@ Status SaveMemory(const std::string& path, const std::string& ledger_key, const 
 
 class Verifier {
  public:
-  Verifier(LedgerClient& c, const VerifyOptions& o, note::Verifier key) : c_(c), o_(o), key_(std::move(key)) {}
+  Verifier(LedgerSource& c, const VerifyOptions& o, note::Verifier key) : c_(c), o_(o), key_(std::move(key)) {}
 
   // Fetches the latest checkpoint and verifies every entry up to it.
   Status Sync(Memory& m, VerifyReport& report) {
@@ -169,7 +169,7 @@ class Verifier {
     return Status::Ok();
   }
 
-  LedgerClient& c_;
+  LedgerSource& c_;
   const VerifyOptions& o_;
   const note::Verifier key_;
 };
@@ -181,14 +181,70 @@ Json VerifyReport::ToJson() const {
           {"campaigns", campaigns}, {"root", root}, {"seconds", std::to_string(seconds)}};
 }
 
+namespace {
+
+// LedgerClient as a LedgerSource.
+class HttpSource final : public LedgerSource {
+ public:
+  explicit HttpSource(LedgerClient& c) : c_(c) {}
+  Result<std::string> SignedCheckpoint() override { return c_.SignedCheckpoint(); }
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to) override { return c_.ConsistencyProof(from, to); }
+  Result<Json> Entries(uint64_t from, uint64_t limit) override { return c_.Entries(from, limit); }
+  Result<Json> GetJson(const std::string& target) override { return c_.GetJson(target); }
+
+ private:
+  LedgerClient& c_;
+};
+
+}  // namespace
+
 Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options) {
+  HttpSource source(client);
+  return VerifyLedger(source, options);
+}
+
+Result<Json> CheckProofBundle(const Json& b, const note::Verifier& key) {
+  if (!b.is_object() || b.value("format", "") != kProofBundleFormat) return Status(Code::kInvalidArgument, "not a PilotLedger proof bundle");
+  if (!b.contains("entry") || !b.contains("checkpoint") || !b.contains("inclusion")) {
+    return Status(Code::kInvalidArgument, "the bundle lacks entry, checkpoint or inclusion");
+  }
+  Result<Checkpoint> cp = VerifyCheckpoint(b["checkpoint"].get<std::string>(), key);
+  if (!cp.ok()) return Status(Code::kDataLoss, "the checkpoint is not signed by the trusted key: " + cp.status().message());
+  const Json& entry = b["entry"];
+  Hash leaf_hash;
+  uint64_t seq = 0;
+  if (entry.value("redacted", false)) {
+    PL_ASSIGN_OR_RETURN(leaf_hash, HashFromBase64(entry.value("leaf_hash", "")));
+    seq = entry.value("seq", uint64_t{0});
+  } else {
+    Result<Entry> parsed = EntryFromJson(entry);
+    if (!parsed.ok()) return Status(Code::kDataLoss, "the entry is malformed: " + parsed.status().message());
+    leaf_hash = merkle::HashLeaf(WriteCanonical(entry));
+    seq = parsed->seq;
+  }
+  const Json& inc = b["inclusion"];
+  if (inc.value("index", uint64_t{0}) != seq || inc.value("size", uint64_t{0}) != cp->size) {
+    return Status(Code::kDataLoss, "the proof is for another entry or another tree size");
+  }
+  std::vector<Hash> hashes;
+  for (const Json& h : inc.value("hashes", Json::array())) {
+    PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
+    hashes.push_back(hash);
+  }
+  if (Status s = merkle::VerifyInclusion(seq, cp->size, leaf_hash, hashes, cp->root); !s.ok()) {
+    return Status(Code::kDataLoss, "the entry is not in the signed tree: " + s.message());
+  }
+  return entry;
+}
+
+Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   Result<note::Verifier> key = note::ParseVerifierKey(options.ledger_key);
   if (!key.ok()) return Status(Code::kInvalidArgument, "--ledger-key: " + key.status().message());
   PL_ASSIGN_OR_RETURN(Memory memory, LoadMemory(options.state_file, options.ledger_key));
   VerifyReport report;
   report.from = memory.size;
-  Verifier v(client, options, *key);
+  Verifier v(source, options, *key);
   for (int round = 0;; ++round) {
     PL_RETURN_IF_ERROR(v.Sync(memory, report));
     bool stale = false;

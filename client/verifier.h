@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "client/ledger_client.h"
 #include "ledger/canonical_json.h"
@@ -30,6 +32,22 @@ struct VerifyReport {
   Json ToJson() const;
 };
 
+// What the verifier reads from a ledger, as the public API serves it: LedgerClient over HTTP, or a
+// crafted log in tests (tests/client/).
+class LedgerSource {
+ public:
+  virtual ~LedgerSource() = default;
+  // GET /v1/checkpoint: the signed note.
+  virtual Result<std::string> SignedCheckpoint() = 0;
+  // GET /v1/proof/consistency?from&to: the proof hashes.
+  virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to) = 0;
+  // GET /v1/entries?from&limit: {"entries":[…]}.
+  virtual Result<Json> Entries(uint64_t from, uint64_t limit) = 0;
+  // The views compared with the replay: "/v1/units?limit=1000[&cursor=C]", "/v1/units/ID",
+  // "/v1/campaigns/ID/quotas".
+  virtual Result<Json> GetJson(const std::string& target) = 0;
+};
+
 // An auditor's independent verification of a ledger through its public API (as an auditor, so that
 // no entry is redacted): the checkpoint is signed by the trusted key; every entry from genesis (or
 // from the state file's checkpoint, after a consistency proof from it) is canonical, at its seq
@@ -39,6 +57,17 @@ struct VerifyReport {
 // served for every unit and campaign equal the replay. Updates the state file on success.
 // Errors: kDataLoss naming the first entry, unit or campaign that fails, or the fork/rewrite;
 // kUnauthenticated if entries are redacted; network errors.
+Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& options);
+// The same over HTTP with `client`'s reader identity.
 Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options);
+
+// An offline proof that an entry is in the log (pilotctl proof, verify-bundle):
+// {"format","entry","checkpoint","inclusion":{"index","size","hashes"}}.
+inline constexpr std::string_view kProofBundleFormat = "pilotledger-proof-bundle/v1";
+// Checks a bundle with no network: the checkpoint is signed by `key` and the entry (full, or
+// redacted with its leaf hash) is included at its seq in the tree of the checkpoint's size.
+// Returns the entry. Errors: kInvalidArgument (not a bundle, missing parts), kDataLoss (a bad
+// signature, a malformed entry, a proof for another entry or size, a proof that does not verify).
+Result<Json> CheckProofBundle(const Json& bundle, const note::Verifier& key);
 
 }  // namespace pilotledger::client

@@ -8,8 +8,6 @@
 namespace pilotledger::cli {
 namespace {
 
-constexpr std::string_view kBundleFormat = "pilotledger-proof-bundle/v1";
-
 int Verify(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl verify: verify the whole ledger independently (use --as an auditor key)");
   client::VerifyOptions v;
@@ -59,46 +57,11 @@ int Proof(const Globals& g, const std::vector<std::string>& args) {
   if (!proof.ok()) return Fail(proof.status());
   Json hashes = Json::array();
   for (const Hash& h : *proof) hashes.push_back(HashBase64(h));
-  const Json bundle = {{"format", kBundleFormat}, {"entry", *entry}, {"checkpoint", *note},
+  const Json bundle = {{"format", client::kProofBundleFormat}, {"entry", *entry}, {"checkpoint", *note},
                        {"inclusion", {{"index", seq}, {"size", cp->size}, {"hashes", hashes}}}};
   if (Status s = WriteOutput(out, bundle.dump(2, ' ', false) + "\n"); !s.ok()) return Fail(s);
   if (out != "-") std::cerr << "wrote the proof of entry " << seq << " in the log of " << cp->size << " entries to " << out << "\n";
   return kOk;
-}
-
-// Checks a bundle offline; returns the entry it proves.
-Result<Json> CheckBundle(const Json& b, const note::Verifier& key) {
-  if (!b.is_object() || b.value("format", "") != kBundleFormat) return Status(Code::kInvalidArgument, "not a PilotLedger proof bundle");
-  if (!b.contains("entry") || !b.contains("checkpoint") || !b.contains("inclusion")) {
-    return Status(Code::kInvalidArgument, "the bundle lacks entry, checkpoint or inclusion");
-  }
-  Result<Checkpoint> cp = VerifyCheckpoint(b["checkpoint"].get<std::string>(), key);
-  if (!cp.ok()) return Status(Code::kDataLoss, "the checkpoint is not signed by the trusted key: " + cp.status().message());
-  const Json& entry = b["entry"];
-  Hash leaf_hash;
-  uint64_t seq = 0;
-  if (entry.value("redacted", false)) {
-    PL_ASSIGN_OR_RETURN(leaf_hash, HashFromBase64(entry.value("leaf_hash", "")));
-    seq = entry.value("seq", uint64_t{0});
-  } else {
-    Result<Entry> parsed = EntryFromJson(entry);
-    if (!parsed.ok()) return Status(Code::kDataLoss, "the entry is malformed: " + parsed.status().message());
-    leaf_hash = merkle::HashLeaf(WriteCanonical(entry));
-    seq = parsed->seq;
-  }
-  const Json& inc = b["inclusion"];
-  if (inc.value("index", uint64_t{0}) != seq || inc.value("size", uint64_t{0}) != cp->size) {
-    return Status(Code::kDataLoss, "the proof is for another entry or another tree size");
-  }
-  std::vector<Hash> hashes;
-  for (const Json& h : inc.value("hashes", Json::array())) {
-    PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
-    hashes.push_back(hash);
-  }
-  if (Status s = merkle::VerifyInclusion(seq, cp->size, leaf_hash, hashes, cp->root); !s.ok()) {
-    return Status(Code::kDataLoss, "the entry is not in the signed tree: " + s.message());
-  }
-  return entry;
 }
 
 int VerifyBundle(const Globals& g, const std::vector<std::string>& args) {
@@ -113,7 +76,7 @@ int VerifyBundle(const Globals& g, const std::vector<std::string>& args) {
   if (!text.ok()) return Fail(text.status());
   Result<Json> bundle = ParseStrictJson(*text);
   if (!bundle.ok()) return Fail("the bundle is not valid JSON: " + bundle.status().message());
-  Result<Json> entry = CheckBundle(*bundle, *key);
+  Result<Json> entry = client::CheckProofBundle(*bundle, *key);
   if (!entry.ok()) return Fail("the bundle does NOT verify: " + entry.status().message());
   if (g.json) {
     PrintJson({{"verified", true}, {"entry", *entry}});

@@ -3,20 +3,15 @@
 #include "ledger/checkpoint.h"
 #include "ledger/encoding.h"
 #include "ledger/merkle.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
-using testing::ServerProcess;
-using testing::TestLedger;
-
-class AccessTest : public ::testing::Test {
+class AccessTest : public testing::ServerTest {
  protected:
   void SetUp() override {
-    server_ = ServerProcess::Start(ledger_.data_dir());
-    ASSERT_NE(server_, nullptr);
-    c_ = server_->Client();
+    ASSERT_NO_FATAL_FAILURE(ServerTest::SetUp());
     for (const char* who : {"auditor-1", "expert-1"}) {
       ASSERT_TRUE(c_->Append(ledger_.Register({who, std::string(who).substr(0, std::string(who).find('-')), "", "", ""})).ok());
     }
@@ -27,16 +22,8 @@ class AccessTest : public ::testing::Test {
     unit_ = submission_["unit"]["id"];
     ASSERT_TRUE(c_->Append(ledger_.Event("sub-1", "submission.filed", submission_, {"p110000-miit"})).ok());
   }
-  std::unique_ptr<client::LedgerClient> As(const std::string& actor) {
-    auto c = server_->Client();
-    c->SetReader(ledger_.Id(actor));
-    return c;
-  }
   Status GetStatus(client::LedgerClient& c, const std::string& target) { return c.GetJson(target).status(); }
 
-  TestLedger ledger_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<client::LedgerClient> c_;
   Json submission_;
   std::string unit_;
 };

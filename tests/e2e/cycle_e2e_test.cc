@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "client/verifier.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
@@ -11,13 +11,9 @@ namespace {
 using testing::kMinistries;
 using testing::TestLedger;
 
-class CycleTest : public ::testing::Test {
+class CycleTest : public testing::ServerTest {
  protected:
-  void SetUp() override {
-    server_ = testing::ServerProcess::Start(ledger_.data_dir(), {"--log-requests", "false"});
-    ASSERT_NE(server_, nullptr);
-    c_ = server_->Client();
-  }
+  CycleTest() : ServerTest(std::vector<std::string>{"--log-requests", "false"}) {}
   Status Do(const std::string& type, const Json& body, const std::vector<std::string>& signers) {
     Result<client::AppendReceipt> r = c_->Append(ledger_.Event(type + "-" + std::to_string(++n_), type, body, signers));
     if (r.ok()) last_seq_ = r->seq;
@@ -31,18 +27,10 @@ class CycleTest : public ::testing::Test {
     }
     return nullptr;
   }
-  std::unique_ptr<client::LedgerClient> As(const std::string& actor) {
-    auto c = server_->Client();
-    c->SetReader(ledger_.Id(actor));
-    return c;
-  }
   std::vector<std::string> Departments(const std::string& authority) {
     return {"p" + authority + "-miit", "p" + authority + "-civil", "p" + authority + "-health"};
   }
 
-  TestLedger ledger_;
-  std::unique_ptr<testing::ServerProcess> server_;
-  std::unique_ptr<client::LedgerClient> c_;
   int n_ = 0;
   uint64_t last_seq_ = 0;
 };
@@ -61,7 +49,7 @@ TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
     ASSERT_OK(Do("campaign.opened", {{"campaign", year}, {"rules", testing::CampaignRules(year)}}, kMinistries));
     Json units = Json::array();
     for (int i = 0; i < (std::string(year) == "2017" ? 2 : 1); ++i) {
-      const std::string id = testing::UnitCode(++serial);
+      const std::string id = testing::Uscc("110101", ++serial);
       units.push_back({{"id", id}, {"name", std::string(year) + "年示范企业" + std::to_string(i)}, {"category", "enterprise"},
                        {"subtype", "service"}, {"region", "110101"}, {"authority", "110000"}});
       reviewed.push_back(id);

@@ -17,6 +17,7 @@
 #include "ledger/encoding.h"
 #include "projections/actors.h"
 #include "tests/ledger/ledger_test_util.h"
+#include "tests/ledger_builder.h"
 
 namespace pilotledger::testing {
 
@@ -175,24 +176,22 @@ class TestLedger {
   const std::string& init_output() const { return init_output_; }
   const std::string& verifier_key() const { return verifier_key_; }
 
-  const PrivateKey& NewKey(const std::string& actor) { return keys_[actor] = *PrivateKey::Generate(); }
-  client::Identity Id(const std::string& actor) const { return {actor, keys_.at(actor)}; }
+  const PrivateKey& NewKey(const std::string& actor) { return keys_.NewKey(actor); }
+  client::Identity Id(const std::string& actor) const { return {actor, keys_.Existing(actor)}; }
 
   // An actor descriptor (an actor.registered body) for `f` with `key`.
   static Json Descriptor(const Founder& f, const PrivateKey& key) {
-    Json d = {{"actor", f.actor}, {"role", f.role}, {"name", f.actor + " (test)"}, {"public_key", key.public_key().ToBase64()}};
-    if (!f.department.empty()) d["department"] = f.department;
-    if (!f.region.empty()) d["region"] = f.region;
-    if (!f.unit.empty()) d["unit"] = f.unit;
-    return d;
+    Json extra = Json::object();
+    if (!f.department.empty()) extra["department"] = f.department;
+    if (!f.region.empty()) extra["region"] = f.region;
+    if (!f.unit.empty()) extra["unit"] = f.unit;
+    return ActorDescriptor(f.actor, f.role, f.actor + " (test)", key.public_key(), extra);
   }
 
   // A signed event of `type` with `body`, signed by `signers`.
   SignedEvent Event(const std::string& id, const std::string& type, const Json& body, const std::vector<std::string>& signers,
                     Timestamp time = Timestamp{1697356800000}) const {
-    SignedEvent e = *MakeEvent(id, type, time, body);
-    for (const std::string& s : signers) client::AddSignature(e, Id(s));
-    return e;
+    return SignEvent(keys_, id, type, time, body, signers);
   }
   // actor.registered for a new actor `f` (with a fresh key), signed by the ministry of a provincial
   // department's line, or else by MIIT.
@@ -205,7 +204,7 @@ class TestLedger {
 
  private:
   TempDir dir_;
-  std::map<std::string, PrivateKey> keys_;
+  KeyRing keys_;
   int init_status_ = -1;
   std::string init_output_;
   std::string verifier_key_;
@@ -219,18 +218,6 @@ namespace pilotledger::testing {
 
 inline const std::vector<std::string> kMinistries = {"miit", "mca", "nhc"};
 
-// A valid credit code for serial `n` in region 110101.
-inline std::string UnitCode(int n, const std::string& prefix = "91") {
-  char serial[16];
-  std::snprintf(serial, sizeof serial, "%09d", n);
-  const std::string first17 = prefix + "110101" + serial;
-  return first17 + projections::UsccCheckCharacter(first17);
-}
-
-inline Json CampaignRules(const std::string& file) {
-  return Json::parse(ReadFile(std::string(PILOT_SOURCE_DIR) + "/config/campaigns/" + file + ".json"));
-}
-
 // Opens the historical 2017 campaign and grants titles to `n` Beijing enterprises; returns their ids.
 inline std::vector<std::string> TitledUnits(TestLedger& ledger, client::LedgerClient& c, int n, int first = 1) {
   if (first == 1) {
@@ -241,7 +228,7 @@ inline std::vector<std::string> TitledUnits(TestLedger& ledger, client::LedgerCl
   std::vector<std::string> ids;
   Json units = Json::array();
   for (int i = first; i < first + n; ++i) {
-    ids.push_back(UnitCode(i));
+    ids.push_back(Uscc("110101", i));
     units.push_back({{"id", ids.back()}, {"name", "测试企业" + std::to_string(i)}, {"category", "enterprise"}, {"subtype", "product"},
                      {"region", "110101"}, {"authority", "110000"}});
   }
@@ -298,7 +285,7 @@ inline void OpenSelection(TestLedger& ledger, client::LedgerClient& c, const std
 // A street of Beijing (serial `n`) with metrics meeting every threshold of the 2023 rules.
 inline Json StreetSubmission(const std::string& campaign, int n) {
   return {{"campaign", campaign},
-          {"unit", {{"id", UnitCode(n, "11")}, {"name", "测试街道" + std::to_string(n)}, {"category", "street"}, {"region", "110101"},
+          {"unit", {{"id", Uscc("110101", n, "11")}, {"name", "测试街道" + std::to_string(n)}, {"category", "street"}, {"region", "110101"},
                     {"authority", "110000"}}},
           {"metrics", {{"investment", 12000000}, {"it_investment", 2500000}, {"product_kinds", 6}, {"service_kinds", 6},
                        {"people_served", 15000}, {"online_offline", true}, {"contractor_evaluation", true}}},

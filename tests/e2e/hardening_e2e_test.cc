@@ -4,13 +4,16 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
-using testing::ServerProcess;
-using testing::TestLedger;
+// Each test starts the server with the limits it tries.
+class HardeningTest : public testing::ServerTest {
+ protected:
+  HardeningTest() : ServerTest(std::nullopt) {}
+};
 
 // A raw TCP connection to the server, for requests no well-behaved client sends.
 class RawConnection {
@@ -51,11 +54,9 @@ class RawConnection {
   bool connected_ = false;
 };
 
-TEST(HardeningTest, ARequestSentOneByteASecondIsCutOff) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir(), {"--request-timeout-ms", "1500"});
-  ASSERT_NE(server, nullptr);
-  RawConnection c(server->address());
+TEST_F(HardeningTest, ARequestSentOneByteASecondIsCutOff) {
+  ASSERT_TRUE(StartServer({"--request-timeout-ms", "1500"}));
+  RawConnection c(server_->address());
   ASSERT_TRUE(c.connected());
   const std::string request = "GET /v1/checkpoint HTTP/1.1\r\nHost: x\r\n\r\n";
   const auto start = std::chrono::steady_clock::now();
@@ -68,14 +69,12 @@ TEST(HardeningTest, ARequestSentOneByteASecondIsCutOff) {
   EXPECT_TRUE(closed) << "a one-byte-per-second request was still open after " << elapsed.count() << " ms";
   EXPECT_LT(elapsed.count(), 4000);
   // Everyone else is unaffected.
-  EXPECT_TRUE(server->Client()->SignedCheckpoint().ok());
+  EXPECT_TRUE(server_->Client()->SignedCheckpoint().ok());
 }
 
-TEST(HardeningTest, OversizedHeadersAndBodiesAreRefusedWithTheirCodes) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir(), {"--max-body-bytes", "4096", "--max-header-bytes", "2048"});
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
+TEST_F(HardeningTest, OversizedHeadersAndBodiesAreRefusedWithTheirCodes) {
+  ASSERT_TRUE(StartServer({"--max-body-bytes", "4096", "--max-header-bytes", "2048"}));
+  auto c = server_->Client();
   Result<client::HttpResult> big_header = c->http().Request("GET", "/healthz", "", {{"X-Padding", std::string(4000, 'a')}});
   ASSERT_TRUE(big_header.ok()) << big_header.status().ToString();
   EXPECT_EQ(big_header->status, 431);
@@ -88,24 +87,22 @@ TEST(HardeningTest, OversizedHeadersAndBodiesAreRefusedWithTheirCodes) {
   EXPECT_EQ(page["entries"].size(), 1u);
 }
 
-TEST(HardeningTest, MalformedHttpGetsBadRequestAndTheServerStaysUp) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
+TEST_F(HardeningTest, MalformedHttpGetsBadRequestAndTheServerStaysUp) {
+  ASSERT_TRUE(StartServer());
   for (const std::string& junk : {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
                                  std::string("POST /v1/entries HTTP/1.1\r\nContent-Length: -5\r\n\r\n"),
                                  std::string("GET /v1/entries HTTP/1.1\r\nHost x\r\n\r\n"), std::string(10000, '\0')}) {
-    RawConnection c(server->address());
+    RawConnection c(server_->address());
     ASSERT_TRUE(c.Send(junk));
     const std::string answer = c.Receive(std::chrono::milliseconds(1000));
     if (!answer.empty()) {
       EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 400") << answer;
     }
   }
-  ASSERT_OK_AND_ASSIGN(client::HttpResult health, server->Client()->Raw("GET", "/healthz"));
+  ASSERT_OK_AND_ASSIGN(client::HttpResult health, server_->Client()->Raw("GET", "/healthz"));
   EXPECT_EQ(health.status, 200);
   // Percent-encoded and odd targets are answered, never crash the server.
-  auto c = server->Client();
+  auto c = server_->Client();
   for (const char* target : {"/v1/units/%00", "/v1/entries/%31", "/v1/entries?from=%ZZ", "/v1/units?limit=0", "//v1//entries",
                              "/v1/campaigns/%E6%99%BA/quotas", "/v1/proofs/inclusion?index=18446744073709551616&size=1"}) {
     Result<client::HttpResult> r = c->Raw("GET", target);
@@ -115,11 +112,9 @@ TEST(HardeningTest, MalformedHttpGetsBadRequestAndTheServerStaysUp) {
   }
 }
 
-TEST(HardeningTest, RequestFloodOnOneConnectionGets429) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir(), {"--requests-per-second", "20"});
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
+TEST_F(HardeningTest, RequestFloodOnOneConnectionGets429) {
+  ASSERT_TRUE(StartServer({"--requests-per-second", "20"}));
+  auto c = server_->Client();
   int ok = 0, limited = 0;
   for (int i = 0; i < 40; ++i) {
     Result<client::HttpResult> r = c->Raw("GET", "/healthz");
@@ -134,29 +129,26 @@ TEST(HardeningTest, RequestFloodOnOneConnectionGets429) {
   EXPECT_GE(limited, 1);
 }
 
-TEST(HardeningTest, ConnectionsPastTheLimitGet503) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir(), {"--max-connections", "4"});
-  ASSERT_NE(server, nullptr);
+TEST_F(HardeningTest, ConnectionsPastTheLimitGet503) {
+  ASSERT_TRUE(StartServer({"--max-connections", "4"}));
   std::vector<std::unique_ptr<RawConnection>> held;
   for (int i = 0; i < 4; ++i) {
-    held.push_back(std::make_unique<RawConnection>(server->address()));
+    held.push_back(std::make_unique<RawConnection>(server_->address()));
     ASSERT_TRUE(held.back()->connected());
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  RawConnection extra(server->address());
+  RawConnection extra(server_->address());
   ASSERT_TRUE(extra.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   const std::string answer = extra.Receive(std::chrono::milliseconds(1000));
   EXPECT_EQ(answer.substr(0, 12), "HTTP/1.1 503") << answer;
   held.clear();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  ASSERT_OK_AND_ASSIGN(client::HttpResult health, server->Client()->Raw("GET", "/healthz"));
+  ASSERT_OK_AND_ASSIGN(client::HttpResult health, server_->Client()->Raw("GET", "/healthz"));
   EXPECT_EQ(health.status, 200);
 }
 
-TEST(HardeningTest, TlsEndToEndForHttpAndWebSocket) {
-  TestLedger ledger;
-  const std::string cert = ledger.dir() / "cert.pem", key = ledger.dir() / "key.pem";
+TEST_F(HardeningTest, TlsEndToEndForHttpAndWebSocket) {
+  const std::string cert = ledger_.dir() / "cert.pem", key = ledger_.dir() / "key.pem";
   std::string out;
   ASSERT_EQ(testing::RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                  "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
@@ -164,10 +156,9 @@ TEST(HardeningTest, TlsEndToEndForHttpAndWebSocket) {
                                 &out),
             0)
       << out;
-  auto server = ServerProcess::Start(ledger.data_dir(), {"--tls-cert", cert, "--tls-key", key});
-  ASSERT_NE(server, nullptr);
-  ASSERT_OK_AND_ASSIGN(auto c, client::LedgerClient::Connect("https://" + server->address(), {.ca_file = cert}));
-  ASSERT_OK_AND_ASSIGN(client::AppendReceipt r, c->Append(ledger.Register({"tls-expert", "expert", "", "", ""})));
+  ASSERT_TRUE(StartServer({"--tls-cert", cert, "--tls-key", key}));
+  ASSERT_OK_AND_ASSIGN(auto c, client::LedgerClient::Connect("https://" + server_->address(), {.ca_file = cert}));
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt r, c->Append(ledger_.Register({"tls-expert", "expert", "", "", ""})));
   EXPECT_EQ(r.seq, 1u);
   ASSERT_OK_AND_ASSIGN(std::string checkpoint, c->SignedCheckpoint());
   EXPECT_NE(checkpoint.find("\n2\n"), std::string::npos);
@@ -175,9 +166,9 @@ TEST(HardeningTest, TlsEndToEndForHttpAndWebSocket) {
   ASSERT_OK_AND_ASSIGN(std::string first, ws->Read(std::chrono::seconds(5)));
   EXPECT_EQ(Json::parse(first)["entry"]["seq"], 0);
   // A client that does not trust the certificate refuses it; plain HTTP to the TLS port fails.
-  ASSERT_OK_AND_ASSIGN(auto untrusting, client::LedgerClient::Connect("https://" + server->address()));  // system CAs only
+  ASSERT_OK_AND_ASSIGN(auto untrusting, client::LedgerClient::Connect("https://" + server_->address()));  // system CAs only
   EXPECT_FALSE(untrusting->SignedCheckpoint().ok());
-  ASSERT_OK_AND_ASSIGN(auto plain, client::LedgerClient::Connect("http://" + server->address()));
+  ASSERT_OK_AND_ASSIGN(auto plain, client::LedgerClient::Connect("http://" + server_->address()));
   EXPECT_FALSE(plain->SignedCheckpoint().ok());
 }
 

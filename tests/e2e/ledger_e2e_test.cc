@@ -8,13 +8,19 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
 using testing::ServerProcess;
 using testing::TestLedger;
+
+// Each test starts (and restarts) the server on the fixture's ledger itself.
+class LedgerE2ETest : public testing::ServerTest {
+ protected:
+  LedgerE2ETest() : ServerTest(std::nullopt) {}
+};
 
 // Checks the whole served log with this test's own code: every entry canonical and at its seq,
 // every signature valid under the key its actor registered, the tree root equal to the signed
@@ -135,20 +141,19 @@ std::vector<std::vector<SignedEvent>> Work(TestLedger& ledger, const std::string
   return work;
 }
 
-TEST(LedgerE2ETest, InitPrintsTheVerifierKeyAndNeverOverwrites) {
-  TestLedger ledger;
-  ASSERT_EQ(ledger.init_status(), 0) << ledger.init_output();
-  ASSERT_OK_AND_ASSIGN(note::Verifier v, note::ParseVerifierKey(ledger.verifier_key()));
+TEST_F(LedgerE2ETest, InitPrintsTheVerifierKeyAndNeverOverwrites) {
+  ASSERT_EQ(ledger_.init_status(), 0) << ledger_.init_output();
+  ASSERT_OK_AND_ASSIGN(note::Verifier v, note::ParseVerifierKey(ledger_.verifier_key()));
   EXPECT_EQ(v.name, "test.pilotledger/log");
   std::string out;
-  const int rc = testing::RunCommand({testing::Bin("pilotledgerd"), "init", "--data", ledger.data_dir(), "--origin", "x.test/log",
-                                      "--authorities", ledger.dir() / "authorities.json"},
+  const int rc = testing::RunCommand({testing::Bin("pilotledgerd"), "init", "--data", ledger_.data_dir(), "--origin", "x.test/log",
+                                      "--authorities", ledger_.dir() / "authorities.json"},
                                      &out);
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("already holds a ledger"), std::string::npos) << out;
 }
 
-TEST(LedgerE2ETest, InitRefusesBadAuthorities) {
+TEST_F(LedgerE2ETest, InitRefusesBadAuthorities) {
   testing::TempDir dir;
   std::ofstream(dir / "bad.json") << R"([{"actor":"m","role":"ministry","department":"space","name":"x","public_key":"AAAA"}])";
   std::string out;
@@ -160,13 +165,11 @@ TEST(LedgerE2ETest, InitRefusesBadAuthorities) {
   EXPECT_FALSE(std::filesystem::exists(dir / "data/db"));
 }
 
-TEST(LedgerE2ETest, ConcurrentAppendsFromManyConnectionsAllVerify) {
-  TestLedger ledger;
-  ASSERT_EQ(ledger.init_status(), 0) << ledger.init_output();
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
+TEST_F(LedgerE2ETest, ConcurrentAppendsFromManyConnectionsAllVerify) {
+  ASSERT_EQ(ledger_.init_status(), 0) << ledger_.init_output();
+  ASSERT_TRUE(StartServer());
   constexpr int kThreads = 16, kPerThread = 40;
-  ConcurrentAppender appender(*server, Work(ledger, "x", kThreads, kPerThread));
+  ConcurrentAppender appender(*server_, Work(ledger_, "x", kThreads, kPerThread));
   appender.Join();
   for (const std::string& refusal : appender.first_refusal) EXPECT_EQ(refusal, "");
   EXPECT_EQ(appender.twice, 0) << "a seq was acknowledged twice";
@@ -175,22 +178,20 @@ TEST(LedgerE2ETest, ConcurrentAppendsFromManyConnectionsAllVerify) {
   EXPECT_EQ(acked.begin()->first, 1u);
   EXPECT_EQ(acked.rbegin()->first, uint64_t(kThreads * kPerThread));
 
-  auto c = server->Client();
+  auto c = server_->Client();
   for (const auto& [seq, hash] : acked) {
     if (seq % 37 != 0) continue;
     ASSERT_OK_AND_ASSIGN(Json entry, c->Entry(seq));
     EXPECT_EQ(merkle::HashLeaf(WriteCanonical(entry)), hash);
   }
-  VerifyServedLog(*c, ledger.verifier_key(), kThreads * kPerThread + 1);
-  RunPythonVerifier(server->url(), ledger.verifier_key());
+  VerifyServedLog(*c, ledger_.verifier_key(), kThreads * kPerThread + 1);
+  RunPythonVerifier(server_->url(), ledger_.verifier_key());
 }
 
-TEST(LedgerE2ETest, RepeatIsIdempotentAndAReusedIdIsRefused) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
-  const SignedEvent e = ledger.Register({"auditor-1", "auditor", "", "", ""});
+TEST_F(LedgerE2ETest, RepeatIsIdempotentAndAReusedIdIsRefused) {
+  ASSERT_TRUE(StartServer());
+  auto c = server_->Client();
+  const SignedEvent e = ledger_.Register({"auditor-1", "auditor", "", "", ""});
   ASSERT_OK_AND_ASSIGN(client::AppendReceipt first, c->Append(e));
   EXPECT_TRUE(first.created);
   // The same event, sent with other formatting, is the same event.
@@ -199,43 +200,41 @@ TEST(LedgerE2ETest, RepeatIsIdempotentAndAReusedIdIsRefused) {
   EXPECT_EQ(again.seq, first.seq);
   EXPECT_EQ(again.leaf_hash, first.leaf_hash);
   EXPECT_EQ(again.received, first.received);
-  const SignedEvent other = ledger.Register({"auditor-2", "auditor", "", "", ""}, /*id=*/"reg-auditor-1");
+  const SignedEvent other = ledger_.Register({"auditor-2", "auditor", "", "", ""}, /*id=*/"reg-auditor-1");
   EXPECT_EQ(c->Append(other).status().code(), Code::kDuplicateId);
   ASSERT_OK_AND_ASSIGN(Json page, c->Entries(0, 10));
   EXPECT_EQ(page["entries"].size(), 2u);
 }
 
-TEST(LedgerE2ETest, BadAppendsGetTheirProtocolErrorAndChangeNothing) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
+TEST_F(LedgerE2ETest, BadAppendsGetTheirProtocolErrorAndChangeNothing) {
+  ASSERT_TRUE(StartServer());
+  auto c = server_->Client();
   const std::string checkpoint = *c->SignedCheckpoint();
 
   const auto post = [&](const std::string& body) { return c->AppendRaw(body).status(); };
   EXPECT_EQ(post("{\"event\":").code(), Code::kMalformedJson);
   EXPECT_EQ(post("{\"event\":{},\"sigs\":[],\"x\":1}").code(), Code::kSchemaViolation);
-  SignedEvent unsigned_event = ledger.Register({"e1", "expert", "", "", ""});
+  SignedEvent unsigned_event = ledger_.Register({"e1", "expert", "", "", ""});
   unsigned_event.sigs.clear();
   const Status no_sigs = post(WriteCanonical(SubmissionJson(unsigned_event)));
   EXPECT_EQ(no_sigs.code(), Code::kSchemaViolation);
   EXPECT_EQ(no_sigs.details()["field"], "sigs");
 
-  SignedEvent forged = ledger.Register({"e2", "expert", "", "", ""});
+  SignedEvent forged = ledger_.Register({"e2", "expert", "", "", ""});
   forged.sigs[0].sig[10] ^= 1;
   EXPECT_EQ(c->Append(forged).status().code(), Code::kBadSignature);
 
-  SignedEvent stranger = ledger.Register({"e3", "expert", "", "", ""});
+  SignedEvent stranger = ledger_.Register({"e3", "expert", "", "", ""});
   stranger.sigs[0].signer = "nobody";
   EXPECT_EQ(c->Append(stranger).status().code(), Code::kUnknownSigner);
 
   // One ministry may register actors, but a campaign needs all three.
   const Json rules = {{"campaign", "c1"}, {"historical", true}, {"categories", {"enterprise"}}};
-  const Status one_ministry = c->Append(ledger.Event("open-1", "campaign.opened", {{"campaign", "c1"}, {"rules", rules}}, {"miit"})).status();
+  const Status one_ministry = c->Append(ledger_.Event("open-1", "campaign.opened", {{"campaign", "c1"}, {"rules", rules}}, {"miit"})).status();
   EXPECT_EQ(one_ministry.code(), Code::kForbidden);
   EXPECT_NE(one_ministry.message().find("ministry mca"), std::string::npos) << one_ministry.message();
 
-  SignedEvent small_key = ledger.Event("reg-bad", "actor.registered",
+  SignedEvent small_key = ledger_.Event("reg-bad", "actor.registered",
                                        {{"actor", "bad"}, {"role", "expert"}, {"name", "x"},
                                         {"public_key", Base64Encode(std::string("\x01") + std::string(31, '\0'))}},
                                        {"miit"});
@@ -252,11 +251,9 @@ TEST(LedgerE2ETest, BadAppendsGetTheirProtocolErrorAndChangeNothing) {
   EXPECT_EQ(page["entries"].size(), 1u);
 }
 
-TEST(LedgerE2ETest, ReadEndpointsAnswerErrorsWithProtocolCodes) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
+TEST_F(LedgerE2ETest, ReadEndpointsAnswerErrorsWithProtocolCodes) {
+  ASSERT_TRUE(StartServer());
+  auto c = server_->Client();
   const auto code = [&](const std::string& target) {
     Result<client::HttpResult> r = c->Raw("GET", target);
     return std::make_pair(r->status, client::StatusFromError(*r).code());
@@ -275,16 +272,14 @@ TEST(LedgerE2ETest, ReadEndpointsAnswerErrorsWithProtocolCodes) {
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, R"({"size":1,"status":"ok"})");
   ASSERT_OK_AND_ASSIGN(client::HttpResult key, c->Raw("GET", "/v1/ledger-key"));
-  EXPECT_EQ(key.body, ledger.verifier_key() + "\n");
+  EXPECT_EQ(key.body, ledger_.verifier_key() + "\n");
   EXPECT_EQ(key.content_type, "text/plain; charset=utf-8");
 }
 
-TEST(LedgerE2ETest, LogsOneJsonLinePerRequestAndCountsInMetrics) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
-  ASSERT_OK_AND_ASSIGN(client::AppendReceipt r, c->Append(ledger.Register({"e1", "expert", "", "", ""})));
+TEST_F(LedgerE2ETest, LogsOneJsonLinePerRequestAndCountsInMetrics) {
+  ASSERT_TRUE(StartServer());
+  auto c = server_->Client();
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt r, c->Append(ledger_.Register({"e1", "expert", "", "", ""})));
   EXPECT_EQ(c->AppendRaw("{").status().code(), Code::kMalformedJson);
   ASSERT_TRUE(c->Raw("GET", "/v1/entries/0").ok());
   ASSERT_OK_AND_ASSIGN(client::HttpResult metrics, c->Raw("GET", "/metrics"));
@@ -295,7 +290,7 @@ TEST(LedgerE2ETest, LogsOneJsonLinePerRequestAndCountsInMetrics) {
     EXPECT_NE(metrics.body.find(line), std::string::npos) << line << " not in\n" << metrics.body;
   }
   std::vector<Json> lines;
-  std::istringstream log(server->Log());
+  std::istringstream log(server_->Log());
   for (std::string line; std::getline(log, line);) {
     if (!line.empty() && line[0] == '{') lines.push_back(Json::parse(line));
   }
@@ -313,42 +308,37 @@ TEST(LedgerE2ETest, LogsOneJsonLinePerRequestAndCountsInMetrics) {
 
 // SIGKILL while many clients append; after a restart every acknowledged entry is at its seq with
 // its leaf hash, the log verifies, and seqs continue without a gap.
-TEST(LedgerE2ETest, KillDuringConcurrentAppendsLosesNoAcknowledgedEntry) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
-  ConcurrentAppender appender(*server, Work(ledger, "k", 8, 400));
+TEST_F(LedgerE2ETest, KillDuringConcurrentAppendsLosesNoAcknowledgedEntry) {
+  ASSERT_TRUE(StartServer());
+  ConcurrentAppender appender(*server_, Work(ledger_, "k", 8, 400));
   appender.WaitFor(300);
-  server->Stop(SIGKILL);
+  server_->Stop(SIGKILL);
   appender.Join();
   const std::map<uint64_t, Hash>& acked = appender.acked;
   ASSERT_GE(acked.size(), 300u);
 
-  auto restarted = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(restarted, nullptr);
-  auto c = restarted->Client();
+  ASSERT_TRUE(StartServer());
+  auto c = server_->Client();
   ASSERT_OK_AND_ASSIGN(std::string cp, c->SignedCheckpoint());
-  ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint, VerifyCheckpoint(cp, *note::ParseVerifierKey(ledger.verifier_key())));
+  ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint, VerifyCheckpoint(cp, *note::ParseVerifierKey(ledger_.verifier_key())));
   EXPECT_GT(checkpoint.size, acked.rbegin()->first);
   for (const auto& [seq, hash] : acked) {
     ASSERT_OK_AND_ASSIGN(Json entry, c->Entry(seq));
     ASSERT_EQ(merkle::HashLeaf(WriteCanonical(entry)), hash) << "acknowledged entry " << seq << " changed";
   }
   // Appending continues at the next seq.
-  ASSERT_OK_AND_ASSIGN(client::AppendReceipt next, c->Append(ledger.Register({"after-crash", "expert", "", "", ""})));
+  ASSERT_OK_AND_ASSIGN(client::AppendReceipt next, c->Append(ledger_.Register({"after-crash", "expert", "", "", ""})));
   EXPECT_EQ(next.seq, checkpoint.size);
-  VerifyServedLog(*c, ledger.verifier_key(), checkpoint.size + 1);
-  RunPythonVerifier(restarted->url(), ledger.verifier_key());
+  VerifyServedLog(*c, ledger_.verifier_key(), checkpoint.size + 1);
+  RunPythonVerifier(server_->url(), ledger_.verifier_key());
 }
 
 // SIGTERM finishes the appends in flight: each gets its answer, and all answered ones persist.
-TEST(LedgerE2ETest, SigtermAnswersInFlightAppendsAndExitsCleanly) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(server, nullptr);
-  ConcurrentAppender appender(*server, Work(ledger, "s", 8, 300));
+TEST_F(LedgerE2ETest, SigtermAnswersInFlightAppendsAndExitsCleanly) {
+  ASSERT_TRUE(StartServer());
+  ConcurrentAppender appender(*server_, Work(ledger_, "s", 8, 300));
   appender.WaitFor(200);
-  EXPECT_EQ(server->Stop(SIGTERM), 0);
+  EXPECT_EQ(server_->Stop(SIGTERM), 0);
   appender.Join();
   // Every request in flight got an answer from the server, not a dropped connection.
   for (const std::string& refusal : appender.first_refusal) {
@@ -358,9 +348,8 @@ TEST(LedgerE2ETest, SigtermAnswersInFlightAppendsAndExitsCleanly) {
         << refusal;
   }
   const std::map<uint64_t, Hash>& acked = appender.acked;
-  auto restarted = ServerProcess::Start(ledger.data_dir());
-  ASSERT_NE(restarted, nullptr);
-  auto c = restarted->Client();
+  ASSERT_TRUE(StartServer());
+  auto c = server_->Client();
   for (const auto& [seq, hash] : acked) {
     ASSERT_OK_AND_ASSIGN(Json entry, c->Entry(seq));
     ASSERT_EQ(merkle::HashLeaf(WriteCanonical(entry)), hash);
@@ -374,17 +363,15 @@ namespace pilotledger {
 namespace {
 
 // A flipped byte in a stored entry: the server refuses to serve, naming the entry.
-TEST(LedgerE2ETest, ServeRefusesATamperedLogWithAClearMessage) {
-  testing::TestLedger ledger;
+TEST_F(LedgerE2ETest, ServeRefusesATamperedLogWithAClearMessage) {
   {
-    auto server = testing::ServerProcess::Start(ledger.data_dir());
-    ASSERT_NE(server, nullptr);
-    auto c = server->Client();
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->Append(ledger.Register({"t" + std::to_string(i), "expert", "", "", ""})).ok());
-    EXPECT_EQ(server->Stop(SIGTERM), 0);
+    ASSERT_TRUE(StartServer());
+    auto c = server_->Client();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->Append(ledger_.Register({"t" + std::to_string(i), "expert", "", "", ""})).ok());
+    EXPECT_EQ(server_->Stop(SIGTERM), 0);
   }
   {
-    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(ledger.data_dir() + "/db", {}));
+    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(ledger_.data_dir() + "/db", {}));
     const std::string key = std::string("e") + EncodeBigEndian64(3);
     ASSERT_OK_AND_ASSIGN(auto leaf, store->Get(key));
     ASSERT_TRUE(leaf.has_value());
@@ -395,7 +382,7 @@ TEST(LedgerE2ETest, ServeRefusesATamperedLogWithAClearMessage) {
     ASSERT_OK(store->Write(batch, true));
   }
   std::string out;
-  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "serve", "--data", ledger.data_dir(), "--listen", "127.0.0.1:0"}, &out), 1);
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "serve", "--data", ledger_.data_dir(), "--listen", "127.0.0.1:0"}, &out), 1);
   EXPECT_NE(out.find("refusing to serve: data_loss"), std::string::npos) << out;
   EXPECT_NE(out.find("entry 3"), std::string::npos) << out;
 }
@@ -409,31 +396,29 @@ namespace {
 // Snapshots: written as the log grows and on a clean stop; a restart from one serves the same
 // answers; `pilotledgerd rebuild` confirms a faithful snapshot and names the first difference of a
 // doctored one.
-TEST(LedgerE2ETest, SnapshotsResumeTheProjectionsAndRebuildChecksThem) {
-  testing::TestLedger ledger;
+TEST_F(LedgerE2ETest, SnapshotsResumeTheProjectionsAndRebuildChecksThem) {
   Json before;
   {
-    auto server = testing::ServerProcess::Start(ledger.data_dir(), {"--snapshot-interval", "5"});
-    ASSERT_NE(server, nullptr);
-    auto c = server->Client();
-    const auto units = testing::TitledUnits(ledger, *c, 6);
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->Append(testing::Revocation(ledger, units[i])).ok());
-    for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->Append(ledger.Register({"snap" + std::to_string(i), "expert", "", "", ""})).ok());
+    ASSERT_TRUE(StartServer({"--snapshot-interval", "5"}));
+    auto c = server_->Client();
+    const auto units = testing::TitledUnits(ledger_, *c, 6);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->Append(testing::Revocation(ledger_, units[i])).ok());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->Append(ledger_.Register({"snap" + std::to_string(i), "expert", "", "", ""})).ok());
     ASSERT_OK_AND_ASSIGN(before, c->GetJson("/v1/units?limit=1000"));
-    EXPECT_EQ(server->Stop(SIGTERM), 0);
+    EXPECT_EQ(server_->Stop(SIGTERM), 0);
   }
   std::string out;
-  ASSERT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger.data_dir()}, &out), 0) << out;
+  ASSERT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir()}, &out), 0) << out;
   EXPECT_NE(out.find("the stored snapshot (11 entries) equals a replay from genesis"), std::string::npos) << out;
   {
-    auto server = testing::ServerProcess::Start(ledger.data_dir());
-    ASSERT_NE(server, nullptr);
-    ASSERT_OK_AND_ASSIGN(Json after, server->Client()->GetJson("/v1/units?limit=1000"));
+    ASSERT_TRUE(StartServer());
+    ASSERT_OK_AND_ASSIGN(Json after, server_->Client()->GetJson("/v1/units?limit=1000"));
     EXPECT_EQ(after, before);
+    server_.reset();  // killed before the store is opened behind its back
   }
   {
     // Doctor the snapshot: a revoked title made active again.
-    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(ledger.data_dir() + "/db", {}));
+    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(ledger_.data_dir() + "/db", {}));
     ASSERT_OK_AND_ASSIGN(auto bytes, store->Get("x/snapshot"));
     Json snapshot = Json::parse(*bytes);
     for (Json& u : snapshot["units"]) {
@@ -446,10 +431,10 @@ TEST(LedgerE2ETest, SnapshotsResumeTheProjectionsAndRebuildChecksThem) {
     batch.Put("x/snapshot", WriteCanonical(snapshot));
     ASSERT_OK(store->Write(batch, true));
   }
-  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger.data_dir()}, &out), 1) << out;
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir()}, &out), 1) << out;
   EXPECT_NE(out.find("differs from a replay from genesis, first at units[0].titles.2017"), std::string::npos) << out;
-  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger.data_dir(), "--write"}, &out), 1) << out;
-  ASSERT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger.data_dir()}, &out), 0) << out;
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir(), "--write"}, &out), 1) << out;
+  ASSERT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir()}, &out), 0) << out;
 }
 
 }  // namespace

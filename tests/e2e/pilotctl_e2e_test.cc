@@ -3,23 +3,17 @@
 #include <thread>
 
 #include "client/keys.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
-using testing::ServerProcess;
-using testing::TestLedger;
-
-class PilotctlTest : public ::testing::Test {
+class PilotctlTest : public testing::ServerTest {
  protected:
+  PilotctlTest() : ServerTest(std::vector<std::string>{"--log-requests", "false"}) {}
   void SetUp() override {
     for (const char* m : {"miit", "mca", "nhc"}) ASSERT_OK(client::SaveIdentity(Key(m), ledger_.Id(m)));
-    Start();
-  }
-  void Start() {
-    server_ = ServerProcess::Start(ledger_.data_dir(), {"--log-requests", "false"});
-    ASSERT_NE(server_, nullptr);
+    ServerTest::SetUp();
   }
   std::string Key(const std::string& actor) const { return ledger_.dir() / (actor + ".pem"); }
   // Runs pilotctl against the server; returns its exit status, output in `out`.
@@ -30,9 +24,6 @@ class PilotctlTest : public ::testing::Test {
     if (out) *out = o;
     return rc;
   }
-
-  TestLedger ledger_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(PilotctlTest, ThreeMinistriesSignOneEventFileInTurnsThenAppendIt) {
@@ -84,7 +75,7 @@ TEST_F(PilotctlTest, VerifyWithStateDetectsAForkThatSharesAPrefix) {
   const std::string fork = ledger_.dir() / "fork";
   std::filesystem::copy(ledger_.data_dir(), fork, std::filesystem::copy_options::recursive);
 
-  Start();  // the original grows one way
+  ASSERT_TRUE(StartServer({"--log-requests", "false"}));  // the original grows one way
   ASSERT_TRUE(server_->Client()->Append(ledger_.Register({"original-1", "expert", "", "", ""})).ok());
   const std::string state = ledger_.dir() / "verify.state";
   std::string out;
@@ -95,8 +86,7 @@ TEST_F(PilotctlTest, VerifyWithStateDetectsAForkThatSharesAPrefix) {
   EXPECT_EQ(server_->Stop(SIGTERM), 0);
 
   // The fork grows another way, further; then it is served in place of the original.
-  server_ = ServerProcess::Start(fork, {"--log-requests", "false"});
-  ASSERT_NE(server_, nullptr);
+  ASSERT_TRUE(StartServerOn(fork, {"--log-requests", "false"}));
   auto f = server_->Client();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(f->Append(ledger_.Register({"forked-" + std::to_string(i), "expert", "", "", ""})).ok());
   EXPECT_EQ(Ctl({"--as", Key("auditor-1"), "verify", "--ledger-key", ledger_.verifier_key(), "--state", state}, &out), 1);
@@ -177,16 +167,16 @@ TEST_F(PilotctlTest, ImportTitlesReportsBadRowsByLineAndImportsNothingUntilFixed
   ASSERT_TRUE(c->Append(ledger_.Event("open-2017", "campaign.opened", {{"campaign", "2017"}, {"rules", testing::CampaignRules("2017")}},
                                       testing::kMinistries))
                   .ok());
-  const std::string good1 = testing::UnitCode(1), good2 = testing::UnitCode(2, "11");
-  std::string wrong = testing::UnitCode(3);
+  const std::string good1 = testing::Uscc("110101", 1), good2 = testing::Uscc("110101", 2, "11");
+  std::string wrong = testing::Uscc("110101", 3);
   wrong.back() = wrong.back() == '0' ? '1' : '0';
   const std::string csv = ledger_.dir() / "titles.csv";
   std::ofstream(csv) << "name,credit_code,category,subtype,region,authority\n"
                      << "\"康护科技有限公司, 北京\"," << good1 << ",enterprise,product,110101,110000\n"
                      << "坏的代码," << wrong << ",enterprise,product,110101,110000\n"
                      << "朝阳街道," << good2 << ",street,,110105,110000\n"
-                     << "没有子类," << testing::UnitCode(4) << ",enterprise,,110101,110000\n"
-                     << "园区," << testing::UnitCode(5) << ",park,,110101,110000\n";
+                     << "没有子类," << testing::Uscc("110101", 4) << ",enterprise,,110101,110000\n"
+                     << "园区," << testing::Uscc("110101", 5) << ",park,,110101,110000\n";
   std::string out;
   const std::vector<std::string> keys = {"--key", Key("miit"), "--key", Key("mca"), "--key", Key("nhc")};
   std::vector<std::string> args = {"import-titles", csv, "--campaign", "2017"};

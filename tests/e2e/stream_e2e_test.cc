@@ -6,12 +6,11 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
-#include "tests/e2e/e2e_util.h"
+#include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
-using testing::ServerProcess;
 using testing::TestLedger;
 using Ms = std::chrono::milliseconds;
 
@@ -43,13 +42,10 @@ std::vector<Json> Entries(const std::vector<Json>& messages) {
   return out;
 }
 
-class StreamTest : public ::testing::Test {
+// Each test starts the server with its own flags.
+class StreamTest : public testing::ServerTest {
  protected:
-  void Start(std::vector<std::string> flags = {}) {
-    server_ = ServerProcess::Start(ledger_.data_dir(), flags);
-    ASSERT_NE(server_, nullptr);
-    client_ = server_->Client();
-  }
+  StreamTest() : ServerTest(std::nullopt) {}
   std::unique_ptr<client::WebSocket> Watch(const std::string& query, std::optional<client::Identity> as = std::nullopt) {
     auto c = server_->Client();
     c->SetReader(std::move(as));
@@ -58,18 +54,14 @@ class StreamTest : public ::testing::Test {
     return ws.ok() ? std::move(*ws) : nullptr;
   }
   uint64_t LogSize() {
-    Result<Json> h = client_->GetJson("/healthz");
+    Result<Json> h = c_->GetJson("/healthz");
     return (*h)["size"];
   }
-
-  TestLedger ledger_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<client::LedgerClient> client_;
 };
 
 TEST_F(StreamTest, CatchUpThenMarkerThenLiveRevocationsInOrder) {
-  Start();
-  const auto units = testing::TitledUnits(ledger_, *client_, 5);
+  ASSERT_TRUE(StartServer());
+  const auto units = testing::TitledUnits(ledger_, *c_, 5);
   const uint64_t size = LogSize();
   auto ws = Watch("?from=0");
   std::vector<Json> seen;
@@ -80,7 +72,7 @@ TEST_F(StreamTest, CatchUpThenMarkerThenLiveRevocationsInOrder) {
   ASSERT_EQ(caught_up.size(), size);
   for (uint64_t i = 0; i < size; ++i) EXPECT_EQ(SeqOf(caught_up[i]), i);
 
-  for (const std::string& u : units) ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, u)).ok());
+  for (const std::string& u : units) ASSERT_TRUE(c_->Append(testing::Revocation(ledger_, u)).ok());
   seen.clear();
   ASSERT_TRUE(ReadUntil(*ws, [&](const Json& j) { return IsEntry(j) && SeqOf(j) == size + units.size() - 1; }, &seen));
   const auto live = Entries(seen);
@@ -94,7 +86,7 @@ TEST_F(StreamTest, CatchUpThenMarkerThenLiveRevocationsInOrder) {
 
 // A catch-up longer than one disk page (256 entries) ends exactly at the log's size, in order.
 TEST_F(StreamTest, CatchUpAcrossManyPagesEndsAtTheLogSize) {
-  Start();
+  ASSERT_TRUE(StartServer());
   std::vector<std::vector<SignedEvent>> work(4);
   for (int i = 0; i < 700; ++i) work[i % 4].push_back(ledger_.Register({"many" + std::to_string(i), "expert", "", "", ""}));
   testing::AppendInParallel(*server_, work);
@@ -110,9 +102,9 @@ TEST_F(StreamTest, CatchUpAcrossManyPagesEndsAtTheLogSize) {
 }
 
 TEST_F(StreamTest, TypesFilterSendsOnlyThoseTypesAndTheMarkerCountsTheWholeLog) {
-  Start();
-  const auto units = testing::TitledUnits(ledger_, *client_, 3);
-  ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, units[0])).ok());
+  ASSERT_TRUE(StartServer());
+  const auto units = testing::TitledUnits(ledger_, *c_, 3);
+  ASSERT_TRUE(c_->Append(testing::Revocation(ledger_, units[0])).ok());
   auto ws = Watch("?from=0&types=title.revoked");
   std::vector<Json> seen;
   const auto marker = ReadUntil(*ws, [](const Json& j) { return j.contains("caught_up"); }, &seen);
@@ -128,19 +120,19 @@ TEST_F(StreamTest, TypesFilterSendsOnlyThoseTypesAndTheMarkerCountsTheWholeLog) 
 }
 
 TEST_F(StreamTest, ReconnectingFromLastPlusOneMissesNothingAndRepeatsNothing) {
-  Start();
-  const auto units = testing::TitledUnits(ledger_, *client_, 8);
+  ASSERT_TRUE(StartServer());
+  const auto units = testing::TitledUnits(ledger_, *c_, 8);
   uint64_t last = 0;
   {
     auto ws = Watch("?from=0");
     ASSERT_TRUE(ReadUntil(*ws, [](const Json& j) { return j.contains("caught_up"); }, nullptr));
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, units[i])).ok());
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(c_->Append(testing::Revocation(ledger_, units[i])).ok());
     std::vector<Json> seen;
     ASSERT_TRUE(ReadUntil(*ws, [&](const Json& j) { return IsEntry(j) && TypeOf(j) == "title.revoked" && j["entry"]["event"]["body"]["unit_id"] == units[1]; }, &seen));
     last = SeqOf(Entries(seen).back());
     ws->Close();
   }
-  for (int i = 4; i < 8; ++i) ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, units[i])).ok());
+  for (int i = 4; i < 8; ++i) ASSERT_TRUE(c_->Append(testing::Revocation(ledger_, units[i])).ok());
   auto ws = Watch("?from=" + std::to_string(last + 1));
   std::vector<Json> seen;
   ASSERT_TRUE(ReadUntil(*ws, [](const Json& j) { return j.contains("caught_up"); }, &seen));
@@ -153,8 +145,8 @@ TEST_F(StreamTest, ReconnectingFromLastPlusOneMissesNothingAndRepeatsNothing) {
 }
 
 TEST_F(StreamTest, CheckpointsArriveWhenIdleAndProveTheEntriesReceived) {
-  Start();
-  testing::TitledUnits(ledger_, *client_, 2);
+  ASSERT_TRUE(StartServer());
+  testing::TitledUnits(ledger_, *c_, 2);
   auto ws = Watch("?from=0");
   std::vector<Json> seen;
   const auto cp = ReadUntil(*ws, [](const Json& j) { return j.contains("checkpoint"); }, &seen, Ms(6000));
@@ -164,7 +156,7 @@ TEST_F(StreamTest, CheckpointsArriveWhenIdleAndProveTheEntriesReceived) {
   for (const Json& e : Entries(seen)) {
     const uint64_t seq = SeqOf(e);
     if (seq >= checkpoint.size) continue;
-    ASSERT_OK_AND_ASSIGN(auto proof, client_->InclusionProof(seq, checkpoint.size));
+    ASSERT_OK_AND_ASSIGN(auto proof, c_->InclusionProof(seq, checkpoint.size));
     EXPECT_OK(merkle::VerifyInclusion(seq, checkpoint.size, merkle::HashLeaf(WriteCanonical(e["entry"])), proof, checkpoint.root));
   }
   // Idle: another checkpoint message within 5 s even though nothing was appended.
@@ -175,8 +167,8 @@ TEST_F(StreamTest, CheckpointsArriveWhenIdleAndProveTheEntriesReceived) {
 // whose revocation arrives within 100 ms of its acknowledgement; the server's memory for watchers
 // stays bounded; once the first reads again it gets every entry in order.
 TEST_F(StreamTest, StalledWatcherNeitherSlowsOthersNorGrowsMemoryAndLaterGetsEverything) {
-  Start({"--watcher-queue", "256"});
-  const auto units = testing::TitledUnits(ledger_, *client_, 1);
+  ASSERT_TRUE(StartServer({"--watcher-queue", "256"}));
+  const auto units = testing::TitledUnits(ledger_, *c_, 1);
   auto stalled = Watch("?from=0");
   auto active = Watch("?from=" + std::to_string(LogSize()) + "&types=title.revoked");
   ASSERT_TRUE(ReadUntil(*active, [](const Json& j) { return j.contains("caught_up"); }, nullptr));
@@ -214,7 +206,7 @@ TEST_F(StreamTest, StalledWatcherNeitherSlowsOthersNorGrowsMemoryAndLaterGetsEve
   testing::AppendInParallel(*server_, work);
 
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, units[0])).ok());
+  ASSERT_TRUE(c_->Append(testing::Revocation(ledger_, units[0])).ok());
   const auto acked = std::chrono::steady_clock::now();
   ASSERT_TRUE(ReadUntil(*active, [](const Json& j) { return IsEntry(j) && TypeOf(j) == "title.revoked"; }, nullptr, Ms(5000)));
   const auto delay = std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - acked);
@@ -241,7 +233,7 @@ TEST_F(StreamTest, StalledWatcherNeitherSlowsOthersNorGrowsMemoryAndLaterGetsEve
 // A watcher that stops reading altogether is closed with 4000 "lagging" (after the lag timeout);
 // it sees the close once it reads again.
 TEST_F(StreamTest, WatcherThatStopsReadingIsClosedWith4000Lagging) {
-  Start({"--watcher-lag-timeout-ms", "1000", "--watcher-queue", "64"});
+  ASSERT_TRUE(StartServer({"--watcher-lag-timeout-ms", "1000", "--watcher-queue", "64"}));
   auto stalled = Watch("?from=0");
   // Enough bytes to fill both sockets' buffers: long names make each entry about 2 KiB.
   const std::string name(1800, 'x');
@@ -261,7 +253,7 @@ TEST_F(StreamTest, WatcherThatStopsReadingIsClosedWith4000Lagging) {
   // Wait until the server has given up on the watcher, then read again: what was buffered, then
   // the close frame.
   const auto lagging_closes = [&] {
-    Result<client::HttpResult> m = client_->Raw("GET", "/metrics");
+    Result<client::HttpResult> m = c_->Raw("GET", "/metrics");
     return m.ok() && m->body.find("pilotledger_watcher_lagging_closes_total 1") != std::string::npos;
   };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -277,7 +269,7 @@ TEST_F(StreamTest, WatcherThatStopsReadingIsClosedWith4000Lagging) {
 }
 
 TEST_F(StreamTest, WatcherLimitRefusesTheUpgradeWith503) {
-  Start({"--max-watchers", "2"});
+  ASSERT_TRUE(StartServer({"--max-watchers", "2"}));
   auto a = Watch("?from=0");
   auto b = Watch("?from=0");
   // Both subscribed (a watcher counts once its catch-up has begun).
@@ -290,18 +282,18 @@ TEST_F(StreamTest, WatcherLimitRefusesTheUpgradeWith503) {
 }
 
 TEST_F(StreamTest, PublicWatchersGetRedactedEntriesAndAuditorsFullOnes) {
-  Start();
-  ASSERT_TRUE(client_->Append(ledger_.Register({"auditor-1", "auditor", "", "", ""})).ok());
-  testing::TitledUnits(ledger_, *client_, 1);
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(c_->Append(ledger_.Register({"auditor-1", "auditor", "", "", ""})).ok());
+  testing::TitledUnits(ledger_, *c_, 1);
   // A quota exception is not public; it needs a selection campaign.
   Json rules = testing::CampaignRules("2023");
   rules["campaign"] = "e2e";
   rules["deadline"] = "2099-12-31T23:59:59+08:00";
   rules.erase("review");  // reviews the 2017-2019 batches, of which only 2017 is open here
   Result<client::AppendReceipt> open =
-      client_->Append(ledger_.Event("open-e2e", "campaign.opened", {{"campaign", "e2e"}, {"rules", rules}}, testing::kMinistries));
+      c_->Append(ledger_.Event("open-e2e", "campaign.opened", {{"campaign", "e2e"}, {"rules", rules}}, testing::kMinistries));
   ASSERT_TRUE(open.ok()) << open.status().ToString();
-  ASSERT_TRUE(client_->Append(ledger_.Event("exc-1", "quota.exception",
+  ASSERT_TRUE(c_->Append(ledger_.Event("exc-1", "quota.exception",
                                             {{"campaign", "e2e"}, {"authority", "110000"}, {"category", "street"}, {"extra", 1}, {"reason", "示例"}},
                                             testing::kMinistries))
                   .ok());
@@ -328,15 +320,15 @@ TEST_F(StreamTest, AThousandWatchersEachReceiveTheRevocation) {
   limit.rlim_cur = limit.rlim_max;
   setrlimit(RLIMIT_NOFILE, &limit);
   if (limit.rlim_cur < 2200) GTEST_SKIP() << "needs 2200 file descriptors, the system allows " << limit.rlim_cur;
-  Start();
-  const auto units = testing::TitledUnits(ledger_, *client_, 1);
+  ASSERT_TRUE(StartServer());
+  const auto units = testing::TitledUnits(ledger_, *c_, 1);
   const std::string from = std::to_string(LogSize());
   std::vector<std::unique_ptr<client::WebSocket>> watchers;
   for (int i = 0; i < 1000; ++i) {
     watchers.push_back(Watch("?types=title.revoked&from=" + from));
     ASSERT_NE(watchers.back(), nullptr) << "watcher " << i;
   }
-  ASSERT_TRUE(client_->Append(testing::Revocation(ledger_, units[0])).ok());
+  ASSERT_TRUE(c_->Append(testing::Revocation(ledger_, units[0])).ok());
   int received = 0;
   for (auto& ws : watchers) {
     received += ReadUntil(*ws, [&](const Json& j) { return IsEntry(j) && j["entry"]["event"]["body"]["unit_id"] == units[0]; }, nullptr,
@@ -352,17 +344,17 @@ TEST_F(StreamTest, AThousandWatchersEachReceiveTheRevocation) {
 namespace pilotledger {
 namespace {
 
-TEST(StreamAccessTest, ARevokedReadersStreamEnds) {
-  TestLedger ledger;
-  auto server = ServerProcess::Start(ledger.data_dir(), {"--log-requests", "false"});
-  ASSERT_NE(server, nullptr);
-  auto c = server->Client();
-  ASSERT_TRUE(c->Append(ledger.Register({"auditor-1", "auditor", "", "", ""})).ok());
-  auto reader = server->Client();
-  reader->SetReader(ledger.Id("auditor-1"));
+class StreamAccessTest : public testing::ServerTest {
+ protected:
+  StreamAccessTest() : ServerTest(std::vector<std::string>{"--log-requests", "false"}) {}
+};
+
+TEST_F(StreamAccessTest, ARevokedReadersStreamEnds) {
+  ASSERT_TRUE(c_->Append(ledger_.Register({"auditor-1", "auditor", "", "", ""})).ok());
+  auto reader = As("auditor-1");
   ASSERT_OK_AND_ASSIGN(auto ws, reader->OpenStream("/v1/stream?from=0"));
   ASSERT_TRUE(ReadUntil(*ws, [](const Json& j) { return j.contains("caught_up"); }, nullptr).has_value());
-  ASSERT_TRUE(c->Append(ledger.Event("revoke-auditor", "actor.revoked", {{"actor", "auditor-1"}}, {"miit"})).ok());
+  ASSERT_TRUE(c_->Append(ledger_.Event("revoke-auditor", "actor.revoked", {{"actor", "auditor-1"}}, {"miit"})).ok());
   std::string closed;
   for (int i = 0; i < 100 && closed.empty(); ++i) {
     Result<std::string> m = ws->Read(std::chrono::seconds(5));

@@ -29,7 +29,7 @@ Json FindCriterion(const Json& rules, const std::string& group, const std::strin
 }
 
 TEST(EligibilityTest, RuleFilesHoldExactlyTheGuideThresholds) {
-  const Json r2021 = fx::RulesFile("2021");
+  const Json r2021 = fx::CampaignRules("2021");
   size_t listed = 0;
   for (const auto& [group, list] : r2021["eligibility"].items()) listed += list.size();
   EXPECT_EQ(listed, fx::Criteria2021().size());
@@ -48,8 +48,8 @@ TEST(EligibilityTest, RuleFilesHoldExactlyTheGuideThresholds) {
       case Crit::kScenariosInclude: EXPECT_EQ(j["scenarios_include"], Json::array({c.metric})); break;
     }
   }
-  EXPECT_EQ(fx::RulesFile("2023")["eligibility"], r2021["eligibility"]);
-  EXPECT_EQ(fx::RulesFile("2023")["provisional"], true);
+  EXPECT_EQ(fx::CampaignRules("2023")["eligibility"], r2021["eligibility"]);
+  EXPECT_EQ(fx::CampaignRules("2023")["provisional"], true);
 }
 
 TEST(EligibilityTest, MetricsExactlyAtEveryThresholdAreEligibleAndRecommended) {
@@ -143,7 +143,7 @@ TEST(EligibilityTest, JustBelowEachThresholdIsNotEligibleAndNamesExactlyThatCrit
           ASSERT_EQ(s.details()["failed"].size(), 1u) << s.details().dump();
           EXPECT_EQ(s.details()["failed"][0]["id"], c.id);
           EXPECT_EQ(s.details()["failed"][0]["message"], v.message);
-          EXPECT_EQ(s.details()["failed"][0]["text"], FindCriterion(fx::RulesFile(campaign), c.group, c.id)["text"]);
+          EXPECT_EQ(s.details()["failed"][0]["text"], FindCriterion(fx::CampaignRules(campaign), c.group, c.id)["text"]);
           const Json e = l->UnitJson(u.id)["eligibility"][campaign];
           EXPECT_EQ(e["eligible"], false);
           EXPECT_EQ(e["failed"], s.details()["failed"]);
@@ -177,7 +177,7 @@ TEST(EligibilityTest, AnAmendmentJudgesFromItsSeqOn) {
   const std::string before = l.AddUnit("2023", "440000", "enterprise", "product");
   ASSERT_OK(l.Recommend("2023", before));
   const std::string after = l.AddUnit("2023", "440000", "enterprise", "product");
-  Json rules = fx::RulesFile("2023");
+  Json rules = fx::CampaignRules("2023");
   for (Json& c : rules["eligibility"]["enterprise.product"]) {
     if (c["id"] == "EP-2") c["min"] = 500;
   }

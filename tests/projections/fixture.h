@@ -1,6 +1,7 @@
-// A ledger in memory for pure-function tests of projections::Check and projections::Apply: a
-// genesis entry with the three ministries, actors with generated keys, signed events, and helpers
-// for the unit lifecycle. No server, no storage.
+// A ledger in memory for pure-function tests of projections::Check and projections::Apply: the
+// shared log builder (tests/ledger_builder.h: genesis with the three ministries, keys, signed
+// events) with helpers for the unit lifecycle, the 2021 criteria and status matchers. No server,
+// no storage.
 #pragma once
 
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "projections/policy.h"
 #include "projections/uscc.h"
 #include "projections/views.h"
+#include "tests/ledger_builder.h"
 #include "tests/test_util.h"
 
 namespace pilotledger::projections::fx {
@@ -32,24 +34,9 @@ inline Timestamp At(const std::string& rfc3339) {
 }
 inline Timestamp Plus(Timestamp t, int64_t ms) { return Timestamp{t.ms + ms}; }
 
-// The real rule file config/campaigns/<campaign>.json.
-inline Json RulesFile(const std::string& campaign) {
-  return Json::parse(pilotledger::testing::ReadFile(std::string(PILOT_SOURCE_DIR) + "/config/campaigns/" + campaign + ".json"));
-}
-
-// A valid unified social credit code: "91" + region + 9-digit serial + check character.
-inline std::string Uscc(const std::string& region, int serial) {
-  char org[16];
-  std::snprintf(org, sizeof org, "%09d", serial);
-  const std::string first17 = "91" + region + org;
-  return first17 + UsccCheckCharacter(first17);
-}
-// `code` with another (wrong) check character.
-inline std::string WithWrongCheck(const std::string& code) {
-  std::string bad = code;
-  bad.back() = code.back() == '0' ? '1' : '0';
-  return bad;
-}
+using pilotledger::testing::CampaignRules;
+using pilotledger::testing::Uscc;
+using pilotledger::testing::WithWrongCheck;
 
 // Where a unit of `authority` lies: a prefecture of the province (never a planned city's),
 // a district of the planned city, an XPCC city, or Beijing for an SOE group's member.
@@ -190,79 +177,16 @@ inline ::testing::AssertionResult IsSchema(const Status& s, const std::string& f
   return HasMessage(s, parts);
 }
 
-class Ledger {
+// The in-memory log of tests/ledger_builder.h with the domain's helpers.
+class Ledger : public pilotledger::testing::LogBuilder {
  public:
   // Genesis at `start` with the ministries miit, mca and nhc under `policy`.
-  explicit Ledger(Timestamp start = At("2023-10-15T08:00:00Z"), const Json& policy = DefaultPolicyJson()) : now(start) {
-    const std::string origin = "example.org/pilotledger-test";
-    Result<PrivateKey> ledger_key = PrivateKey::Generate();
-    EXPECT_TRUE(ledger_key.ok());
-    Json authorities = Json::array();
-    for (const char* d : {"miit", "mca", "nhc"}) {
-      authorities.push_back({{"actor", d}, {"role", "ministry"}, {"department", d},
-                             {"public_key", Key(d).public_key().ToBase64()}, {"name", std::string("Ministry ") + d}});
-    }
-    const Json body = {{"origin", origin},
-                       {"ledger_key", note::VerifierKeyString(origin, ledger_key->public_key())},
-                       {"authorities", authorities},
-                       {"policy", policy}};
-    EXPECT_OK(CheckGenesisBody(body));
-    Result<SignedEvent> genesis = MakeEvent("genesis", std::string(kGenesisType), now, body);
-    EXPECT_TRUE(genesis.ok()) << genesis.status().ToString();
-    const Entry entry{0, now, *genesis};
-    EXPECT_OK(Apply(state, entry));
-    entries.push_back(entry);
-  }
-
-  State state;
-  std::vector<Entry> entries;
-  Timestamp now;  // the ledger clock: what Check judges deadlines by and Apply records
-
-  // The key of `id`, generated on first use (so an unregistered id signs as an unknown signer).
-  const PrivateKey& Key(const std::string& id) {
-    auto it = keys_.find(id);
-    if (it == keys_.end()) {
-      Result<PrivateKey> k = PrivateKey::Generate();
-      EXPECT_TRUE(k.ok());
-      it = keys_.emplace(id, *k).first;
-    }
-    return it->second;
-  }
-
-  SignedEvent Make(const std::string& type, Json body, const std::vector<std::string>& signers) {
-    Result<SignedEvent> e = MakeEvent("ev-" + std::to_string(next_event_++), type, now, std::move(body));
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    if (!e.ok()) return SignedEvent{};
-    for (const std::string& s : signers) e->sigs.push_back(Signature{s, Key(s).Sign(SigningInput(e->canonical))});
-    return *e;
-  }
-  // Check only: the state is unchanged.
-  Status Try(const SignedEvent& e) { return Check(state, e, now); }
-  Status Try(const std::string& type, Json body, const std::vector<std::string>& signers) {
-    return Try(Make(type, std::move(body), signers));
-  }
-  // Check, and Apply if accepted: the Check status.
-  Status Append(const SignedEvent& e) {
-    Body parsed;
-    Status s = Check(state, e, now, &parsed);
-    if (!s.ok()) return s;
-    const Entry entry{state.size, now, e};
-    Status applied = Apply(state, entry, &parsed);
-    EXPECT_OK(applied);
-    entries.push_back(entry);
-    return applied;
-  }
-  Status Append(const std::string& type, Json body, const std::vector<std::string>& signers) {
-    return Append(Make(type, std::move(body), signers));
-  }
-  uint64_t last_seq() const { return state.size - 1; }
+  explicit Ledger(Timestamp start = At("2023-10-15T08:00:00Z"), const Json& policy = DefaultPolicyJson()) : LogBuilder(start, policy) {}
 
   // --- actors ---
-  static std::vector<std::string> Ministries() { return {"miit", "mca", "nhc"}; }
   // Registered by one ministry: a provincial department's own line (MIIT, MCA, NHC), else MIIT.
   Status Register(const std::string& id, const std::string& role, const Json& extra = Json::object()) {
-    Json body = {{"actor", id}, {"role", role}, {"public_key", Key(id).public_key().ToBase64()}, {"name", "Actor " + id}};
-    body.update(extra);
+    const Json body = pilotledger::testing::ActorDescriptor(id, role, "Actor " + id, Key(id).public_key(), extra);
     const std::string dep = role == "provincial" ? extra.value("department", "") : "";
     return Append("actor.registered", body, {dep == "civil" ? "mca" : dep == "health" ? "nhc" : "miit"});
   }
@@ -299,7 +223,7 @@ class Ledger {
 
   // --- campaigns ---
   Status Open(const std::string& campaign) {
-    return Append("campaign.opened", {{"campaign", campaign}, {"rules", RulesFile(campaign)}}, Ministries());
+    return Append("campaign.opened", {{"campaign", campaign}, {"rules", CampaignRules(campaign)}}, Ministries());
   }
   // 2017, 2018, 2019 (the batches 2023 reviews), 2020 and 2023.
   void Open2023WithBatches() {
@@ -404,8 +328,6 @@ class Ledger {
   }
 
  private:
-  std::map<std::string, PrivateKey> keys_;
-  int next_event_ = 0;
   int next_serial_ = 0;
 };
 

@@ -298,16 +298,16 @@ TEST(LifecycleTest, ActorAndCampaignTransitions) {
        Code::kRuleViolation, "unknown_campaign", {"the review covers campaign 2017, which has not been opened"}},
       {"amendment making a campaign historical",
        [](Ledger& l) {
-         Json rules = fx::RulesFile("2023");
+         Json rules = fx::CampaignRules("2023");
          rules["historical"] = true;
          return l.Append("campaign.amended", {{"campaign", "2023"}, {"rules", rules}}, Ledger::Ministries());
        },
        Code::kRuleViolation, "invalid_transition", {"cannot change whether campaign 2023 is historical"}},
       {"amendment of a campaign never opened",
-       [](Ledger& l) { return l.Append("campaign.amended", {{"campaign", "2021"}, {"rules", fx::RulesFile("2021")}}, Ledger::Ministries()); },
+       [](Ledger& l) { return l.Append("campaign.amended", {{"campaign", "2021"}, {"rules", fx::CampaignRules("2021")}}, Ledger::Ministries()); },
        Code::kRuleViolation, "unknown_campaign"},
       {"rules of another campaign",
-       [](Ledger& l) { return l.Append("campaign.opened", {{"campaign", "2024"}, {"rules", fx::RulesFile("2021")}}, Ledger::Ministries()); },
+       [](Ledger& l) { return l.Append("campaign.opened", {{"campaign", "2024"}, {"rules", fx::CampaignRules("2021")}}, Ledger::Ministries()); },
        Code::kSchemaViolation, "rules.campaign"},
       {"actor registered twice", [](Ledger& l) { return l.Register("expert1", "expert"); }, Code::kRuleViolation,
        "invalid_transition", {"actor expert1 is already registered"}},

@@ -58,7 +58,7 @@ Json Sub(const UnitDescriptor& u) {
   return {{"campaign", "2023"}, {"unit", UnitDescriptorJson(u)}, {"metrics", fx::PassingMetrics(u.category, u.subtype)},
           {"scenarios", fx::PassingScenarios(u.category)}};
 }
-Json Open2021(const Units&) { return {{"campaign", "2021"}, {"rules", fx::RulesFile("2021")}}; }
+Json Open2021(const Units&) { return {{"campaign", "2021"}, {"rules", fx::CampaignRules("2021")}}; }
 
 const std::vector<Case>& Cases() {
   static const std::vector<Case> cases = {

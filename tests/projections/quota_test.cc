@@ -30,12 +30,12 @@ const std::vector<QuotaCase> kQuotaCases = {
 
 TEST(QuotaTest, RulesFilesCarryTheQuotasOfTheCalls) {
   for (const QuotaCase& q : kQuotaCases) {
-    const Json quotas = fx::RulesFile(q.campaign)["quotas"];
+    const Json quotas = fx::CampaignRules(q.campaign)["quotas"];
     for (const auto& [category, limit] : q.limits) {
       EXPECT_EQ(quotas[q.kind][category], limit) << q.campaign << " " << q.kind << " " << category;
     }
     if (q.authority != "soe") {
-      EXPECT_EQ(fx::RulesFile(q.campaign)["authority_kinds"][q.authority], q.kind);
+      EXPECT_EQ(fx::CampaignRules(q.campaign)["authority_kinds"][q.authority], q.kind);
     }
   }
 }

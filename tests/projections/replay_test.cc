@@ -77,7 +77,7 @@ void Build(History& h) {
   EXPECT_OK(l.Resolve("2023", l.last_seq(), true));
   EXPECT_OK(l.Object("2023", sz));
   EXPECT_OK(l.Resolve("2023", l.last_seq(), false));
-  Json rules = fx::RulesFile("2023");
+  Json rules = fx::CampaignRules("2023");
   for (Json& c : rules["eligibility"]["enterprise.product"]) {
     if (c["id"] == "EP-2") c["min"] = 500;
   }
