@@ -188,7 +188,7 @@ class Ledger : public pilotledger::testing::LogBuilder {
   Status Register(const std::string& id, const std::string& role, const Json& extra = Json::object()) {
     const Json body = pilotledger::testing::ActorDescriptor(id, role, "Actor " + id, Key(id).public_key(), extra);
     const std::string dep = role == "provincial" ? extra.value("department", "") : "";
-    return Append("actor.registered", body, {dep == "civil" ? "mca" : dep == "health" ? "nhc" : "miit"});
+    return Append("actor.registered", body, {dep.empty() ? std::string("miit") : MinistryOfLine(dep)});
   }
   // The miit, civil and health departments of an authority, registered on first use.
   std::vector<std::string> Departments(const std::string& authority) {
