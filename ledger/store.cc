@@ -1,6 +1,8 @@
 #include "ledger/store.h"
 
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <shared_mutex>
 
 #include <rocksdb/db.h>
@@ -28,6 +30,20 @@ void WriteBatch::Delete(std::string_view key) {
 }
 
 namespace {
+
+// RocksDB's own log, at warning level and above, on the server's stderr instead of a LOG file in
+// the data directory: a file there would hit the same full disk as the data, and RocksDB 7.8 (as
+// Debian builds it, with assertions) aborts when it writes to its LOG file after a failed write.
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "pilotledgerd: rocksdb: %s\n", line);
+  }
+};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
@@ -130,6 +146,11 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const Sto
   options.create_if_missing = opts.create_if_missing;
   options.error_if_exists = opts.error_if_exists;
   options.paranoid_checks = true;
+  // No preallocation of the write-ahead log: on a nearly full disk an fallocate that cannot be
+  // honoured must not be what fails a write.
+  options.allow_fallocate = false;
+  options.info_log = std::make_shared<StderrLogger>();
+  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   if (opts.env) options.env = opts.env.get();
   options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;

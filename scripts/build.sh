@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Configures and builds PilotLedger into ./build (binaries in build/bin/). Used by ./run and ./test.
+# Configures and builds PilotLedger (binaries in $BUILD_DIR/bin/, default ./build). Used by ./run
+# and ./test. SANITIZE=address|thread builds a sanitizer variant (use its own BUILD_DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths relative to the checkout, so that another clone (CI's) reuses the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR=1
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DPILOTLEDGER_WERROR="$werror" >/dev/null
-cmake --build build -j "$jobs" "$@"
+dir=${BUILD_DIR:-build}
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DPILOTLEDGER_WERROR="$werror" \
+  -DPILOTLEDGER_SANITIZE="${SANITIZE:-}" >/dev/null
+cmake --build "$dir" -j "$jobs" "$@"
