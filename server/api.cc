@@ -146,6 +146,7 @@ HttpResponse Api::Route(const HttpRequest& request, const Reader& reader) {
       r.headers.emplace_back("Allow", allowed);
       return r;
     }
+    PL_RETURN_IF_ERROR(q.OnlyKnown(EndpointParams(seg), std::string(parsed->path())));
     if (seg.size() == 1 && seg[0] == "metrics") {
       return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Render(service_)};
     }
@@ -208,6 +209,7 @@ Result<StreamRequest> Api::OpenStream(const std::string& target, const std::stri
   for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
   const Query q(std::move(params));
   StreamRequest r;
+  PL_RETURN_IF_ERROR(q.OnlyKnown(EndpointParams({"v1", "stream"}), "/v1/stream"));
   PL_ASSIGN_OR_RETURN(r.from, q.Number("from", 0));
   if (r.from > service_.log().size()) {
     return Status(Code::kInvalidArgument, "from " + std::to_string(r.from) + " is beyond the log's " +
