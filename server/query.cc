@@ -56,8 +56,8 @@ Status Query::OnlyKnown(const std::vector<std::string>& allowed, const std::stri
 }
 
 Status Query::OneOf(const std::string& name, const std::vector<std::string>& values) const {
-  if (!Has(name)) return Status::Ok();
   const std::string v = Get(name);
+  if (v.empty()) return Status::Ok();  // absent or empty: no filter
   if (std::find(values.begin(), values.end(), v) != values.end()) return Status::Ok();
   return Status(Code::kInvalidArgument, "invalid " + name + " \"" + v + "\": use one of " + Join(values),
                 {{"parameter", name}, {"allowed", values}});

@@ -24,7 +24,7 @@ class Query {
   // OK if every parameter is one of `allowed`; else kInvalidArgument naming the first unknown one,
   // the path and the parameters it takes (details: {"parameter", "allowed"}).
   Status OnlyKnown(const std::vector<std::string>& allowed, const std::string& path) const;
-  // OK if `name` is absent or one of `values`; else kInvalidArgument naming it and the allowed values.
+  // OK if `name` is absent, empty (no filter) or one of `values`; else kInvalidArgument naming it and the allowed values.
   Status OneOf(const std::string& name, const std::vector<std::string>& values) const;
 
  private:

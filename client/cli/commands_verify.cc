@@ -177,7 +177,11 @@ int Verify(const Globals& g, const std::vector<std::string>& args) {
   if (public_mode || g.reader.empty()) {
     if (!v.state_file.empty()) return Fail("--state is for the full verification (with --as an auditor or ministry key)");
     if (g.reader.empty()) std::cerr << "pilotctl verify: no --as KEYFILE, so verifying as a public reader (redacted entries cannot be checked)\n";
-    return VerifyPublicCmd(g, **c, v.ledger_key);
+    Globals anonymous = g;
+    anonymous.reader.clear();  // --public reads as the public does, whatever --as says
+    auto pc = Connect(anonymous);
+    if (!pc.ok()) return Fail(pc.status());
+    return VerifyPublicCmd(g, **pc, v.ledger_key);
   }
   Result<client::VerifyReport> r = client::VerifyLedger(**c, v);
   if (!r.ok()) return Fail("verification FAILED: " + r.status().message());
