@@ -23,6 +23,11 @@ int FailRead(const Globals& g, const Status& status) {
     return Fail(Status(status.code(), status.message() + "; use --as KEYFILE (an actor's key file, e.g. data/dev-keys/auditor.pem) to read as that actor",
                        status.details()));
   }
+  if (status.code() == Code::kNotFound && g.reader.empty() && status.message().rfind("no unit ", 0) == 0) {
+    return Fail(Status(status.code(), status.message() + " visible to the public (a unit that has only applied is seen by its own "
+                                                          "authority, ministries and auditors: use --as KEYFILE)",
+                       status.details()));
+  }
   if (status.code() == Code::kUnauthenticated && status.message().find("read signature") != std::string::npos) {
     const auto of = status.message().find(" of "), does = status.message().find(" does not verify");
     const std::string actor = of != std::string::npos && does != std::string::npos ? status.message().substr(of + 4, does - of - 4) : "the actor";

@@ -181,7 +181,7 @@ class Watcher {
         return Status(Code::kDataLoss, "entry " + std::to_string(seq) + " is not in the signed log: " + s.message());
       }
       std::cerr << "pilotctl watch: entry " << seq << " (" << (entry.value("redacted", false) ? entry.value("type", "") + ", redacted" : entry["event"].value("type", ""))
-                << ") proven in the checkpoint of " << cp->size << " entries\n";
+                << ") proven in the checkpoint of " << Count(cp->size, "entry", "entries") << "\n";
       const std::string line = WriteCanonical(entry) + "\n";
       if (exec_.empty()) {
         std::cout << line << std::flush;
