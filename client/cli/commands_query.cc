@@ -404,10 +404,10 @@ int Actors(const Globals& g, const std::vector<std::string>& args) {
 }  // namespace
 
 void AddQueryCommands(std::vector<Command>& commands) {
-  commands.push_back({"status", "a unit's status, titles, applications and history", Status_});
-  commands.push_back({"units", "list units (filters: authority, region, status, campaign, category)", Units});
-  commands.push_back({"quotas", "quota usage of a campaign, per authority", Quotas});
-  commands.push_back({"entries", "list log entries", Entries});
+  commands.push_back({"status", "a unit's status, titles, applications and decisions (type, date, seq, signers)", Status_});
+  commands.push_back({"units", "list units (filters: authority, region, status, campaign, category, name)", Units});
+  commands.push_back({"quotas", "quota usage of a campaign, per authority, the review cap explained", Quotas});
+  commands.push_back({"entries", "list log entries (--types to pick some)", Entries});
   commands.push_back({"checkpoint", "the latest signed checkpoint (verified with --ledger-key)", CheckpointCmd});
   commands.push_back({"campaigns", "the campaigns, or one campaign's rules", Campaigns});
   commands.push_back({"actors", "the registered actors, or one actor", Actors});

@@ -161,7 +161,7 @@ int VerifyPublicCmd(const Globals& g, client::LedgerClient& c, const std::string
 }
 
 int Verify(const Globals& g, const std::vector<std::string>& args) {
-  po::options_description o("pilotctl verify: verify the whole ledger independently (use --as an auditor key)");
+  po::options_description o("pilotctl verify: verify the whole ledger independently (--as an auditor or ministry key), or without --as what a public reader may see");
   client::VerifyOptions v;
   bool no_compare = false;
   bool public_mode = false;
@@ -330,7 +330,7 @@ Result<size_t> CheckSignatures(const Json& b, const note::Verifier& key) {
 }
 
 int VerifyBundle(const Globals& g, const std::vector<std::string>& args) {
-  po::options_description o("pilotctl verify-bundle: check a proof bundle with no network");
+  po::options_description o("pilotctl verify-bundle: check a proof bundle with no network: that the entry is in the signed log, and its signatures with the signers' registrations the bundle carries");
   std::string file, ledger_key;
   o.add_options()("file", po::value(&file)->required(), "the bundle")("ledger-key", po::value(&ledger_key)->required(), "the verifier key you trust");
   po::variables_map vm;
@@ -380,9 +380,9 @@ int VerifyBundle(const Globals& g, const std::vector<std::string>& args) {
 }  // namespace
 
 void AddVerifyCommands(std::vector<Command>& commands) {
-  commands.push_back({"verify", "verify the whole ledger independently (signatures, policy, rules, tree, projections)", Verify});
+  commands.push_back({"verify", "verify the ledger independently: all of it --as an auditor, or what the public may see", Verify});
   commands.push_back({"proof", "write an offline proof bundle for an entry", Proof});
-  commands.push_back({"verify-bundle", "check a proof bundle with no network", VerifyBundle});
+  commands.push_back({"verify-bundle", "check a proof bundle with no network (inclusion and signatures)", VerifyBundle});
 }
 
 }  // namespace pilotledger::cli
