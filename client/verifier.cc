@@ -203,6 +203,22 @@ Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& opt
   return VerifyLedger(source, options);
 }
 
+Status CheckInclusionProof(const Json& inc, uint64_t seq, const Hash& leaf_hash, const Checkpoint& cp, const std::string& what) {
+  if (!inc.is_object() || inc.value("index", uint64_t{0}) != seq || inc.value("size", uint64_t{0}) != cp.size) {
+    return Status(Code::kDataLoss, "the proof of " + what + " is for another entry or another tree size");
+  }
+  std::vector<Hash> hashes;
+  for (const Json& h : inc.value("hashes", Json::array())) {
+    if (!h.is_string()) return Status(Code::kDataLoss, "the proof of " + what + " has a malformed hash");
+    PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
+    hashes.push_back(hash);
+  }
+  if (Status s = merkle::VerifyInclusion(seq, cp.size, leaf_hash, hashes, cp.root); !s.ok()) {
+    return Status(Code::kDataLoss, what + " is not in the signed tree: " + s.message());
+  }
+  return Status::Ok();
+}
+
 Result<Json> CheckProofBundle(const Json& b, const note::Verifier& key) {
   if (!b.is_object() || b.value("format", "") != kProofBundleFormat) return Status(Code::kInvalidArgument, "not a PilotLedger proof bundle");
   if (!b.contains("entry") || !b.contains("checkpoint") || !b.contains("inclusion")) {
@@ -222,18 +238,7 @@ Result<Json> CheckProofBundle(const Json& b, const note::Verifier& key) {
     leaf_hash = merkle::HashLeaf(WriteCanonical(entry));
     seq = parsed->seq;
   }
-  const Json& inc = b["inclusion"];
-  if (inc.value("index", uint64_t{0}) != seq || inc.value("size", uint64_t{0}) != cp->size) {
-    return Status(Code::kDataLoss, "the proof is for another entry or another tree size");
-  }
-  std::vector<Hash> hashes;
-  for (const Json& h : inc.value("hashes", Json::array())) {
-    PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
-    hashes.push_back(hash);
-  }
-  if (Status s = merkle::VerifyInclusion(seq, cp->size, leaf_hash, hashes, cp->root); !s.ok()) {
-    return Status(Code::kDataLoss, "the entry is not in the signed tree: " + s.message());
-  }
+  PL_RETURN_IF_ERROR(CheckInclusionProof(b["inclusion"], seq, leaf_hash, *cp, "the entry"));
   return entry;
 }
 

@@ -7,6 +7,7 @@
 
 #include "client/ledger_client.h"
 #include "ledger/canonical_json.h"
+#include "ledger/checkpoint.h"
 
 namespace pilotledger::client {
 
@@ -69,5 +70,8 @@ inline constexpr std::string_view kProofBundleFormat = "pilotledger-proof-bundle
 // Returns the entry. Errors: kInvalidArgument (not a bundle, missing parts), kDataLoss (a bad
 // signature, a malformed entry, a proof for another entry or size, a proof that does not verify).
 Result<Json> CheckProofBundle(const Json& bundle, const note::Verifier& key);
+// Checks that `inclusion` ({index, size, hashes}) proves the leaf `leaf_hash` at `seq` in the tree
+// of `cp`; `what` names the entry in the errors. Errors: kDataLoss.
+Status CheckInclusionProof(const Json& inclusion, uint64_t seq, const Hash& leaf_hash, const Checkpoint& cp, const std::string& what);
 
 }  // namespace pilotledger::client

@@ -82,14 +82,29 @@ std::string VerifierKeyString(std::string_view name, const PublicKey& key) {
 }
 
 Result<Verifier> ParseVerifierKey(std::string_view vkey) {
-  std::string_view name;
-  uint32_t id = 0;
-  std::string key;
-  const Status bad(Code::kInvalidArgument, "malformed verifier key \"" + std::string(vkey) + "\"");
-  if (!SplitKey(vkey, name, id, key)) return bad;
-  if (uint8_t(key[0]) != kEd25519 || key.size() != 33) return bad;
-  Result<PublicKey> pub = PublicKey::FromRaw(std::string_view(key).substr(1));
-  if (!pub.ok() || KeyId(name, *pub) != id) return bad;
+  // Says which part is wrong, so that a mistyped or truncated key can be corrected.
+  const auto bad = [&](const std::string& why) {
+    return Status(Code::kInvalidArgument, "malformed verifier key \"" + std::string(vkey) + "\": " + why +
+                                              " (a key is <origin>+<8 hex digit key id>+<base64 key>, as GET /v1/ledger-key serves it)");
+  };
+  std::string_view name, hex, b64, rest;
+  if (!Chop(vkey, '+', name, rest) || !Chop(rest, '+', hex, b64)) return bad("it does not have the three parts separated by '+'");
+  if (!IsValidName(name)) return bad("the origin \"" + std::string(name) + "\" is empty or contains a space or '+'");
+  const auto raw_id = HexDecode(hex);
+  if (hex.size() != 8 || !raw_id) return bad("the key id \"" + std::string(hex) + "\" is not 8 hex digits");
+  const auto raw_key = Base64Decode(b64);
+  if (!raw_key) return bad("the key part is not valid base64");
+  if (raw_key->size() != 33 || uint8_t((*raw_key)[0]) != kEd25519) {
+    return bad("the key part decodes to " + std::to_string(raw_key->size()) +
+               " bytes, not 33 (the type byte 0x01 and a 32-byte Ed25519 key); is it truncated?");
+  }
+  Result<PublicKey> pub = PublicKey::FromRaw(std::string_view(*raw_key).substr(1));
+  if (!pub.ok()) return bad("the key part is not an Ed25519 public key");
+  const uint32_t id = ReadBigEndian32(*raw_id);
+  if (KeyId(name, *pub) != id) {
+    return bad("the key id " + std::string(hex) + " does not match the origin and the key (they give " + Hex8(KeyId(name, *pub)) +
+               "): the origin or the key was mistyped");
+  }
   return Verifier{std::string(name), id, *pub};
 }
 

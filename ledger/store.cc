@@ -36,7 +36,7 @@ namespace {
 // Debian builds it, with assertions) aborts when it writes to its LOG file after a failed write.
 class StderrLogger final : public rocksdb::Logger {
  public:
-  StderrLogger() : Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  explicit StderrLogger(rocksdb::InfoLogLevel level) : Logger(level) {}
   using rocksdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override {
     char line[1024];
@@ -149,8 +149,10 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const Sto
   // No preallocation of the write-ahead log: on a nearly full disk an fallocate that cannot be
   // honoured must not be what fails a write.
   options.allow_fallocate = false;
-  options.info_log = std::make_shared<StderrLogger>();
-  options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Creating a ledger (init) logs that the directory did not exist yet: nothing worth printing.
+  const auto level = opts.create_if_missing ? rocksdb::InfoLogLevel::FATAL_LEVEL : rocksdb::InfoLogLevel::WARN_LEVEL;
+  options.info_log = std::make_shared<StderrLogger>(level);
+  options.info_log_level = level;
   if (opts.env) options.env = opts.env.get();
   options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;

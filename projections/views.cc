@@ -190,6 +190,7 @@ Json UnitList(const State& state, const UnitFilter& f, const std::string& cursor
     if (!f.authority.empty() && u.d.authority != f.authority) continue;
     if (!f.region.empty() && u.d.region != f.region) continue;
     if (!f.category.empty() && u.d.category != f.category) continue;
+    if (!f.name.empty() && u.d.name.find(f.name) == std::string::npos) continue;
     if (!visible(u)) continue;
     const bool in_full = full(u);  // filters see only what the reader may see
     if (!f.campaign.empty() && !InCampaign(u, f.campaign, in_full)) continue;
@@ -250,10 +251,45 @@ Json QuotaView(const State& state, const Campaign& c) {
     if (c.rules.review) {
       const int64_t base = ReviewBase(state, c, authority);
       const int64_t recommended = c.review_recommended.count(authority) ? c.review_recommended.at(authority) : 0;
-      aj["review"] = {{"base", base},
-                      {"cap", c.rules.review->cap_bp * base / 10000},
-                      {"extra", c.Extra(authority, "review")},
-                      {"recommended", recommended}};
+      const int64_t cap = c.rules.review->cap_bp * base / 10000;
+      const int64_t extra = c.Extra(authority, "review");
+      // Requests whose reviewed title has since been revoked leave the base; recommendations
+      // already made stay counted, so `recommended` can exceed today's cap (each was within the
+      // cap when it was made; the server checks that at every recommendation).
+      int64_t requested = 0, recommended_revoked = 0;
+      if (const auto req = c.review_requested.find(authority); req != c.review_requested.end()) {
+        requested = int64_t(req->second.size());
+        for (const std::string& id : req->second) {
+          const Unit* u = state.FindUnit(id);
+          if (!u) continue;
+          const auto r = u->reviews.find(c.id);
+          if (r == u->reviews.end() || !r->second.recommended_seq) continue;
+          bool holds = false;
+          for (const std::string& batch : c.rules.review->batches) {
+            if (auto t = u->titles.find(batch); t != u->titles.end() && t->second.active()) holds = true;
+          }
+          recommended_revoked += !holds;
+        }
+      }
+      Json review = {{"base", base},
+                     {"cap", cap},
+                     {"cap_bp", c.rules.review->cap_bp},
+                     {"extra", extra},
+                     {"recommended", recommended},
+                     {"requested", requested},
+                     {"revoked_since_request", requested - base},
+                     {"recommended_revoked", recommended_revoked},
+                     {"remaining", std::max<int64_t>(0, cap + extra - recommended)}};
+      if (recommended > cap + extra) {
+        const int64_t revoked = requested - base;
+        review["note"] = std::to_string(recommended) + (recommended == 1 ? " recommendation exceeds" : " recommendations exceed") +
+                         " today's cap of " + std::to_string(cap + extra) +
+                         " without breaking a rule: each was within the cap when it was made and stays counted, but since then " +
+                         std::to_string(revoked) + " of the " + std::to_string(requested) + " titles under review " +
+                         (revoked == 1 ? "was" : "were") + " revoked, shrinking the base to " + std::to_string(base) +
+                         "; no further recommendation is admitted";
+      }
+      aj["review"] = review;
     }
     list.push_back(aj);
   }

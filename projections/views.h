@@ -23,6 +23,7 @@ Json UnitView(const State& state, const Unit& unit, bool full);
 
 struct UnitFilter {
   std::string authority, region, status, campaign, category;
+  std::string name;  // a part of the unit's name (bytes of UTF-8, so Chinese matches as written)
 };
 // Units matching `filter` with ids after `cursor`, at most `limit`, of those `visible` accepts, each
 // in full if `full` says so: {"units", "next_cursor"}.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts pilotledgerd on 127.0.0.1:8080 with its data in ./data. On the first start it creates the
 # ledger with development keys under ./data/dev-keys/ and loads the sample history (docs/sample.md).
+# PILOT_DATA, PILOT_LISTEN, PILOT_ORIGIN and PILOT_BIN (the binaries, build/bin) change the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=build/bin
+BIN=${PILOT_BIN:-build/bin}
 DATA=${PILOT_DATA:-data}
 LISTEN=${PILOT_LISTEN:-127.0.0.1:8080}
 ORIGIN=${PILOT_ORIGIN:-pilotledger.local/dev}
@@ -31,14 +32,16 @@ fi
 cat >&2 <<MSG
 
 PilotLedger is starting on http://$LISTEN  (data: $DATA, ledger key: $(cat "$DATA/ledger-key.txt" 2>/dev/null || echo unknown))
-Try, in another terminal:
+Try, in another terminal (README.md and docs/sample.md have more):
   curl -s http://$LISTEN/v1/checkpoint
   curl -s 'http://$LISTEN/v1/entries?from=0&limit=5'
   $BIN/pilotctl --server http://$LISTEN campaigns
   $BIN/pilotctl --server http://$LISTEN units --status titled --limit 10
+  $BIN/pilotctl --server http://$LISTEN units --name 养老
   $BIN/pilotctl --server http://$LISTEN --as $DATA/dev-keys/auditor.pem quotas sample-2026
+  $BIN/pilotctl --server http://$LISTEN verify --ledger-key "\$(cat $DATA/ledger-key.txt)"
   $BIN/pilotctl --server http://$LISTEN --as $DATA/dev-keys/auditor.pem verify --ledger-key "\$(cat $DATA/ledger-key.txt)"
-  $BIN/pilotctl --server http://$LISTEN watch --types title.revoked --state /tmp/watch.state --ledger-key "\$(cat $DATA/ledger-key.txt)"
+  $BIN/pilotctl --server http://$LISTEN watch --types title.revoked --state $DATA/watch.state --ledger-key "\$(cat $DATA/ledger-key.txt)"
 
 MSG
 exec "$BIN/pilotledgerd" serve --data "$DATA" --listen "$LISTEN"

@@ -178,6 +178,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const Reader& reader) {
   std::vector<std::pair<std::string, std::string>> params;
   for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
   const Query q(std::move(params));
+  if (Status known = q.OnlyKnown(EndpointParams(seg), std::string(parsed->path())); !known.ok()) return ErrorResponse(known);
   const Result<HttpResponse> result = (this->*route->read)(RouteContext{request, seg, q, reader});
   if (!result.ok()) return ErrorResponse(result.status());
   return *result;
@@ -244,6 +245,7 @@ Result<StreamRequest> Api::OpenStream(const std::string& target, const std::stri
   for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
   const Query q(std::move(params));
   StreamRequest r;
+  PL_RETURN_IF_ERROR(q.OnlyKnown(EndpointParams({"v1", "stream"}), "/v1/stream"));
   PL_ASSIGN_OR_RETURN(r.from, q.Number("from", 0));
   if (r.from > service_.log().size()) {
     return Status(Code::kInvalidArgument, "from " + std::to_string(r.from) + " is beyond the log's " +

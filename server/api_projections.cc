@@ -1,6 +1,7 @@
 // The answers derived from the projections: units, campaigns and quotas, actors. Each carries
 // "as_of", the log size the state reflects.
 #include "projections/views.h"
+#include "projections/vocabulary.h"
 #include "server/api.h"
 
 namespace pilotledger::server {
@@ -32,9 +33,16 @@ Result<HttpResponse> Api::GetUnits(const RouteContext& c) {
   const Query& q = c.query;
   PL_ASSIGN_OR_RETURN(uint64_t limit, q.Number("limit", 100));
   if (limit == 0 || limit > kMaxUnitsPage) return Status(Code::kInvalidArgument, "limit must be 1-1000");
-  const projections::UnitFilter filter{q.Get("authority"), q.Get("region"), q.Get("status"), q.Get("campaign"),
-                                       q.Get("category")};
-  return service_.Read([&](const projections::State& s) {
+  PL_RETURN_IF_ERROR(q.OneOf("status", {"titled", "revoked", "submitted", "recommended", "published", "rejected"}));
+  PL_RETURN_IF_ERROR(q.OneOf("category", std::vector<std::string>(std::begin(projections::kCategories), std::end(projections::kCategories))));
+  projections::UnitFilter filter{q.Get("authority"), q.Get("region"), q.Get("status"), q.Get("campaign"), q.Get("category")};
+  filter.name = q.Get("name");
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    if (!filter.campaign.empty() && !s.FindCampaign(filter.campaign)) {
+      std::vector<std::string> ids;
+      for (const auto& [id, campaign] : s.campaigns) ids.push_back(id);
+      return q.OneOf("campaign", ids);
+    }
     const auto visible = [&](const projections::Unit& u) { return Visible(c.reader, u); };
     const auto full = [&](const projections::Unit& u) { return FullView(c.reader, u); };
     return JsonAsOf(projections::UnitList(s, filter, q.Get("cursor"), limit, visible, full), s.size);

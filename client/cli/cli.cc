@@ -18,6 +18,30 @@ int Fail(const Status& status) {
   return Fail(line);
 }
 
+int FailRead(const Globals& g, const Status& status) {
+  if (status.code() == Code::kUnauthenticated && g.reader.empty()) {
+    return Fail(Status(status.code(), status.message() + "; use --as KEYFILE (an actor's key file, e.g. data/dev-keys/auditor.pem) to read as that actor",
+                       status.details()));
+  }
+  if (status.code() == Code::kNotFound && g.reader.empty() && status.message().rfind("no unit ", 0) == 0) {
+    return Fail(Status(status.code(), status.message() + " visible to the public (a unit that has only applied is seen by its own "
+                                                          "authority, ministries and auditors: use --as KEYFILE)",
+                       status.details()));
+  }
+  if (status.code() == Code::kUnauthenticated && status.message().find("read signature") != std::string::npos) {
+    const auto of = status.message().find(" of "), does = status.message().find(" does not verify");
+    const std::string actor = of != std::string::npos && does != std::string::npos ? status.message().substr(of + 4, does - of - 4) : "the actor";
+    return Fail(Status(status.code(), status.message() + ": the key in " + g.reader + " is not " + actor +
+                                          "'s registered key (compare pilotctl actors " + actor + ")",
+                       status.details()));
+  }
+  return Fail(status);
+}
+
+std::string Count(uint64_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 bool Parse(const std::vector<std::string>& args, po::options_description& options,
            const std::vector<std::pair<std::string, int>>& positional, po::variables_map& vm, const std::string& usage) {
   options.add_options()("help,h", "show this help");
@@ -25,7 +49,14 @@ bool Parse(const std::vector<std::string>& args, po::options_description& option
   for (const auto& [name, count] : positional) pos.add(name.c_str(), count);
   po::store(po::command_line_parser(args).options(options).positional(pos).run(), vm);
   if (vm.count("help")) {
-    std::cout << "usage: " << usage << "\n\n" << options << "\n";
+    // Wide enough that no value list ("a|b|c") is broken inside a word.
+    std::ostringstream narrow;
+    narrow << options;
+    std::string caption = narrow.str().substr(0, narrow.str().find('\n'));
+    if (!caption.empty() && caption.back() == ':') caption.pop_back();
+    po::options_description wide(caption, 160, 100);
+    for (const auto& option : options.options()) wide.add(option);
+    std::cout << "usage: " << usage << "\n\n" << wide << "\n";
     return false;
   }
   po::notify(vm);

@@ -30,6 +30,11 @@ inline constexpr int kOk = 0, kFailed = 1, kUsage = 2;
 // Prints "pilotctl: <message>" to stderr and returns kFailed.
 int Fail(const std::string& message);
 int Fail(const Status& status);
+// Fail for a read: adds what to do when the answer is about the reader (an unauthenticated read
+// without --as, or a key that is not the actor's registered key).
+int FailRead(const Globals& g, const Status& status);
+// "1 entry", "2 entries".
+std::string Count(uint64_t n, const std::string& one, const std::string& many);
 
 // Parses a command's arguments. `positional` names the positional options in order (the last
 // may repeat). Prints the help and returns false for --help; throws po::error on bad usage.

@@ -41,10 +41,33 @@ int Report(const Globals& g, const client::AppendReceipt& r) {
   return kOk;
 }
 
-int AppendEvent(const Globals& g, const SignedEvent& event) {
+// A bad signature by `signer`: compares the keys that signed with the one the ledger registered,
+// so that the message says "this key is not <signer>'s registered key" when that is the cause.
+std::string ExplainBadSignature(client::LedgerClient& c, const std::string& signer, const std::vector<client::Identity>& keys) {
+  Result<Json> actor = c.GetJson("/v1/actors/" + signer);
+  if (!actor.ok()) return "";
+  const std::string registered = actor->value("public_key", "");
+  for (const client::Identity& k : keys) {
+    if (k.actor == signer && k.key.public_key().ToBase64() != registered) {
+      return ": this key is not " + signer + "'s registered key (it has public key " + k.key.public_key().ToBase64() +
+             "; the ledger registered " + registered + " at seq " + (*actor)["registered_seq"].dump() + ")";
+    }
+  }
+  if (keys.empty()) {
+    return " with the key the ledger registered for " + signer + " (" + registered +
+           "): the event was signed with another key, or changed after it was signed";
+  }
+  return "";
+}
+
+int AppendEvent(const Globals& g, const SignedEvent& event, const std::vector<client::Identity>& keys = {}) {
   auto c = Connect(g);
   if (!c.ok()) return Fail(c.status());
   Result<client::AppendReceipt> r = (*c)->Append(event);
+  if (!r.ok() && r.status().code() == Code::kBadSignature && r.status().details().contains("signer")) {
+    const std::string explained = ExplainBadSignature(**c, r.status().details()["signer"].get<std::string>(), keys);
+    return Fail(Status(r.status().code(), r.status().message() + explained));
+  }
   if (!r.ok()) return Fail(r.status());
   return Report(g, *r);
 }
@@ -69,7 +92,7 @@ int Emit(const Globals& g, const std::string& type, Json body, const EventOption
     return kOk;
   }
   if (event->sigs.empty()) return Fail("an event needs at least one --key to be appended (or use --out to write it unsigned)");
-  return AppendEvent(g, *event);
+  return AppendEvent(g, *event, *keys);
 }
 
 // "true"/"false" for boolean flags.

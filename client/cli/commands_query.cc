@@ -1,5 +1,6 @@
 // Queries: status, units, quotas, entries, checkpoint, campaigns, actors.
 #include <iomanip>
+#include <set>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -17,7 +18,7 @@ int Show(const Globals& g, const std::string& target, const std::function<void(c
   auto c = Connect(g);
   if (!c.ok()) return Fail(c.status());
   Result<Json> j = (*c)->GetJson(target);
-  if (!j.ok()) return Fail(j.status());
+  if (!j.ok()) return FailRead(g, j.status());
   if (g.json) {
     PrintJson(*j);
   } else {
@@ -83,7 +84,29 @@ void PrintUnit(const Json& u) {
     }
   }
   for (const auto& [c, r] : u["reviews"].items()) std::cout << "  review " << c << ": " << Cell(r["state"]) << "\n";
-  std::cout << "  history    " << u["history"].size() << " entries; as of log size " << Cell(u["as_of"]) << "\n";
+}
+
+// The unit's decisions, each read from the log as the reader may see it: type, date, seq, signers.
+void PrintDecisions(client::LedgerClient& c, const Json& u) {
+  const size_t n = u["history"].size();
+  std::cout << "  decisions  " << Count(n, "entry", "entries") << " in the log (as of log size " << Cell(u["as_of"]) << ")\n";
+  if (n == 0) return;
+  std::vector<std::vector<std::string>> rows = {{"    SEQ", "TYPE", "DATE", "SIGNERS"}};
+  for (const Json& h : u["history"]) {
+    const uint64_t seq = h["seq"].get<uint64_t>();
+    std::vector<std::string> row = {"    " + std::to_string(seq), Cell(h["type"]), "", ""};
+    Result<Json> e = c.Entry(seq);
+    if (!e.ok()) {
+      row[2] = "(" + e.status().message() + ")";
+    } else if (e->value("redacted", false)) {
+      row[2] = "(redacted)";
+    } else {
+      row[2] = (*e)["event"].value("time", "").substr(0, 10);
+      for (const Json& sig : (*e)["sigs"]) row[3] += (row[3].empty() ? "" : ", ") + Cell(sig["signer"]);
+    }
+    rows.push_back(row);
+  }
+  Table(rows);
 }
 
 int Status_(const Globals& g, const std::vector<std::string>& args) {
@@ -92,80 +115,182 @@ int Status_(const Globals& g, const std::vector<std::string>& args) {
   o.add_options()("unit", po::value(&unit)->required(), "the unit's credit code");
   po::variables_map vm;
   if (!Parse(args, o, {{"unit", 1}}, vm, "pilotctl status UNIT")) return kOk;
-  return Show(g, "/v1/units/" + Encode(unit), PrintUnit);
+  auto c = Connect(g);
+  if (!c.ok()) return Fail(c.status());
+  Result<Json> u = (*c)->GetJson("/v1/units/" + Encode(unit));
+  if (!u.ok()) return FailRead(g, u.status());
+  if (g.json) {
+    PrintJson(*u);
+    return kOk;
+  }
+  PrintUnit(*u);
+  PrintDecisions(**c, *u);
+  return kOk;
 }
 
 int Units(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl units: list units, filtered");
-  std::string authority, region, status, campaign, category, cursor;
+  std::string authority, region, status, campaign, category, name, cursor;
   int limit = 100;
   o.add_options()("authority", po::value(&authority), "authority code or soe:<actor>")("region", po::value(&region), "region code")
       ("status", po::value(&status), "titled|revoked|submitted|recommended|published|rejected")
       ("campaign", po::value(&campaign), "campaign id")("category", po::value(&category), "enterprise|park|street|base")
+      ("name", po::value(&name), "a part of the unit's name, e.g. 养老")
       ("limit", po::value(&limit), "at most this many (1-1000)")("cursor", po::value(&cursor), "continue after this unit id");
   po::variables_map vm;
   if (!Parse(args, o, {}, vm, "pilotctl units [filters]")) return kOk;
   std::string target = "/v1/units?limit=" + std::to_string(limit);
   for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"authority", authority}, {"region", region}, {"status", status}, {"campaign", campaign}, {"category", category}, {"cursor", cursor}}) {
+           {"authority", authority}, {"region", region}, {"status", status}, {"campaign", campaign}, {"category", category}, {"name", name},
+           {"cursor", cursor}}) {
     if (!v.empty()) target += "&" + k + "=" + Encode(v);
   }
   return Show(g, target, [](const Json& j) {
     std::vector<std::vector<std::string>> rows = {{"UNIT", "NAME", "CATEGORY", "AUTHORITY", "STATUS"}};
     for (const Json& u : j["units"]) rows.push_back({Cell(u["id"]), Cell(u["name"]), Cell(u["category"]), Cell(u["authority"]), Cell(u["status"])});
-    Table(rows);
+    if (j["units"].empty()) {
+      std::cout << "no units match\n";
+    } else {
+      Table(rows);
+    }
     if (!j["next_cursor"].is_null()) std::cout << "more: --cursor " << Cell(j["next_cursor"]) << "\n";
   });
 }
 
 int Quotas(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl quotas: quota usage per authority (needs --as a ministry, provincial, SOE group or auditor key)");
-  std::string campaign;
-  o.add_options()("campaign", po::value(&campaign)->required(), "campaign id");
+  std::string campaign, authority;
+  o.add_options()("campaign", po::value(&campaign)->required(), "campaign id")
+      ("authority", po::value(&authority), "only this authority (a region authority code or soe:<actor>)");
   po::variables_map vm;
-  if (!Parse(args, o, {{"campaign", 1}}, vm, "pilotctl quotas CAMPAIGN")) return kOk;
-  return Show(g, "/v1/campaigns/" + Encode(campaign) + "/quotas", [](const Json& j) {
-    std::vector<std::vector<std::string>> rows = {{"AUTHORITY", "KIND", "ENTERPRISE", "STREET", "PARK", "BASE", "SOE TOTAL", "REVIEW"}};
-    const auto used = [](const Json& places, const char* c) -> std::string {
-      if (!places.contains(c)) return "";
-      const Json& p = places[c];
-      std::string s = Cell(p["used"]) + "/" + Cell(p["limit"]);
-      if (p.value("extra", 0) > 0) s += "+" + Cell(p["extra"]);
-      return s;
-    };
-    for (const Json& a : j["authorities"]) {
-      std::string review;
-      if (a.contains("review")) {
-        review = Cell(a["review"]["recommended"]) + "/" + Cell(a["review"]["cap"]) + " of " + Cell(a["review"]["base"]);
-        if (a["review"].value("extra", 0) > 0) review += " +" + Cell(a["review"]["extra"]);
-      }
-      rows.push_back({Cell(a["authority"]), Cell(a["kind"]), used(a["places"], "enterprise"), used(a["places"], "street"),
-                      used(a["places"], "park"), used(a["places"], "base"), used(a["places"], "total"), review});
+  if (!Parse(args, o, {{"campaign", 1}}, vm, "pilotctl quotas CAMPAIGN [--authority A]")) return kOk;
+  auto c = Connect(g);
+  if (!c.ok()) return Fail(c.status());
+  Result<Json> j = (*c)->GetJson("/v1/campaigns/" + Encode(campaign) + "/quotas");
+  if (!j.ok()) return FailRead(g, j.status());
+  if (!authority.empty()) {
+    Json only = Json::array();
+    for (const Json& a : (*j)["authorities"]) {
+      if (a["authority"] == authority) only.push_back(a);
     }
-    Table(rows);
-    std::cout << "used/limit(+extra by exception); review: recommended/cap of base. As of log size " << Cell(j["as_of"]) << "\n";
-  });
+    if (only.empty()) {
+      return Fail("bad_request: no authority " + authority + " in the quotas of campaign " + campaign +
+                  " (an authority is a 6-digit region authority code, e.g. 440300, or soe:<actor>; see pilotctl quotas " + campaign + ")");
+    }
+    (*j)["authorities"] = only;
+  }
+  if (g.json) {
+    PrintJson(*j);
+    return kOk;
+  }
+  bool review = false;
+  for (const Json& a : (*j)["authorities"]) review = review || a.contains("review");
+  std::vector<std::string> header = {"AUTHORITY", "KIND", "ENTERPRISE", "STREET", "PARK", "BASE", "SOE TOTAL"};
+  if (review) header.insert(header.end(), {"UNDER REVIEW", "REVIEW CAP", "RECOMMENDED"});
+  std::vector<std::vector<std::string>> rows = {header};
+  std::vector<std::string> notes;
+  const auto used = [](const Json& places, const char* cat) -> std::string {
+    if (!places.contains(cat)) return "";
+    const Json& p = places[cat];
+    std::string s = Cell(p["used"]) + "/" + Cell(p["limit"]);
+    if (p.value("extra", 0) > 0) s += "+" + Cell(p["extra"]);
+    return s;
+  };
+  for (const Json& a : (*j)["authorities"]) {
+    std::vector<std::string> row = {Cell(a["authority"]), Cell(a["kind"]), used(a["places"], "enterprise"), used(a["places"], "street"),
+                                    used(a["places"], "park"), used(a["places"], "base"), used(a["places"], "total")};
+    if (review) {
+      std::string under, cap, rec;
+      if (a.contains("review")) {
+        const Json& r = a["review"];
+        under = Cell(r["base"]);
+        if (r.value("revoked_since_request", 0) > 0) under += " (" + Cell(r["requested"]) + " requested, " + Cell(r["revoked_since_request"]) + " revoked)";
+        cap = Cell(r["cap"]);
+        if (r.value("extra", 0) > 0) cap += "+" + Cell(r["extra"]);
+        rec = Cell(r["recommended"]);
+        if (r.contains("note")) {
+          rec += " *";
+          notes.push_back("* " + Cell(a["authority"]) + ": " + Cell(r["note"]));
+        }
+      }
+      row.insert(row.end(), {under, cap, rec});
+    }
+    rows.push_back(row);
+  }
+  Table(rows);
+  std::cout << "Places: used/limit (+extra granted by quota exceptions).\n";
+  if (review) {
+    std::cout << "Review: UNDER REVIEW is the base, the titles under review still active; REVIEW CAP is the cap percentage of\n"
+                 "that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made. A recommendation\n"
+                 "is admitted only while RECOMMENDED < cap+extra; revocations later shrink the base, never the count.\n";
+  }
+  for (const std::string& n : notes) std::cout << n << "\n";
+  std::cout << "As of log size " << Cell((*j)["as_of"]) << "\n";
+  return kOk;
 }
 
 int Entries(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl entries: list log entries");
   uint64_t from = 0, limit = 50;
-  o.add_options()("from", po::value(&from), "first seq")("limit", po::value(&limit), "at most this many (1-1000)");
+  std::string types;
+  o.add_options()("from", po::value(&from), "first seq")("limit", po::value(&limit), "at most this many (1-1000)")
+      ("types", po::value(&types), "only these event types, comma-separated (e.g. title.revoked,title.granted)");
   po::variables_map vm;
-  if (!Parse(args, o, {}, vm, "pilotctl entries [--from N] [--limit K]")) return kOk;
-  return Show(g, "/v1/entries?from=" + std::to_string(from) + "&limit=" + std::to_string(limit), [](const Json& j) {
-    std::vector<std::vector<std::string>> rows = {{"SEQ", "TYPE", "ID", "SIGNERS", "RECEIVED"}};
-    for (const Json& e : j["entries"]) {
-      if (e.value("redacted", false)) {
-        rows.push_back({Cell(e["seq"]), Cell(e["type"]), "(redacted)", "", ""});
-        continue;
+  if (!Parse(args, o, {}, vm, "pilotctl entries [--from N] [--limit K] [--types T1,T2]")) return kOk;
+  if (limit == 0 || limit > 1000) return Fail("bad_request: --limit must be 1-1000");
+  std::set<std::string> wanted;
+  for (size_t start = 0; !types.empty() && start <= types.size();) {
+    const size_t comma = std::min(types.find(',', start), types.size());
+    const std::string t = types.substr(start, comma - start);
+    if (!FindEventType(t)) return Fail("bad_request: unknown event type \"" + t + "\" in --types (e.g. title.revoked; see docs/protocol.md)");
+    wanted.insert(t);
+    start = comma + 1;
+  }
+  auto c = Connect(g);
+  if (!c.ok()) return Fail(c.status());
+  // Pages through the log until `limit` entries of the wanted types are found or the log ends.
+  Json entries = Json::array();
+  uint64_t next = from;
+  bool more = false;
+  while (!more) {
+    const uint64_t page_size = wanted.empty() ? std::min<uint64_t>(1000, limit - entries.size() + 1) : 1000;
+    Result<Json> page = (*c)->Entries(next, page_size);
+    if (!page.ok()) return FailRead(g, page.status());
+    const Json& list = (*page)["entries"];
+    if (list.empty()) break;
+    for (const Json& e : list) {
+      const std::string type = e.value("redacted", false) ? Cell(e["type"]) : Cell(e["event"]["type"]);
+      if (wanted.empty() || wanted.count(type)) {
+        if (entries.size() == limit) {
+          more = true;  // one more exists after the page shown
+          break;
+        }
+        entries.push_back(e);
       }
-      std::string signers;
-      for (const Json& s : e["sigs"]) signers += (signers.empty() ? "" : ",") + Cell(s["signer"]);
-      rows.push_back({Cell(e["seq"]), Cell(e["event"]["type"]), Cell(e["event"]["id"]), signers, Cell(e["received"])});
+      next = e["seq"].get<uint64_t>() + 1;
     }
+  }
+  if (g.json) {
+    PrintJson({{"entries", entries}, {"next", next}});
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows = {{"SEQ", "TYPE", "ID", "SIGNERS", "RECEIVED"}};
+  for (const Json& e : entries) {
+    if (e.value("redacted", false)) {
+      rows.push_back({Cell(e["seq"]), Cell(e["type"]), "(redacted)", "", ""});
+      continue;
+    }
+    std::string signers;
+    for (const Json& s : e["sigs"]) signers += (signers.empty() ? "" : ",") + Cell(s["signer"]);
+    rows.push_back({Cell(e["seq"]), Cell(e["event"]["type"]), Cell(e["event"]["id"]), signers, Cell(e["received"])});
+  }
+  if (entries.empty()) {
+    std::cout << "no entries" << (wanted.empty() ? "" : " of these types") << " from seq " << from << "\n";
+  } else {
     Table(rows);
-  });
+  }
+  if (more) std::cout << "more: --from " << next << "\n";
+  return kOk;
 }
 
 int CheckpointCmd(const Globals& g, const std::vector<std::string>& args) {
@@ -189,9 +314,56 @@ int CheckpointCmd(const Globals& g, const std::vector<std::string>& args) {
   if (g.json) {
     PrintJson({{"origin", cp->origin}, {"size", cp->size}, {"root", HashBase64(cp->root)}, {"verified", true}});
   } else {
-    std::cout << *note << "verified: " << cp->origin << ", " << cp->size << " entries, root " << HashBase64(cp->root) << "\n";
+    std::cout << *note << "verified: " << cp->origin << ", " << Count(cp->size, "entry", "entries") << ", root " << HashBase64(cp->root) << "\n";
   }
   return kOk;
+}
+
+std::string Join(const Json& list, const char* sep = ", ") {
+  std::string out;
+  for (const Json& v : list) out += (out.empty() ? "" : sep) + Cell(v);
+  return out;
+}
+
+// One campaign's summary and rules as text; --json gives the whole rule file.
+void PrintCampaign(const Json& c) {
+  const Json& r = c["rules"];
+  std::vector<std::vector<std::string>> rows = {
+      {"campaign", Cell(c["campaign"])},
+      {"title", Cell(c["title"])},
+      {"document", r.contains("document") ? Cell(r["document"]) : "-"},
+      {"deadline", Cell(c["deadline"])},
+      {"historical", Cell(c["historical"])},
+      {"provisional", Cell(c["provisional"])},
+      {"opened at seq", Cell(c["opened_seq"])},
+      {"rules from seq", Cell(c["rules_seq"]) + (c["amended_seqs"].empty() ? "" : " (amended at " + Join(c["amended_seqs"]) + ")")},
+      {"publications", c["publications"].empty() ? "none" : Join(c["publications"])},
+      {"categories", r.contains("categories") ? Join(r["categories"]) : "-"},
+      {"authorities", r.contains("authority_kinds") ? std::to_string(r["authority_kinds"].size()) : "-"},
+  };
+  if (r.contains("review") && r["review"].is_object()) {
+    rows.push_back({"review", "titles of " + Join(r["review"]["batches"]) + "; cap " +
+                                  std::to_string(r["review"].value("cap_bp", 0) / 100) + "% of the titles under review, rounded down"});
+  }
+  Table(rows);
+  if (r.contains("quotas") && r["quotas"].is_object() && !r["quotas"].empty()) {
+    std::cout << "\nquotas per authority kind:\n";
+    std::vector<std::vector<std::string>> q = {{"  KIND", "PLACES"}};
+    for (const auto& [kind, places] : r["quotas"].items()) {
+      std::string p;
+      if (!places.is_object()) continue;
+      for (const auto& [cat, n] : places.items()) p += (p.empty() ? "" : ", ") + cat + " " + Cell(n);
+      q.push_back({"  " + kind, p});
+    }
+    Table(q);
+  }
+  if (r.contains("eligibility") && r["eligibility"].is_object()) {
+    size_t n = 0;
+    for (const auto& [group, list] : r["eligibility"].items()) n += list.size();
+    std::cout << "\neligibility: " << n << " criteria in " << r["eligibility"].size() << " groups (pilotctl --json campaigns "
+              << Cell(c["campaign"]) << " shows the whole rule file)\n";
+  }
+  std::cout << "as of log size " << Cell(c["as_of"]) << "\n";
 }
 
 int Campaigns(const Globals& g, const std::vector<std::string>& args) {
@@ -200,7 +372,7 @@ int Campaigns(const Globals& g, const std::vector<std::string>& args) {
   o.add_options()("campaign", po::value(&campaign), "show this campaign's rules");
   po::variables_map vm;
   if (!Parse(args, o, {{"campaign", 1}}, vm, "pilotctl campaigns [CAMPAIGN]")) return kOk;
-  if (!campaign.empty()) return Show(g, "/v1/campaigns/" + Encode(campaign), PrintJson);
+  if (!campaign.empty()) return Show(g, "/v1/campaigns/" + Encode(campaign), PrintCampaign);
   return Show(g, "/v1/campaigns", [](const Json& j) {
     std::vector<std::vector<std::string>> rows = {{"CAMPAIGN", "TITLE", "DEADLINE", "HISTORICAL", "PROVISIONAL", "REVIEW", "RULES SEQ"}};
     for (const Json& c : j["campaigns"]) {
@@ -232,10 +404,10 @@ int Actors(const Globals& g, const std::vector<std::string>& args) {
 }  // namespace
 
 void AddQueryCommands(std::vector<Command>& commands) {
-  commands.push_back({"status", "a unit's status, titles, applications and history", Status_});
-  commands.push_back({"units", "list units (filters: authority, region, status, campaign, category)", Units});
-  commands.push_back({"quotas", "quota usage of a campaign, per authority", Quotas});
-  commands.push_back({"entries", "list log entries", Entries});
+  commands.push_back({"status", "a unit's status, titles, applications and decisions (type, date, seq, signers)", Status_});
+  commands.push_back({"units", "list units (filters: authority, region, status, campaign, category, name)", Units});
+  commands.push_back({"quotas", "quota usage of a campaign, per authority, the review cap explained", Quotas});
+  commands.push_back({"entries", "list log entries (--types to pick some)", Entries});
   commands.push_back({"checkpoint", "the latest signed checkpoint (verified with --ledger-key)", CheckpointCmd});
   commands.push_back({"campaigns", "the campaigns, or one campaign's rules", Campaigns});
   commands.push_back({"actors", "the registered actors, or one actor", Actors});

@@ -87,6 +87,8 @@ class Watcher {
     std::string target = "/v1/stream?from=" + std::to_string(state_.next);
     if (!types_.empty()) target += "&types=" + types_;
     PL_ASSIGN_OR_RETURN(auto ws, c->OpenStream(target));
+    std::cerr << "pilotctl watch: connected to " << g_.server << ", from seq " << state_.next
+              << (types_.empty() ? "" : ", types " + types_) << "\n";
     pending_.clear();
     expected_ = state_.next;
     caught_up_ = 0;
@@ -107,6 +109,8 @@ class Watcher {
         if (!(*j)["caught_up"].is_number_integer() || (*j)["caught_up"].get<int64_t>() < 0) return Violation("a malformed caught_up message");
         // It may advance the position past filtered-out seqs, but only as far as a verified checkpoint.
         caught_up_ = std::max(caught_up_, (*j)["caught_up"].get<uint64_t>());
+        std::cerr << "pilotctl watch: caught up at " << caught_up_ << " (" << pending_.size()
+                  << " waiting for a checkpoint); following live entries\n";
       }
     }
     return Status::Ok();
@@ -176,6 +180,8 @@ class Watcher {
       if (Status s = merkle::VerifyInclusion(seq, cp->size, leaf_hash, proof, cp->root); !s.ok()) {
         return Status(Code::kDataLoss, "entry " + std::to_string(seq) + " is not in the signed log: " + s.message());
       }
+      std::cerr << "pilotctl watch: entry " << seq << " (" << (entry.value("redacted", false) ? entry.value("type", "") + ", redacted" : entry["event"].value("type", ""))
+                << ") proven in the checkpoint of " << Count(cp->size, "entry", "entries") << "\n";
       const std::string line = WriteCanonical(entry) + "\n";
       if (exec_.empty()) {
         std::cout << line << std::flush;
@@ -229,6 +235,17 @@ int Watch(const Globals& g, const std::vector<std::string>& args) {
   }
   Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
   if (!key.ok()) return Fail(key.status());
+  {
+    // A key that is not this ledger's is a usage mistake, not a forged log: say so before watching.
+    auto c = Connect(g);
+    Result<std::string> served = c.ok() ? (*c)->LedgerKey() : Result<std::string>(c.status());
+    std::string served_key = served.ok() ? *served : "";
+    while (!served_key.empty() && (served_key.back() == '\n' || served_key.back() == '\r')) served_key.pop_back();
+    if (served.ok() && served_key != ledger_key) {
+      return Fail("the ledger key you trust is not the key of the ledger at " + g.server + " (it serves " + served_key +
+                  "): check --ledger-key (or the key pinned in " + state_file + "), or the server");
+    }
+  }
   state->ledger_key = ledger_key;
   signal(SIGTERM, [](int) { g_stop = true; });
   signal(SIGINT, [](int) { g_stop = true; });

@@ -10,7 +10,7 @@ namespace {
 void Usage(const std::vector<Command>& commands) {
   std::cout << "usage: pilotctl [--server URL] [--as KEYFILE] [--json] [--ca PEM] <command> [options]\n\ncommands:\n";
   for (const Command& c : commands) std::cout << "  " << c.name << std::string(c.name.size() < 18 ? 18 - c.name.size() : 1, ' ') << c.summary << "\n";
-  std::cout << "\nGlobal options come before the command. --server defaults to $PILOTCTL_SERVER or http://127.0.0.1:8080;\n"
+  std::cout << "\nGlobal options may come before or after the command. --server defaults to $PILOTCTL_SERVER or http://127.0.0.1:8080;\n"
                "--as authenticates reads with an actor's key. Run 'pilotctl <command> --help' for a command's options.\n";
 }
 
@@ -27,37 +27,59 @@ int main(int argc, char** argv) {
 
   Globals g;
   if (const char* env = std::getenv("PILOTCTL_SERVER")) g.server = env;
-  int i = 1;
-  for (; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto value = [&](std::string& out) {
-      if (i + 1 >= argc) return false;
-      out = argv[++i];
-      return true;
-    };
-    if (a == "--json") {
+  // Global options may come anywhere on the line (before or after the command); the rest, in
+  // order, is the command and its own arguments. After "--" nothing is taken as a global option.
+  std::string name;
+  std::vector<std::string> args;
+  bool only_args = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (only_args) {
+      args.push_back(a);
+      continue;
+    }
+    std::string inline_value;
+    bool has_inline = false;
+    if (const auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      const std::string opt = a.substr(0, eq);
+      if (opt == "--server" || opt == "--as" || opt == "--ca") {
+        inline_value = a.substr(eq + 1);
+        has_inline = true;
+        a = opt;
+      }
+    }
+    if (a == "--") {
+      only_args = true;
+      if (!name.empty()) args.push_back(a);
+    } else if (a == "--json") {
       g.json = true;
     } else if (a == "--server" || a == "--as" || a == "--ca") {
-      if (!value(a == "--server" ? g.server : a == "--as" ? g.reader : g.ca_file)) {
-        std::cerr << "pilotctl: " << a << " needs a value\n";
+      std::string& out = a == "--server" ? g.server : a == "--as" ? g.reader : g.ca_file;
+      if (has_inline) {
+        out = inline_value;
+      } else if (i + 1 < argc) {
+        out = argv[++i];
+      } else {
+        std::cerr << "pilotctl: " << a << " needs a value (" << (a == "--as" ? "a key file" : a == "--ca" ? "a PEM file" : "a URL")
+                  << ")\n";
         return kUsage;
       }
-    } else if (a == "--version" || a == "version") {
+    } else if (name.empty() && (a == "--version" || a == "version")) {
       std::cout << "pilotctl " << PILOTLEDGER_VERSION << "\n";
       return kOk;
-    } else if (a == "--help" || a == "-h" || a == "help") {
+    } else if (name.empty() && (a == "--help" || a == "-h" || a == "help")) {
       Usage(commands);
       return kOk;
+    } else if (name.empty()) {
+      name = a;
     } else {
-      break;
+      args.push_back(a);
     }
   }
-  if (i >= argc) {
+  if (name.empty()) {
     Usage(commands);
     return kUsage;
   }
-  const std::string name = argv[i];
-  const std::vector<std::string> args(argv + i + 1, argv + argc);
   for (const Command& c : commands) {
     if (c.name != name) continue;
     try {

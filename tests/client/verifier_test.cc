@@ -413,7 +413,7 @@ TEST_F(ProofBundleTest, AProofForAnotherIndexOrSizeOrAnUntrustedCheckpointIsRefu
   Result<Json> r = client::CheckProofBundle(b, Key());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kDataLoss);
-  EXPECT_EQ(r.status().message(), "the proof is for another entry or another tree size");
+  EXPECT_EQ(r.status().message(), "the proof of the entry is for another entry or another tree size");
 
   b = Bundle(3);
   b["checkpoint"] = SignCheckpoint({log_.origin(), 6, log_.Root(6)}, *PrivateKey::Generate());

@@ -88,7 +88,9 @@ TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
 
   // Review requests and recommendations up to the cap (3 requested: floor(0.7*3) = 2), then an exception.
   for (const std::string& u : reviewed) ASSERT_OK(Do("review.requested", {{"campaign", "c2023"}, {"unit_id", u}}, {"p110000-miit"}));
-  EXPECT_EQ(Quota("c2023", "110000")["review"], (Json{{"base", 3}, {"cap", 2}, {"extra", 0}, {"recommended", 0}}));
+  EXPECT_EQ(Quota("c2023", "110000")["review"], (Json{{"base", 3}, {"cap", 2}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+                                                      {"recommended_revoked", 0}, {"remaining", 2}, {"requested", 3},
+                                                      {"revoked_since_request", 0}}));
   ASSERT_OK(Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[0]}}, Departments("110000")));
   ASSERT_OK(Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[1]}}, Departments("110000")));
   const Status capped = Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[2]}}, Departments("110000"));
@@ -96,7 +98,9 @@ TEST_F(CycleTest, ACampaignAndAReviewFromRegistrationToRevocation) {
   ASSERT_OK(Do("quota.exception", {{"campaign", "c2023"}, {"authority", "110000"}, {"category", "review"}, {"extra", 1}, {"reason", "三部门协商一致的例外"}},
                kMinistries));
   ASSERT_OK(Do("review.recommended", {{"campaign", "c2023"}, {"unit_id", reviewed[2]}}, Departments("110000")));
-  EXPECT_EQ(Quota("c2023", "110000")["review"], (Json{{"base", 3}, {"cap", 2}, {"extra", 1}, {"recommended", 3}}));
+  EXPECT_EQ(Quota("c2023", "110000")["review"], (Json{{"base", 3}, {"cap", 2}, {"cap_bp", 7000}, {"extra", 1}, {"recommended", 3},
+                                                      {"recommended_revoked", 0}, {"remaining", 0}, {"requested", 3},
+                                                      {"revoked_since_request", 0}}));
   EXPECT_EQ(Quota("c2023", "110000")["exceptions"].size(), 1u);
 
   // Scores and spot checks.

@@ -58,7 +58,7 @@ TEST_F(PilotctlTest, VerifyPassesOnAnHonestLedgerAndFailsOnAWrongKey) {
   std::string out;
   ASSERT_EQ(Ctl({"--as", Key("auditor-1"), "verify", "--ledger-key", ledger_.verifier_key()}, &out), 0) << out;
   EXPECT_NE(out.find("verified test.pilotledger/log: 5 entries"), std::string::npos) << out;
-  EXPECT_NE(out.find("3 units and 1 campaigns' quotas served equal the replay"), std::string::npos) << out;
+  EXPECT_NE(out.find("3 units and 1 campaign's quotas served equal the replay"), std::string::npos) << out;
   const std::string other = note::VerifierKeyString("test.pilotledger/log", PrivateKey::Generate()->public_key());
   EXPECT_EQ(Ctl({"--as", Key("auditor-1"), "verify", "--ledger-key", other}, &out), 1);
   EXPECT_NE(out.find("not signed by the trusted ledger key"), std::string::npos) << out;

@@ -33,7 +33,9 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
     Ledger l;
     l.Open2023WithBatches();
     const std::vector<std::string> ids = Requested(l, c.authority, c.base);
-    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"cap", c.cap}, {"extra", 0}, {"recommended", 0}}));
+    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"cap", c.cap}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+                                                            {"recommended_revoked", 0}, {"remaining", c.cap}, {"requested", c.base},
+                                                            {"revoked_since_request", 0}}));
     for (int i = 0; i < c.cap; ++i) ASSERT_OK(l.RecommendReview("2023", ids[i]));
 
     const Status refused = l.RecommendReview("2023", ids[c.cap]);
@@ -48,7 +50,9 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
     if (c.cap + 1 < c.base) {
       EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[c.cap + 1]), "review_cap_exceeded", {"plus 1 by exception"}));
     }
-    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"cap", c.cap}, {"extra", 1}, {"recommended", c.cap + 1}}));
+    EXPECT_EQ(l.Quota("2023", c.authority)["review"],
+              (Json{{"base", c.base}, {"cap", c.cap}, {"cap_bp", 7000}, {"extra", 1}, {"recommended", c.cap + 1}, {"recommended_revoked", 0},
+                    {"remaining", 0}, {"requested", c.base}, {"revoked_since_request", 0}}));
   }
 }
 
@@ -59,7 +63,9 @@ void ExpectBaseShrinksAfterRevocation(const std::string& campaign, const std::st
   const std::vector<std::string> ids = Requested(l, "110000", 3);
   EXPECT_EQ(l.Quota("2023", "110000")["review"]["cap"], 2);
   ASSERT_OK(l.Revoke(campaign, ids[0], reason, reason == "other" ? "see the notice" : ""));
-  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"extra", 0}, {"recommended", 0}}));
+  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+                                                        {"recommended_revoked", 0}, {"remaining", 1}, {"requested", 3},
+                                                        {"revoked_since_request", 1}}));
   ASSERT_OK(l.RecommendReview("2023", ids[1]));
   const Status s = l.RecommendReview("2023", ids[2]);
   ASSERT_TRUE(IsRule(s, "review_cap_exceeded", {"may recommend 1 of its 2 units"}));
@@ -81,7 +87,27 @@ TEST(ReviewTest, UnitsThatDidNotRequestAndLaterBatchesAreNotInTheBase) {
   l.Titled("2017", "110000");  // titled, never requested
   l.Titled("2020", "110000");  // batch 4 is not reviewed
   l.Titled("2019", "120000");  // another authority
-  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"extra", 0}, {"recommended", 0}}));
+  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+                                                        {"recommended_revoked", 0}, {"remaining", 1}, {"requested", 2},
+                                                        {"revoked_since_request", 0}}));
+}
+
+// A cap filled while the base was 3 stays counted when a recommended unit's title is revoked: the
+// count then exceeds today's cap, and the quota view says why.
+TEST(ReviewTest, RecommendationsMadeWithinTheCapStayCountedWhenTheBaseShrinks) {
+  Ledger l;
+  l.Open2023WithBatches();
+  const std::vector<std::string> ids = Requested(l, "110000", 3);
+  ASSERT_OK(l.RecommendReview("2023", ids[0]));
+  ASSERT_OK(l.RecommendReview("2023", ids[1]));
+  ASSERT_OK(l.Revoke("2023", ids[0], "assessment_failed", ""));
+  EXPECT_EQ(l.Quota("2023", "110000")["review"],
+            (Json{{"base", 2}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 2}, {"recommended_revoked", 1},
+                  {"remaining", 0}, {"requested", 3}, {"revoked_since_request", 1},
+                  {"note", "2 recommendations exceed today's cap of 1 without breaking a rule: each was within the cap when it was made "
+                           "and stays counted, but since then 1 of the 3 titles under review was revoked, shrinking the base to 2; no "
+                           "further recommendation is admitted"}}));
+  EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[2]), "review_cap_exceeded", {"may recommend 1 of its 2 units"}));
 }
 
 TEST(ReviewTest, ReviewTransitionsAllowedAndRefused) {
