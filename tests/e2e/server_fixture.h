@@ -18,7 +18,9 @@ class ServerTest : public ::testing::Test {
   explicit ServerTest(std::optional<std::vector<std::string>> flags = std::vector<std::string>{}) : setup_flags_(std::move(flags)) {}
 
   void SetUp() override {
-    if (setup_flags_) ASSERT_TRUE(StartServer(*setup_flags_));
+    if (setup_flags_) {
+      ASSERT_TRUE(StartServer(*setup_flags_));
+    }
   }
 
   // Starts `pilotledgerd serve` on `data_dir` (the fixture's ledger by default) with `flags`,
