@@ -10,6 +10,7 @@
 #include "client/verifier.h"
 #include "ledger/encoding.h"
 #include "projections/views.h"
+#include "tests/ledger/ledger_test_util.h"
 #include "tests/ledger_builder.h"
 
 namespace pilotledger {
@@ -81,18 +82,10 @@ class CraftedSource final : public client::LedgerSource {
 // A state file path in a fresh directory, removed afterwards.
 class StateFile {
  public:
-  StateFile() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "pilot-client-test-XXXXXX").string();
-    dir_ = mkdtemp(pattern.data());
-  }
-  ~StateFile() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string path() const { return dir_ + "/auditor-state.json"; }
+  std::string path() const { return dir_ / "auditor-state.json"; }
 
  private:
-  std::string dir_;
+  pilotledger::testing::TempDir dir_;
 };
 
 class VerifierTest : public ::testing::Test {
