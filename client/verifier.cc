@@ -87,16 +87,32 @@ class Verifier {
                     " entries is not an extension of the verified one of " + std::to_string(m.size) + " (" + s.message() + ")");
       }
     }
+    // Page by page: first that the leaves served so far are a prefix of the signed log (a
+    // consistency proof to the checkpoint, or its root at the end), so that a doctored entry is
+    // named by its seq before anything judges its content; then each entry's admission.
+    start_ = m.range;
+    leaves_.clear();
+    merkle::CompactRange served = m.range;
     while (m.size < cp->size) {
       PL_ASSIGN_OR_RETURN(Json page, c_.Entries(m.size, std::min<uint64_t>(1000, cp->size - m.size)));
       if (!page.contains("entries") || page["entries"].empty()) return Fail("the server served no entry " + std::to_string(m.size));
+      std::vector<const Json*> entries;
       for (const Json& e : page["entries"]) {
-        if (m.size == cp->size) break;
-        PL_RETURN_IF_ERROR(VerifyEntry(e, m, report));
+        if (served.size() == cp->size) break;
+        if (e.value("redacted", false)) {
+          return Status(Code::kUnauthenticated, "entry " + std::to_string(served.size()) +
+                                                    " is redacted: verify as an auditor or ministry (pilotctl --as KEY verify)");
+        }
+        leaves_.push_back(merkle::HashLeaf(WriteCanonical(e)));
+        served.Append(leaves_.back(), [](merkle::NodeId, const Hash&) {});
+        entries.push_back(&e);
       }
-    }
-    if (m.range.Root() != cp->root) {
-      return Fail("the " + std::to_string(cp->size) + " entries served do not hash to the signed checkpoint's root");
+      if (!PrefixHolds(served.size(), served.Root(), *cp)) {
+        return Fail("the " + std::to_string(served.size()) + " entries served " +
+                    (served.size() == cp->size ? "do not hash to the signed checkpoint's root; " : "so far are not a prefix of the signed log; ") +
+                    LocateFirstBadLeaf(m.size, served.size(), *cp));
+      }
+      for (const Json* e : entries) PL_RETURN_IF_ERROR(VerifyEntry(*e, m, report));
     }
     m.checkpoint = note;
     return Status::Ok();
@@ -143,6 +159,39 @@ class Verifier {
     return Status::Ok();
   }
 
+  // After the leaves of this run failed the checkpoint's root: the first entry that does not belong
+  // to the signed log. A prefix of the served leaves belongs to it if the server proves it with a
+  // consistency proof to the checkpoint; bisection finds the shortest prefix that does not.
+  // Whether the tree of the first `size` leaves, with `root`, is the signed log's prefix.
+  bool PrefixHolds(uint64_t size, const Hash& root, const Checkpoint& cp) {
+    if (size == cp.size) return root == cp.root;
+    Result<std::vector<Hash>> proof = c_.ConsistencyProof(size, cp.size);
+    return proof.ok() && merkle::VerifyConsistency(size, cp.size, *proof, root, cp.root).ok();
+  }
+
+  // The first entry in [good, bad) that does not belong to the signed log, where the first `good`
+  // leaves are known to be its prefix and the first `bad` are known not to be.
+  std::string LocateFirstBadLeaf(uint64_t good, uint64_t bad, const Checkpoint& cp) {
+    const auto prefix_holds = [&](uint64_t k) {
+      merkle::CompactRange range = start_;
+      for (uint64_t i = start_.size(); i < k; ++i) range.Append(leaves_[i - start_.size()], [](merkle::NodeId, const Hash&) {});
+      return PrefixHolds(k, range.Root(), cp);
+    };
+    bool proven = false;
+    while (bad - good > 1) {
+      const uint64_t mid = good + (bad - good) / 2;
+      if (prefix_holds(mid)) {
+        good = mid;
+        proven = true;
+      } else {
+        bad = mid;
+      }
+    }
+    if (!proven && good == 0) return "the server's consistency proofs connect no prefix of them to it";
+    return "the first that does not belong to it is entry " + std::to_string(bad - 1) +
+           (good > 0 ? " (the " + std::to_string(good) + " before it are proven a prefix of the signed log)" : "");
+  }
+
   Status VerifyEntry(const Json& served, Memory& m, VerifyReport& report) {
     const std::string where = "entry " + std::to_string(m.size);
     if (served.value("redacted", false)) {
@@ -164,7 +213,8 @@ class Verifier {
       report.signatures += entry->signed_event.sigs.size();
     }
     if (Status s = projections::Apply(m.state, *entry); !s.ok()) return Fail(where + ": " + s.message());
-    m.range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
+    leaves_.push_back(merkle::HashLeaf(leaf));
+    m.range.Append(leaves_.back(), [](merkle::NodeId, const Hash&) {});
     ++m.size;
     return Status::Ok();
   }
@@ -172,6 +222,8 @@ class Verifier {
   LedgerSource& c_;
   const VerifyOptions& o_;
   const note::Verifier key_;
+  merkle::CompactRange start_;  // the verified tree this run starts from
+  std::vector<Hash> leaves_;    // the leaf hashes this run appended to it
 };
 
 }  // namespace

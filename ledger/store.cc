@@ -71,6 +71,13 @@ class RocksStore final : public Store {
     return FromRocks(db_->Write(options, &batch.rep().batch), "RocksDB write");
   }
 
+  std::optional<uint64_t> Property(std::string_view name) const override {
+    std::shared_lock lock(mu_);
+    uint64_t value = 0;
+    if (!db_ || !db_->GetIntProperty(rocksdb::Slice(name.data(), name.size()), &value)) return std::nullopt;
+    return value;
+  }
+
   Result<std::optional<std::string>> Get(std::string_view key) const override {
     std::shared_lock lock(mu_);
     if (!db_) return Status(Code::kUnavailable, "the store is being reopened after a failed write");
@@ -155,6 +162,7 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const Sto
   options.info_log_level = level;
   if (opts.env) options.env = opts.env.get();
   options.IncreaseParallelism(2);
+  if (opts.write_buffer_bytes > 0) options.write_buffer_size = opts.write_buffer_bytes;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(opts.block_cache_bytes);

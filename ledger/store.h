@@ -49,6 +49,9 @@ class Store {
   // clears a background error once its cause is gone). Ok if the store accepts writes now.
   // Errors: kUnavailable while the cause persists.
   virtual Status Recover() { return Status::Ok(); }
+  // A numeric property of the engine for /metrics (RocksDB's "rocksdb.num-running-compactions",
+  // "rocksdb.num-running-flushes", …), or nullopt where there is none.
+  virtual std::optional<uint64_t> Property(std::string_view /*name*/) const { return std::nullopt; }
 };
 
 struct StoreOptions {
@@ -58,6 +61,9 @@ struct StoreOptions {
   bool error_if_exists = false;
   // Size of the block cache for reads.
   size_t block_cache_bytes = size_t{128} << 20;
+  // Size of one memtable before it is flushed to a table file; 0: RocksDB's default (64 MiB). The
+  // crash tests make it small so that flushes and compactions run all the time.
+  size_t write_buffer_bytes = 0;
   // The environment RocksDB does its file I/O through; null: the default. Tests install a
   // fault-injecting file system here (tests/support/fault_fs.h).
   std::shared_ptr<rocksdb::Env> env;

@@ -63,6 +63,8 @@ const std::vector<Setting>& Settings() {
        [](Config& c, const Json& v) { c.service.sequencer.max_queue = static_cast<size_t>(v.get<int64_t>()); }},
       {"snapshot_interval", "snapshot-interval", "store a projection snapshot every this many entries (0: only on stop)",
        Kind::kCount, [](Config& c, const Json& v) { c.service.snapshot_interval = static_cast<uint64_t>(v.get<int64_t>()); }},
+      {"rocksdb.write_buffer_bytes", "rocksdb-write-buffer-bytes", "memtable size before a flush (0: RocksDB's 64 MiB)", Kind::kCount,
+       [](Config& c, const Json& v) { c.service.rocksdb_write_buffer_bytes = static_cast<size_t>(v.get<int64_t>()); }},
       {"limits.max_batch", "max-batch", "most entries in one synced write", Kind::kCount,
        [](Config& c, const Json& v) { c.service.sequencer.max_batch = static_cast<size_t>(v.get<int64_t>()); }},
   };

@@ -113,17 +113,27 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
     }
     return key.status();
   }
-  PL_ASSIGN_OR_RETURN(s->store_, ledger::OpenRocksStore(LedgerDbPath(options.data_dir), {.env = options.store_env}));
+  PL_ASSIGN_OR_RETURN(s->store_, ledger::OpenRocksStore(LedgerDbPath(options.data_dir),
+                                                             {.write_buffer_bytes = options.rocksdb_write_buffer_bytes, .env = options.store_env}));
   if (options.wrap_store) s->store_ = options.wrap_store(std::move(s->store_));
-  PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key));
+  PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key, options.verify_log));
+  s->key_ = *key;
 
-  // Resume from the stored snapshot when it is usable; replay the rest of the log.
+  // Resume from the stored snapshot when it is authentic and usable; replay the rest of the log.
+  // One that fails its signature is tampering or damage: refuse to serve rather than guess.
   s->served_ = std::make_unique<projections::State>();
-  Result<std::optional<projections::State>> snapshot = LoadSnapshot(*s->store_);
+  Result<StoredSnapshot> snapshot = LoadSnapshot(*s->store_, key->public_key());
   if (!snapshot.ok()) {
-    std::cerr << "pilotledgerd: ignoring the projection snapshot (" << snapshot.status().message() << "); replaying the log\n";
-  } else if (*snapshot && (*snapshot)->size <= s->log_->size()) {
-    *s->served_ = std::move(**snapshot);
+    return Status(snapshot.status().code(), snapshot.status().message() + "; `pilotledgerd rebuild --data " + options.data_dir +
+                                                "` compares it with a replay and `--write` replaces it");
+  }
+  if (!snapshot->ignored.empty()) {
+    std::cerr << "pilotledgerd: not using the projection snapshot (" << snapshot->ignored << "); replaying the log\n";
+  } else if (snapshot->state && snapshot->state->size > s->log_->size()) {
+    return Status(Code::kDataLoss, "the projection snapshot reflects " + std::to_string(snapshot->state->size) +
+                                       " entries but the log holds " + std::to_string(s->log_->size()));
+  } else if (snapshot->state) {
+    *s->served_ = std::move(*snapshot->state);
   }
   s->snapshot_size_ = s->served_->size;
   s->snapshot_requested_ = s->served_->size;
@@ -161,11 +171,15 @@ void LedgerService::RunSnapshots() {
     }
     // A consistent copy under the readers' lock (shared: readers go on; only the next swap waits
     // for the copy), then serialised and written with no lock held.
+    snapshot_writing_ = true;
     std::unique_ptr<projections::State> copy = Read([](const projections::State& st) {
       return std::make_unique<projections::State>(st);
     });
-    if (Status st = WriteSnapshot(*store_, *copy, /*sync=*/false); st.ok()) {
+    const Status st = WriteSnapshot(*store_, *copy, *key_, /*sync=*/false);
+    snapshot_writing_ = false;
+    if (st.ok()) {
       snapshot_size_ = copy->size;
+      snapshots_written_.fetch_add(1);
     } else {
       std::cerr << "pilotledgerd: cannot write the projection snapshot: " << st.ToString() << "\n";
     }
@@ -185,7 +199,7 @@ void LedgerService::Stop() {
   }
   // A clean stop leaves a snapshot of everything, so the next start replays nothing.
   if (served_->size > snapshot_size_) {
-    if (Status st = WriteSnapshot(*store_, *served_, /*sync=*/true); st.ok()) {
+    if (Status st = WriteSnapshot(*store_, *served_, *key_, /*sync=*/true); st.ok()) {
       snapshot_size_ = served_->size;
     } else {
       std::cerr << "pilotledgerd: cannot write the projection snapshot: " << st.ToString() << "\n";

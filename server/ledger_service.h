@@ -27,12 +27,16 @@ struct ServiceOptions {
   // entries were committed since the last one, and on a clean stop, so that a start replays at
   // most about this many; 0: only on stop.
   uint64_t snapshot_interval = 100'000;
+  // RocksDB's memtable size (0: its default); the crash tests make it small to force compactions.
+  size_t rocksdb_write_buffer_bytes = 0;
 
   // Test hooks, never set by the server. `wrap_store` wraps the opened RocksDB store (to inject
   // faults or hold a write open); `apply_hook` runs after each entry is applied to the working
   // state, and an error it returns is treated as an Apply failure.
   std::function<std::unique_ptr<ledger::Store>(std::unique_ptr<ledger::Store>)> wrap_store;
   std::function<Status(const Entry&)> apply_hook;
+  // False: the stored log is not checked on open (only the tests' tampered-log server).
+  bool verify_log = true;
   // The RocksDB environment (tests: a fault-injecting file system); null: the default.
   std::shared_ptr<rocksdb::Env> store_env;
 };
@@ -74,6 +78,11 @@ class LedgerService {
   void AddListener(EntryListener listener);
 
   const ledger::Log& log() const { return *log_; }
+  // For /metrics: whether the snapshot thread is copying or writing a snapshot now, how many it
+  // wrote, and a numeric property of the store (ledger::Store::Property).
+  bool snapshot_writing() const { return snapshot_writing_.load(); }
+  uint64_t snapshots_written() const { return snapshots_written_.load(); }
+  std::optional<uint64_t> StoreProperty(std::string_view name) const { return store_->Property(name); }
   // False from a failed write until the store takes writes again (reads are served throughout).
   bool healthy() const { return !sequencer_ || sequencer_->writable(); }
   const Clock& clock() const { return clock_; }
@@ -101,6 +110,9 @@ class LedgerService {
   const Clock& clock_;
   std::unique_ptr<ledger::Store> store_;
   std::unique_ptr<ledger::Log> log_;
+  std::optional<PrivateKey> key_;  // the ledger key: signs the projection snapshots
+  std::atomic<bool> snapshot_writing_{false};
+  std::atomic<uint64_t> snapshots_written_{0};
   mutable std::shared_mutex state_mu_;
   std::unique_ptr<projections::State> served_;   // swapped under state_mu_ (exclusive), read under it (shared)
   std::unique_ptr<projections::State> working_;  // sequencer thread only

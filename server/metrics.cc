@@ -43,6 +43,15 @@ std::string Metrics::Render(const LedgerService& service) const {
          std::to_string(watcher_queued_.load(std::memory_order_relaxed)) + "\n";
   counter("pilotledger_watcher_lagging_closes_total", "Watchers closed with 4000 lagging.", "", lagging_closes_, true);
   counter("pilotledger_http_requests_total", "HTTP requests answered.", "", http_requests_, true);
+  const auto gauge = [&](const char* name, const char* help, uint64_t value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
+  };
+  gauge("pilotledger_snapshot_writing", "1 while the projection snapshot is being copied or written.", service.snapshot_writing() ? 1 : 0);
+  counter("pilotledger_snapshots_written_total", "Projection snapshots written while serving.", "", service.snapshots_written(), true);
+  gauge("pilotledger_rocksdb_running_compactions", "RocksDB compactions running now.",
+        service.StoreProperty("rocksdb.num-running-compactions").value_or(0));
+  gauge("pilotledger_rocksdb_running_flushes", "RocksDB memtable flushes running now.",
+        service.StoreProperty("rocksdb.num-running-flushes").value_or(0));
   return out;
 }
 

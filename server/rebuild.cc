@@ -38,8 +38,9 @@ Result<std::string> Rebuild(const std::string& data_dir, bool write) {
   Result<std::unique_ptr<ledger::Store>> store = ledger::OpenRocksStore(LedgerDbPath(data_dir), {});
   if (!store.ok()) return Status(store.status().code(), store.status().message() + " (is pilotledgerd serve running on it?)");
   PL_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(**store, key));
-  Result<std::optional<projections::State>> stored = LoadSnapshot(**store);
+  Result<std::optional<projections::State>> stored = LoadSnapshotUnchecked(**store);
   std::string report = "verified the log: " + std::to_string(log->size()) + " entries, tree and checkpoint agree\n";
+  const Result<StoredSnapshot> checked = LoadSnapshot(**store, key.public_key());
   projections::State replayed;
   Status difference;
   if (!stored.ok()) {
@@ -59,9 +60,12 @@ Result<std::string> Rebuild(const std::string& data_dir, bool write) {
       report += "the stored snapshot (" + std::to_string(replayed.size) + " entries) equals a replay from genesis\n";
     }
   }
+  if (!checked.ok()) {
+    difference = Status(Code::kDataLoss, checked.status().message() + (difference.ok() ? "" : "\n" + difference.message()));
+  }
   PL_RETURN_IF_ERROR(Replay(*log, replayed, log->size()));
   if (write) {
-    PL_RETURN_IF_ERROR(WriteSnapshot(**store, replayed, /*sync=*/true));
+    PL_RETURN_IF_ERROR(WriteSnapshot(**store, replayed, key, /*sync=*/true));
     report += "wrote a new snapshot of all " + std::to_string(replayed.size) + " entries\n";
   }
   if (!difference.ok()) return Status(difference.code(), report + difference.message());

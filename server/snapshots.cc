@@ -1,17 +1,46 @@
 #include "server/snapshots.h"
 
+#include "ledger/encoding.h"
 #include "projections/apply.h"
 #include "projections/snapshot.h"
 
 namespace pilotledger::server {
+namespace {
 
-Status WriteSnapshot(ledger::Store& store, const projections::State& state, bool sync) {
+// The signed message: a domain tag, then the SHA-256 of the snapshot's bytes.
+std::string SignedMessage(std::string_view bytes) {
+  const Hash digest = Sha256(bytes);
+  return "pilotledger:snapshot:v1\n" + std::string(AsBytes(digest));
+}
+
+}  // namespace
+
+Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key, bool sync) {
+  const std::string bytes = WriteCanonical(projections::StateToJson(state));
   ledger::WriteBatch batch;
-  batch.Put(kSnapshotKey, WriteCanonical(projections::StateToJson(state)));
+  batch.Put(kSnapshotKey, bytes);
+  batch.Put(kSnapshotSigKey, key.Sign(SignedMessage(bytes)));
   return store.Write(batch, sync);
 }
 
-Result<std::optional<projections::State>> LoadSnapshot(const ledger::Store& store) {
+Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey& key) {
+  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey));
+  if (!bytes) return StoredSnapshot{};
+  PL_ASSIGN_OR_RETURN(auto sig, store.Get(kSnapshotSigKey));
+  if (!sig) return StoredSnapshot{std::nullopt, "it has no signature (written by an older version)"};
+  if (!key.Verify(SignedMessage(*bytes), *sig)) {
+    return Status(Code::kDataLoss, "the projection snapshot (" + std::string(kSnapshotKey) +
+                                       ") does not verify with the ledger key: it was altered or damaged");
+  }
+  Result<Json> j = ParseStrictJson(*bytes);
+  if (!j.ok()) return Status(Code::kDataLoss, "the projection snapshot does not parse: " + j.status().message());
+  Result<projections::State> state = projections::StateFromJson(*j);
+  // Authentic but unusable: written by a version that applies entries differently.
+  if (!state.ok()) return StoredSnapshot{std::nullopt, state.status().message()};
+  return StoredSnapshot{std::move(*state), ""};
+}
+
+Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::Store& store) {
   PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey));
   if (!bytes) return std::optional<projections::State>();
   Result<Json> j = ParseStrictJson(*bytes);
@@ -19,7 +48,6 @@ Result<std::optional<projections::State>> LoadSnapshot(const ledger::Store& stor
   PL_ASSIGN_OR_RETURN(projections::State state, projections::StateFromJson(*j));
   return std::optional<projections::State>(std::move(state));
 }
-
 Status Replay(const ledger::Log& log, projections::State& state, uint64_t until) {
   for (uint64_t from = state.size; from < until; from += 1000) {
     PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min<uint64_t>(1000, until - from)));

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string_view>
 
+#include "ledger/crypto.h"
 #include "ledger/log.h"
 #include "ledger/store.h"
 #include "projections/state.h"
@@ -10,14 +11,27 @@
 // Projection snapshots in the store, and the replay that brings a state up to the log.
 namespace pilotledger::server {
 
-// The RocksDB key of the projection snapshot (the log's own keys never start with "x").
+// The RocksDB keys of the projection snapshot and of its signature (the log's own keys never start
+// with "x").
 inline constexpr std::string_view kSnapshotKey = "x/snapshot";
+inline constexpr std::string_view kSnapshotSigKey = "x/snapshot-sig";
 
-// Writes the snapshot of `state`; unsynced is enough while serving (a lost snapshot only means a
-// longer replay at the next start).
-Status WriteSnapshot(ledger::Store& store, const projections::State& state, bool sync);
-// The stored snapshot, or nullopt if there is none. Errors: kDataLoss if it is unreadable.
-Result<std::optional<projections::State>> LoadSnapshot(const ledger::Store& store);
+// Writes the snapshot of `state` with the ledger key's signature over it (docs/storage.md), in one
+// batch; unsynced is enough while serving (a lost snapshot only means a longer replay at the next
+// start).
+Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key, bool sync);
+
+// A stored snapshot whose signature verifies under the ledger key.
+struct StoredSnapshot {
+  std::optional<projections::State> state;  // nullopt: there is none, or one of another version or format
+  std::string ignored;                      // why a stored one is not used, if so
+};
+// The stored snapshot. Errors: kDataLoss, naming the key, when the snapshot's signature does not
+// verify under `key` (altered or damaged) or it does not parse.
+Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey& key);
+// The stored snapshot as it is, authentic or not (for `pilotledgerd rebuild`, which compares it).
+Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::Store& store);
+
 // Applies the log's entries [state.size, until) to `state`. Errors: kDataLoss.
 Status Replay(const ledger::Log& log, projections::State& state, uint64_t until);
 

@@ -204,7 +204,21 @@ TEST_F(VerifierTest, EntriesThatDoNotHashToTheSignedRootAreRefused) {
   Result<client::VerifyReport> r = client::VerifyLedger(source, Options());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kDataLoss);
-  EXPECT_EQ(r.status().message(), "the 6 entries served do not hash to the signed checkpoint's root");
+  // The server's proofs are of the honest tree, so none connects a prefix to the tampered root.
+  EXPECT_EQ(r.status().message(), "the 6 entries served do not hash to the signed checkpoint's root; "
+                                  "the server's consistency proofs connect no prefix of them to it");
+}
+
+TEST_F(VerifierTest, TheFirstServedEntryOutsideTheSignedLogIsNamed) {
+  // A server whose store had entry 5's bytes changed after it was signed (its received time, which
+  // no signature covers): the checkpoint and the proofs are the honest tree's.
+  CraftedSource source(log_);
+  source.entries[5]["received"] = "2023-10-15T08:00:00.001Z";
+  ASSERT_NE(source.entries[5], log_.EntryJson(5));
+  Result<client::VerifyReport> r = client::VerifyLedger(source, Options());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "the 6 entries served do not hash to the signed checkpoint's root; the first that does not "
+                                  "belong to it is entry 5 (the 5 before it are proven a prefix of the signed log)");
 }
 
 TEST_F(VerifierTest, ACheckpointNotSignedByTheTrustedKeyIsRefused) {

@@ -74,8 +74,10 @@ inline int RunCommand(const std::vector<std::string>& argv, std::string* out = n
 // A running `pilotledgerd serve` on 127.0.0.1 with a free port, killed on destruction.
 class ServerProcess {
  public:
-  static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {Bin("pilotledgerd"), "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
+  // `binary`: pilotledgerd, or the tests' tampered-log server (tests/CMakeLists.txt).
+  static std::unique_ptr<ServerProcess> Start(const std::string& data_dir, std::vector<std::string> extra = {},
+                                              const std::string& binary = "pilotledgerd") {
+    std::vector<std::string> argv = {Bin(binary), "serve", "--data", data_dir, "--listen", "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     int out_fd = -1;
     const std::string log = data_dir + "/../server.log";

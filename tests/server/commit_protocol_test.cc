@@ -133,21 +133,22 @@ TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
     return inner;
   };
   ASSERT_OK_AND_ASSIGN(service_, LedgerService::Open(options, clock_));
+  ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
   for (int i = 0; i < 12; ++i) ASSERT_OK(AppendSync(ledger_.Register({"e-" + std::to_string(i), "expert", "", "", ""})).status());
   // The snapshot thread writes one while the service runs (at 6 or 11 entries).
   uint64_t stored = 0;
   for (int i = 0; i < 500 && stored < 6; ++i) {
-    Result<std::optional<projections::State>> s = LoadSnapshot(*store);
+    Result<StoredSnapshot> s = LoadSnapshot(*store, key.public_key());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
-    if (*s) stored = (*s)->size;
+    if (s->state) stored = s->state->size;
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_GE(stored, 6u);
   service_.reset();  // the clean stop stores a snapshot of everything
   ASSERT_OK_AND_ASSIGN(auto reopened, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
-  ASSERT_OK_AND_ASSIGN(auto snapshot, LoadSnapshot(*reopened));
-  ASSERT_TRUE(snapshot.has_value());
-  EXPECT_EQ(snapshot->size, 13u);
+  ASSERT_OK_AND_ASSIGN(StoredSnapshot snapshot, LoadSnapshot(*reopened, key.public_key()));
+  ASSERT_TRUE(snapshot.state.has_value());
+  EXPECT_EQ(snapshot.state->size, 13u);
 }
 
 TEST_F(CommitProtocolTest, ALedgerKeyReadableByOthersIsRefusedWithTheFix) {
