@@ -8,12 +8,16 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "tests/e2e/appender.h"
 #include "tests/e2e/server_fixture.h"
 
 namespace pilotledger {
 namespace {
 
+using testing::ConcurrentAppender;
 using testing::ServerProcess;
+using testing::Registrations;
+using testing::Work;
 using testing::TestLedger;
 
 // Each test starts (and restarts) the server on the fixture's ledger itself.
@@ -87,59 +91,6 @@ void RunPythonVerifier(const std::string& url, const std::string& verifier_key) 
   EXPECT_NE(out.find("\"ok\":true"), std::string::npos) << out;
 }
 
-// Registrations of `n` new expert actors, each with a fresh key, signed by the MIIT ministry.
-std::vector<SignedEvent> Registrations(TestLedger& ledger, const std::string& prefix, int n) {
-  std::vector<SignedEvent> events;
-  for (int i = 0; i < n; ++i) events.push_back(ledger.Register({prefix + std::to_string(i), "expert", "", "", ""}));
-  return events;
-}
-
-// Appends each thread's events over its own connection until its first refusal, recording every
-// acknowledgement; runs from construction until Join().
-class ConcurrentAppender {
- public:
-  ConcurrentAppender(const ServerProcess& server, std::vector<std::vector<SignedEvent>> work)
-      : work_(std::move(work)), first_refusal(work_.size()) {
-    for (size_t t = 0; t < work_.size(); ++t) {
-      threads_.emplace_back([this, &server, t] {
-        auto c = server.Client();
-        for (const SignedEvent& e : work_[t]) {
-          Result<client::AppendReceipt> r = c->Append(e);
-          if (!r.ok() || !r->created) {
-            first_refusal[t] = r.ok() ? "not created" : r.status().message();
-            return;
-          }
-          std::lock_guard lock(mu_);
-          if (!acked.emplace(r->seq, r->leaf_hash).second) ++twice;
-          ++acknowledged;
-        }
-      });
-    }
-  }
-  void WaitFor(int n) const {
-    while (acknowledged < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  void Join() {
-    for (auto& t : threads_) t.join();
-  }
-
- private:
-  std::vector<std::vector<SignedEvent>> work_;
-  std::vector<std::thread> threads_;
-  std::mutex mu_;
-
- public:
-  std::vector<std::string> first_refusal;
-  std::map<uint64_t, Hash> acked;  // read after Join
-  std::atomic<int> acknowledged{0};
-  int twice = 0;
-};
-
-std::vector<std::vector<SignedEvent>> Work(TestLedger& ledger, const std::string& prefix, int threads, int per_thread) {
-  std::vector<std::vector<SignedEvent>> work;
-  for (int t = 0; t < threads; ++t) work.push_back(Registrations(ledger, prefix + std::to_string(t) + "-", per_thread));
-  return work;
-}
 
 TEST_F(LedgerE2ETest, InitPrintsTheVerifierKeyAndNeverOverwrites) {
   ASSERT_EQ(ledger_.init_status(), 0) << ledger_.init_output();
