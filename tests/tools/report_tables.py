@@ -22,6 +22,7 @@ import datetime
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -320,6 +321,10 @@ def main(source_dir, bin_dir):
               "the revoked row's seq is its title.revoked entry: " + p.stdout)
 
         import_round_trip(sample, bin_dir, keys, work)
+        if os.environ.get("PILOT_KEEP_REPORTS"):
+            print("the files are in", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     if failures:
         print("%d failure(s)" % len(failures))
         return 1
