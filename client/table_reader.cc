@@ -110,12 +110,18 @@ struct Rels : XmlHandler {
   void Text(const char*, int) override {}
 };
 
+// A decimal index, or `fallback` when the text is not one (a malformed file).
+size_t Index(const std::string& text, size_t fallback) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return fallback;
+  return size_t(std::stoul(text));
+}
+
 // The zero-based column of a cell reference ("C12" -> 2); -1 if it has none.
 int Column(const std::string& ref) {
   int col = 0;
   size_t i = 0;
-  for (; i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z'; ++i) col = col * 26 + (ref[i] - 'A' + 1);
-  return i == 0 ? -1 : col - 1;
+  for (; i < ref.size() && i < 3 && ref[i] >= 'A' && ref[i] <= 'Z'; ++i) col = col * 26 + (ref[i] - 'A' + 1);
+  return i == 0 ? -1 : col - 1;  // at most XFD (16384 columns), as spreadsheets have
 }
 
 // A worksheet: <row r="N"><c r="B2" t="s|str|inlineStr|b|n|e"><v>…</v> or <is><t>…</t></is></c>.
@@ -130,7 +136,7 @@ struct Worksheet : XmlHandler {
   void Start(const std::string& n, const std::map<std::string, std::string>& a) override {
     if (n == "row") {
       const auto r = a.find("r");
-      rows.push_back({r != a.end() ? size_t(std::stoul(r->second)) : next_row, {}});
+      rows.push_back({r != a.end() ? Index(r->second, next_row) : next_row, {}});
       next_row = rows.back().line + 1;
       next_col = 0;
     } else if (n == "c") {
@@ -149,7 +155,7 @@ struct Worksheet : XmlHandler {
     if (n != "c" || rows.empty()) return;
     std::string text = value;
     if (type == "s") {
-      const size_t i = value.empty() ? shared.size() : size_t(std::stoul(value));
+      const size_t i = Index(value, shared.size());
       if (i >= shared.size()) bad_index = true;
       text = i < shared.size() ? shared[i] : "";
     } else if (type == "b") {

@@ -33,6 +33,7 @@ std::string UnitOf(const SignedEvent& e) {
 Status MayCheck(const Reader& reader, const projections::State& s, const SignedEvent& e) {
   if (reader.privileged()) return Status::Ok();
   const std::string id = UnitOf(e);
+  if (id.empty()) return Status(Code::kForbidden, "only ministries and auditors may check events that concern no unit");
   const projections::Unit* u = id.empty() ? nullptr : s.FindUnit(id);
   if (u && !Visible(reader, *u)) return RuleViolation("unknown_unit", "no unit " + id + " has applied or holds a title");
   if (u && !FullView(reader, *u)) {

@@ -114,6 +114,7 @@ int ImportTable(const Globals& g, const std::vector<std::string>& args) {
     }
     events.emplace_back(row.line, std::move(*e));
   }
+  if (events.empty() && bad == 0) return Fail(file + ": the table has no rows under its heading row");
   auto c = Connect(g);
   if (!c.ok()) return Fail(c.status());
   std::vector<std::pair<size_t, const SignedEvent*>> good;
