@@ -130,6 +130,11 @@ Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* 
   if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
   std::vector<const Actor*> signers;
   PL_RETURN_IF_ERROR(CheckSignaturesAndPolicy(state, event, signers));
+  return CheckContent(state, event, now, parsed);
+}
+
+Status CheckContent(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
+  if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
   PL_ASSIGN_OR_RETURN(Body body, ParseBody(event.kind, event.body()));
   const internal::RuleContext x{state, event, now};
   const Status s = std::visit([&x](const auto& b) { return internal::CheckRules(x, b); }, body.value);

@@ -27,6 +27,10 @@ void PreverifySignatures(SignedEvent& event, const std::function<std::optional<P
 // With `parsed`, the parsed body of an accepted event is left there for Apply.
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed = nullptr);
 
+// Check's last two steps, the body and the rules, without the signatures and the policy: whether
+// an event not yet signed would be admitted content-wise (POST /v1/check, pilotctl import-table).
+Status CheckContent(const State& state, const SignedEvent& event, Timestamp now, Body* parsed = nullptr);
+
 // Checks a genesis body {origin, ledger_key, authorities, policy} as `init` writes it.
 Status CheckGenesisBody(const Json& body);
 

@@ -43,25 +43,6 @@ Json TrackJson(const Track& t, bool full) {
   return j;
 }
 
-// Without `full`, only what public entries say: granted, or published.
-std::string ApplicationState(const Application& a, bool full = true) {
-  if (a.granted_seq) return "granted";
-  if (!full) return "published";
-  if (a.rejected_seq) return "rejected";
-  if (a.published_seq) return "published";
-  if (a.recommended_seq) return "recommended";
-  return "submitted";
-}
-
-std::string ReviewState(const Review& r, bool full = true) {
-  if (r.passed_seq) return "passed";
-  if (!full) return "published";
-  if (r.rejected_seq) return "rejected";
-  if (r.published_seq) return "published";
-  if (r.recommended_seq) return "recommended";
-  return "requested";
-}
-
 // Whether public entries tie the unit to an application or review (published, granted or passed).
 bool PublicTrack(const Application& a) { return a.published_seq || a.granted_seq; }
 bool PublicTrack(const Review& r) { return r.published_seq || r.passed_seq; }
@@ -75,6 +56,25 @@ bool InCampaign(const Unit& u, const std::string& campaign, bool full) {
 }
 
 }  // namespace
+
+// Without `full`, only what public entries say: granted, or published.
+std::string ApplicationState(const Application& a, bool full) {
+  if (a.granted_seq) return "granted";
+  if (!full) return "published";
+  if (a.rejected_seq) return "rejected";
+  if (a.published_seq) return "published";
+  if (a.recommended_seq) return "recommended";
+  return "submitted";
+}
+
+std::string ReviewState(const Review& r, bool full) {
+  if (r.passed_seq) return "passed";
+  if (!full) return "published";
+  if (r.rejected_seq) return "rejected";
+  if (r.published_seq) return "published";
+  if (r.recommended_seq) return "recommended";
+  return "requested";
+}
 
 std::string UnitStatus(const Unit& u, bool full) {
   if (u.HasActiveTitle()) return "titled";

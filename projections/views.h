@@ -15,6 +15,11 @@ namespace pilotledger::projections {
 // "titled", "revoked", "rejected", or the stage of the latest application: "submitted",
 // "recommended", "published". Without `full`, only what public entries say.
 std::string UnitStatus(const Unit& unit, bool full = true);
+// The stage of an application ("submitted", "recommended", "published", "rejected", "granted") and
+// of a review ("requested", "recommended", "published", "rejected", "passed"); without `full`,
+// only what public entries say.
+std::string ApplicationState(const Application& a, bool full = true);
+std::string ReviewState(const Review& r, bool full = true);
 // {campaign, reason, detail} if a review found or let the unit fail and no revocation followed,
 // judged at the ledger clock of the last entry (so that a replay gives the same answer).
 std::optional<Json> DueForRevocation(const State& state, const Unit& unit);

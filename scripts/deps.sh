@@ -7,7 +7,8 @@ PACKAGES=(
   build-essential cmake ccache pkg-config
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
   librocksdb-dev libssl-dev nlohmann-json3-dev libgtest-dev
-  python3 python3-cryptography python3-jsonschema python3-yaml openssl
+  libxlsxwriter-dev libminizip-dev libexpat1-dev
+  python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
 )
 
 missing=()

@@ -149,6 +149,8 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/campaigns", &Api::GetCampaigns},
       {"GET", "/v1/campaigns/{id}", &Api::GetCampaign},
       {"GET", "/v1/campaigns/{id}/quotas", &Api::GetCampaignQuotas},
+      {"GET", "/v1/campaigns/{id}/reports/{name}", &Api::GetReport},
+      {"POST", "/v1/check", &Api::PostCheck},
       {"GET", "/v1/actors", &Api::GetActors},
       {"GET", "/v1/actors/{id}", &Api::GetActor},
   };

@@ -109,6 +109,9 @@ class Api {
   Result<HttpResponse> GetCampaigns(const RouteContext& c);
   Result<HttpResponse> GetCampaign(const RouteContext& c);
   Result<HttpResponse> GetCampaignQuotas(const RouteContext& c);
+  // The tables and the check of unsigned events (api_reports.cc).
+  Result<HttpResponse> GetReport(const RouteContext& c);
+  Result<HttpResponse> PostCheck(const RouteContext& c);
   Result<HttpResponse> GetActors(const RouteContext& c);
   Result<HttpResponse> GetActor(const RouteContext& c);
 

@@ -3,23 +3,12 @@
 #include "projections/views.h"
 #include "projections/vocabulary.h"
 #include "server/api.h"
+#include "server/read_access.h"
 
 namespace pilotledger::server {
 namespace {
 
 constexpr uint64_t kMaxUnitsPage = 1000;
-
-// Whether `reader` sees `unit` in full (details from non-public entries): auditors and ministries
-// always; a region's departments and an SOE group for their own units; an applicant for its own.
-bool FullView(const Reader& reader, const projections::Unit& unit) {
-  return reader.privileged() || (!reader.authority.empty() && reader.authority == unit.d.authority) ||
-         (!reader.unit.empty() && reader.unit == unit.d.id);
-}
-
-// Anyone else sees a unit only once a public entry names it (publication, title, review result).
-bool Visible(const Reader& reader, const projections::Unit& unit) {
-  return FullView(reader, unit) || projections::PubliclyKnown(unit);
-}
 
 HttpResponse JsonAsOf(Json body, uint64_t as_of) {
   body["as_of"] = as_of;
@@ -76,13 +65,7 @@ Result<HttpResponse> Api::GetCampaign(const RouteContext& c) {
 }
 
 Result<HttpResponse> Api::GetCampaignQuotas(const RouteContext& c) {
-  const Reader& reader = c.reader;
-  if (reader.actor.empty()) {
-    return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial, SOE group and auditor actors");
-  }
-  if (reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" && reader.role != "soe_group") {
-    return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read quota usage");
-  }
+  PL_RETURN_IF_ERROR(MayReadQuotas(c.reader));
   const std::string& id = c.segments[2];
   return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
     const projections::Campaign* campaign = s.FindCampaign(id);

@@ -40,9 +40,13 @@ class LedgerService::Admission final : public ledger::Admission {
     return Status::Ok();
   }
   void Publish(const std::vector<Entry>& entries) override {
+    // The log's checkpoint now covers this batch and nothing after it (the sequencer is its only
+    // writer, and this is the sequencer thread): it goes with the state it describes.
+    std::shared_ptr<const std::string> checkpoint = s_.log_->signed_checkpoint();
     {
       std::unique_lock lock(s_.state_mu_);
       std::swap(s_.served_, s_.working_);
+      std::swap(s_.served_checkpoint_, checkpoint);
     }
     // No reader can hold the old served state any more: bring it level with the new one. The same
     // entries on the same state apply as they did a moment ago.
@@ -141,6 +145,7 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   if (s->served_->origin != s->log_->origin()) {
     return Status(Code::kDataLoss, "the genesis entry names origin " + s->served_->origin + " but the log is " + s->log_->origin());
   }
+  s->served_checkpoint_ = s->log_->signed_checkpoint();
   s->working_ = std::make_unique<projections::State>(*s->served_);
   s->apply_hook_ = options.apply_hook;
   s->snapshot_interval_ = options.snapshot_interval;

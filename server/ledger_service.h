@@ -94,6 +94,14 @@ class LedgerService {
     std::shared_lock lock(state_mu_);
     return f(static_cast<const projections::State&>(*served_));
   }
+  // Runs `f(state, checkpoint)` with the served projections and the signed checkpoint of exactly
+  // the entries they reflect (its size is state.size), taken together under the readers' lock:
+  // the log's own checkpoint runs ahead of the served state between a durable write and the swap.
+  template <typename F>
+  auto ReadAtCheckpoint(F&& f) const {
+    std::shared_lock lock(state_mu_);
+    return f(static_cast<const projections::State&>(*served_), static_cast<const std::string&>(*served_checkpoint_));
+  }
   // An active actor as of the last commit.
   std::optional<projections::Actor> FindActiveActor(const std::string& id) const;
 
@@ -115,6 +123,7 @@ class LedgerService {
   std::atomic<uint64_t> snapshots_written_{0};
   mutable std::shared_mutex state_mu_;
   std::unique_ptr<projections::State> served_;   // swapped under state_mu_ (exclusive), read under it (shared)
+  std::shared_ptr<const std::string> served_checkpoint_;  // the checkpoint of served_; with it
   std::unique_ptr<projections::State> working_;  // sequencer thread only
   std::function<Status(const Entry&)> apply_hook_;
   std::unique_ptr<Admission> admission_;

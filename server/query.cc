@@ -69,6 +69,7 @@ std::vector<std::string> EndpointParams(const std::vector<std::string>& seg) {
     return {"authority", "region", "status", "campaign", "category", "name", "limit", "cursor"};
   }
   if (seg.size() == 2 && seg[0] == "v1" && seg[1] == "stream") return {"from", "types"};
+  if (seg.size() == 5 && seg[0] == "v1" && seg[1] == "campaigns" && seg[3] == "reports") return {"authority", "format", "lang"};
   if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "proofs" && seg[2] == "inclusion") return {"index", "size"};
   if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "proofs" && seg[2] == "consistency") return {"from", "to"};
   return {};

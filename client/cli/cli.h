@@ -67,5 +67,6 @@ void AddVerifyCommands(std::vector<Command>& commands);
 void AddSampleCommands(std::vector<Command>& commands);
 void AddWatchCommands(std::vector<Command>& commands);
 void AddImportCommands(std::vector<Command>& commands);
+void AddReportCommands(std::vector<Command>& commands);
 
 }  // namespace pilotledger::cli

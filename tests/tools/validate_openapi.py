@@ -25,7 +25,7 @@ import sys
 import jsonschema
 import yaml
 
-# (method, path) of everything server/api.cc, server/api_projections.cc and server/http_server.cc
+# (method, path) of everything server/api.cc, api_projections.cc, api_reports.cc and http_server.cc
 # answer. Path parameters are written {name}; their names need not match the spec's.
 ROUTES = [
     ("POST", "/v1/entries"),
@@ -40,13 +40,15 @@ ROUTES = [
     ("GET", "/v1/campaigns"),
     ("GET", "/v1/campaigns/{campaign}"),
     ("GET", "/v1/campaigns/{campaign}/quotas"),
+    ("GET", "/v1/campaigns/{campaign}/reports/{name}"),
+    ("POST", "/v1/check"),
     ("GET", "/v1/actors"),
     ("GET", "/v1/actors/{actor}"),
     ("GET", "/v1/stream"),  # the WebSocket upgrade (http_server.cc, Api::OpenStream)
     ("GET", "/healthz"),
     ("GET", "/metrics"),
 ]
-SERVER_SOURCES = ["server/api.cc", "server/api_projections.cc", "server/http_server.cc"]
+SERVER_SOURCES = ["server/api.cc", "server/api_projections.cc", "server/api_reports.cc", "server/http_server.cc"]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
