@@ -111,6 +111,8 @@ const std::vector<EventTypeInfo>& EventTypes() {
       {T::kTitleGranted, "title.granted", true},
       {T::kReviewPassed, "review.passed", true},
       {T::kTitleRevoked, "title.revoked", true},
+      {T::kReviewScope, "review.scope", true},
+      {T::kReviewRequirements, "review.requirements", true},
   };
   return types;
 }

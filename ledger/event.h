@@ -40,6 +40,8 @@ enum class EventType {
   kTitleGranted,
   kReviewPassed,
   kTitleRevoked,
+  kReviewScope,
+  kReviewRequirements,
 };
 
 // Each event type with its name, and whether anyone may read its events in full (§7): the one

@@ -235,8 +235,34 @@ Status ApplyBody(State& s, const Entry& e, const ReviewRequested& b) {
   PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
   PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
   Touch(*u, e.seq, e.type());
-  u->reviews[b.campaign].requested_seq = e.seq;
+  Review& r = u->reviews[b.campaign];
+  r.requested_seq = e.seq;
+  r.metrics = b.metrics;
+  r.scenarios = b.scenarios;
   c->review_requested[u->d.authority].insert(u->d.id);
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewScope& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  std::vector<Unit*> listed;
+  for (const auto& [authority, ids] : b.units) {
+    for (const std::string& id : ids) {
+      PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, id));
+      listed.push_back(u);
+    }
+  }
+  c->scope_seqs.push_back(e.seq);
+  for (Unit* u : listed) {
+    Touch(*u, e.seq, e.type());
+    c->review_scope[u->d.authority][u->d.id] = e.seq;
+  }
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewRequirementsSet& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  c->review_requirements[b.authority] = {e.seq, b.required_documents, b.note};
   return Status::Ok();
 }
 
@@ -246,6 +272,7 @@ Status ApplyBody(State& s, const Entry& e, const ReviewRecommended& b) {
   PL_ASSIGN_OR_RETURN(Review* r, FindReview(*u, b.campaign));
   Touch(*u, e.seq, e.type());
   r->recommended_seq = e.seq;
+  for (const auto& [area, f] : b.findings) r->findings[area] = {f.progress, f.note};
   ++c->review_recommended[u->d.authority];
   return Status::Ok();
 }

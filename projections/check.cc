@@ -46,6 +46,9 @@ UnitScope ResolveScope(const State& state, const SignedEvent& event) {
     case ScopeSource::kUnitId:
       if (const Unit* u = state.FindUnit(RawString(body, "unit_id"))) scope = {true, u->d.id, u->d.authority};
       break;
+    case ScopeSource::kAuthority:
+      if (!RawString(body, "authority").empty()) scope = {true, "", RawString(body, "authority")};
+      break;
   }
   return scope;
 }
@@ -68,7 +71,7 @@ ActorConcerned Concerned(const State& state, const SignedEvent& event) {
                  [](const AnyOf<Genesis, CampaignOpened, CampaignAmended, QuotaExceptionGranted, SubmissionFiled,
                                 RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded, SpotcheckRecorded,
                                 PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
-                                TitleRevoked> auto&) { return ActorConcerned{}; }},
+                                TitleRevoked, ReviewScope, ReviewRequirementsSet> auto&) { return ActorConcerned{}; }},
       EmptyBody(event.kind).value);
 }
 

@@ -110,6 +110,29 @@ bool HoldsReviewedTitle(const Unit& u, const Campaign& c) {
   return false;
 }
 
+Status RequireDocuments(const RuleContext& x, const std::vector<std::string>& names, const std::string& why) {
+  const Json& body = x.event.body();
+  for (const std::string& name : names) {
+    bool found = false;
+    if (body.contains("documents") && body["documents"].is_array()) {
+      for (const Json& d : body["documents"]) found = found || (d.is_object() && d.value("name", "") == name);
+    }
+    if (!found) {
+      return SchemaViolation("documents", x.event.type + " must carry the document " + name + " (required by " + why + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status NotEligible(const Campaign& c, const Unit& u, const Eligibility& e, const std::string& what) {
+  std::string why;
+  for (const CriterionFailure& f : e.failed) why += (why.empty() ? "" : "; ") + f.id + ": " + f.message;
+  return RuleViolation("not_eligible",
+                       "unit " + u.d.id + " (" + u.d.name + ") is not eligible " + (what.empty() ? "" : what + " ") + "in campaign " +
+                           c.id + ": " + why,
+                       {{"failed", EligibilityJson(e)["failed"]}});
+}
+
 Status CheckAnnounceable(const RuleContext& x, const std::string& campaign, const Unit& u, const Track& t) {
   if (!t.published_seq) return Transition("unit " + u.d.id + " has not been published in campaign " + campaign);
   if (x.now <= *t.objection_deadline) {
@@ -165,12 +188,7 @@ Status CheckRules(const RuleContext& x, const RecommendationIssued& b) {
   PL_RETURN_IF_ERROR(Deadline(c, x.now, "recommendation"));
   const Application& a = app->second;
   const Eligibility e = Evaluate(c.rules, a.category, a.subtype, a.metrics, a.scenarios);
-  if (!e.eligible) {
-    std::string why;
-    for (const CriterionFailure& f : e.failed) why += (why.empty() ? "" : "; ") + f.id + ": " + f.message;
-    return RuleViolation("not_eligible", "unit " + b.unit_id + " (" + unit->d.name + ") is not eligible in campaign " + c.id + ": " + why,
-                         {{"failed", EligibilityJson(e)["failed"]}});
-  }
+  if (!e.eligible) return NotEligible(c, *unit, e, "");
   const std::string& authority = unit->d.authority;
   const std::string kind = c.rules.AuthorityKind(authority);
   const std::string category = kind == "soe_group" ? "total" : a.category;
@@ -292,6 +310,9 @@ Status CheckRules(const RuleContext& x, const TitleRevoked& b) {
     const auto r = unit->reviews.find(c.id);
     const bool closed = c.rules.deadline && x.now > *c.rules.deadline;
     if (reason == "review_not_requested") {
+      if (!c.Listed(unit->d.authority, unit->d.id)) {
+        return Transition("unit " + b.unit_id + " is not on campaign " + c.id + "'s review list (review.scope), so it was never asked to request a review");
+      }
       if (r != unit->reviews.end()) return Transition("unit " + b.unit_id + " requested its review at " + Seq(r->second.requested_seq));
       if (!closed) return Transition("unit " + b.unit_id + " may still request its review until " + c.rules.deadline_text);
     }

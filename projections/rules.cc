@@ -225,8 +225,8 @@ Result<CampaignRules> ParseRules(const Json& j, const std::string& where) {
     PL_ASSIGN_OR_RETURN(review.cap_bp, rv.Integer("cap_bp"));
     if (review.cap_bp < 0 || review.cap_bp > 10000) return SchemaViolation(rv.Field("cap_bp"), "cap_bp is 0-10000");
     PL_ASSIGN_OR_RETURN(review.base, rv.String("base"));
-    if (review.base != "requested_and_titled") {
-      return SchemaViolation(rv.Field("base"), "the review base supported is requested_and_titled");
+    if (review.base != "listed" && review.base != "requested_and_titled") {
+      return SchemaViolation(rv.Field("base"), "the review base is listed or requested_and_titled");
     }
     rules.review = std::move(review);
   }

@@ -28,7 +28,10 @@ struct Criterion {
 struct ReviewRules {
   std::vector<std::string> batches;  // the campaigns whose titles are reviewed
   int64_t cap_bp = 0;                // cap = floor(cap_bp * base / 10000)
-  std::string base;                  // "requested_and_titled"
+  // What the cap is a share of, per authority: "listed" (its units on the review list, 附件2, as
+  // recorded by review.scope) or "requested_and_titled" (its listed units that requested the review
+  // and still hold a reviewed title).
+  std::string base;
 };
 
 // A campaign's whole rule set, as carried by campaign.opened / campaign.amended. Immutable.

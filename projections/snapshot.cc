@@ -68,6 +68,11 @@ Json UnitJson(const Unit& u) {
   for (const auto& [c, r] : u.reviews) {
     Json j = TrackJson(r);
     j["requested"] = r.requested_seq;
+    j["metrics"] = r.metrics;
+    j["scenarios"] = r.scenarios;
+    Json findings = Json::object();
+    for (const auto& [area, f] : r.findings) findings[area] = {f.progress, f.note};
+    j["findings"] = findings;
     Put(j, "passed", r.passed_seq);
     reviews[c] = j;
   }
@@ -96,6 +101,9 @@ Status UnitFrom(const Json& j, Unit& u) {
     Review& review = u.reviews[c];
     TrackFrom(r, review);
     review.requested_seq = r.at("requested").get<uint64_t>();
+    review.metrics = r.at("metrics");
+    review.scenarios = r.at("scenarios").get<std::vector<std::string>>();
+    for (const auto& [area, f] : r.at("findings").items()) review.findings[area] = {f[0].get<bool>(), f[1].get<std::string>()};
     review.passed_seq = Seq(r, "passed");
   }
   for (const auto& [c, t] : j.at("titles").items()) {
@@ -124,7 +132,12 @@ Json StateToJson(const State& s) {
     for (const QuotaException& e : c.exceptions) exceptions.push_back({e.seq, e.authority, e.category, e.extra, e.reason});
     Json review_requested = Json::object();
     for (const auto& [authority, ids] : c.review_requested) review_requested[authority] = ids;
-    campaigns.push_back({{"id", c.id},
+    Json requirements = Json::object();
+    for (const auto& [authority, r] : c.review_requirements) requirements[authority] = {r.seq, r.documents, r.note};
+    campaigns.push_back({{"review_scope", c.review_scope},
+                         {"scope_seqs", c.scope_seqs},
+                         {"review_requirements", requirements},
+                         {"id", c.id},
                          {"rules", c.rules_json},
                          {"opened", c.opened_seq},
                          {"rules_seq", c.rules_seq},
@@ -189,6 +202,11 @@ Result<State> StateFromJson(const Json& j) {
         c.review_requested[authority] = ids.get<std::set<std::string>>();
       }
       c.review_recommended = cj.at("review_recommended").get<std::map<std::string, int64_t>>();
+      c.review_scope = cj.at("review_scope").get<std::map<std::string, std::map<std::string, uint64_t>>>();
+      c.scope_seqs = cj.at("scope_seqs").get<std::vector<uint64_t>>();
+      for (const auto& [authority, r] : cj.at("review_requirements").items()) {
+        c.review_requirements[authority] = {r[0].get<uint64_t>(), r[1].get<std::vector<std::string>>(), r[2].get<std::string>()};
+      }
       s.campaigns[c.id] = std::move(c);
     }
     for (const Json& uj : j.at("units")) {

@@ -59,9 +59,17 @@ struct Application : Track {
   std::optional<uint64_t> granted_seq;
 };
 
+struct ReviewFinding {
+  bool progress = false;
+  std::string note;
+};
+
 // A titled unit's review (复核) in a review campaign.
 struct Review : Track {
   uint64_t requested_seq = 0;
+  Json metrics = Json::object();  // the review form's figures (复核申请表)
+  std::vector<std::string> scenarios;
+  std::map<std::string, ReviewFinding> findings;  // the authority's, by area, from review.recommended
   std::optional<uint64_t> passed_seq;
 };
 
@@ -114,6 +122,19 @@ struct Campaign {
   std::map<std::string, std::map<std::string, int64_t>> recommended;
   std::map<std::string, std::set<std::string>> review_requested;  // authority -> units
   std::map<std::string, int64_t> review_recommended;               // authority -> count
+  // The review list (附件2) as review.scope entries recorded it: authority -> unit -> seq listed.
+  std::map<std::string, std::map<std::string, uint64_t>> review_scope;
+  std::vector<uint64_t> scope_seqs;
+  // An authority's own review-material requirements (review.requirements; the latest counts).
+  struct Requirements {
+    uint64_t seq = 0;
+    std::vector<std::string> documents;
+    std::string note;
+  };
+  std::map<std::string, Requirements> review_requirements;  // authority ->
+
+  // The seq at which `unit` of `authority` was put on the review list, if it was.
+  std::optional<uint64_t> Listed(const std::string& authority, const std::string& unit) const;
 
   int64_t Extra(const std::string& authority, const std::string& category) const;
 };
@@ -143,9 +164,9 @@ struct State {
   const Unit* FindUnit(const std::string& id) const;
 };
 
-// The review cap's base for `authority` in review campaign `c`, as DOMAIN.md defines it: its units
-// that requested the review and still hold a title from one of the reviewed batches (so the cap
-// shrinks as titles are revoked).
+// The review cap's base for `authority` in review campaign `c`, by the rule `review.base`: its
+// units on the review list ("listed"), or those that requested the review and still hold a title
+// from one of the reviewed batches ("requested_and_titled": the cap shrinks as titles are revoked).
 int64_t ReviewBase(const State& state, const Campaign& c, const std::string& authority);
 
 }  // namespace pilotledger::projections

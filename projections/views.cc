@@ -53,15 +53,6 @@ std::string ApplicationState(const Application& a, bool full = true) {
   return "submitted";
 }
 
-std::string ReviewState(const Review& r, bool full = true) {
-  if (r.passed_seq) return "passed";
-  if (!full) return "published";
-  if (r.rejected_seq) return "rejected";
-  if (r.published_seq) return "published";
-  if (r.recommended_seq) return "recommended";
-  return "requested";
-}
-
 // Whether public entries tie the unit to an application or review (published, granted or passed).
 bool PublicTrack(const Application& a) { return a.published_seq || a.granted_seq; }
 bool PublicTrack(const Review& r) { return r.published_seq || r.passed_seq; }
@@ -75,6 +66,15 @@ bool InCampaign(const Unit& u, const std::string& campaign, bool full) {
 }
 
 }  // namespace
+
+std::string ReviewState(const Review& r, bool full) {
+  if (r.passed_seq) return "passed";
+  if (!full) return "published";
+  if (r.rejected_seq) return "rejected";
+  if (r.published_seq) return "published";
+  if (r.recommended_seq) return "recommended";
+  return "requested";
+}
 
 std::string UnitStatus(const Unit& u, bool full) {
   if (u.HasActiveTitle()) return "titled";
@@ -106,6 +106,7 @@ std::optional<Json> DueForRevocation(const State& state, const Unit& u) {
     }
     if (!closed) continue;
     if (r == u.reviews.end()) {
+      if (!c.Listed(u.d.authority, u.d.id)) continue;  // not under review: never asked to request one
       return Json{{"campaign", id}, {"reason", "review_not_requested"}, {"detail", "no review requested by " + c.rules.deadline_text}};
     }
     if (!r->second.recommended_seq) {
@@ -160,7 +161,19 @@ Json UnitView(const State& state, const Unit& u, bool full) {
     if (!full && !PublicTrack(r)) continue;
     Json rj = TrackJson(r, full);
     rj["state"] = ReviewState(r, full);
-    if (full) rj["requested_seq"] = r.requested_seq;
+    if (full) {
+      rj["requested_seq"] = r.requested_seq;
+      rj["metrics"] = r.metrics;
+      rj["scenarios"] = r.scenarios;
+      Json findings = Json::object();
+      for (const auto& [area, f] : r.findings) findings[area] = {{"progress", f.progress}, {"note", f.note}};
+      rj["findings"] = findings;
+      if (const Campaign* campaign = state.FindCampaign(c)) {
+        Json e = EligibilityJson(Evaluate(campaign->rules, u.d.category, u.d.subtype, r.metrics, r.scenarios));
+        e["rules_seq"] = campaign->rules_seq;
+        rj["eligibility"] = e;
+      }
+    }
     PutSeq(rj, "passed_seq", r.passed_seq);
     reviews[c] = rj;
   }
@@ -256,32 +269,35 @@ Json QuotaView(const State& state, const Campaign& c) {
       // Requests whose reviewed title has since been revoked leave the base; recommendations
       // already made stay counted, so `recommended` can exceed today's cap (each was within the
       // cap when it was made; the server checks that at every recommendation).
-      int64_t requested = 0, recommended_revoked = 0;
+      int64_t requested = 0, recommended_revoked = 0, revoked_since_request = 0;
       if (const auto req = c.review_requested.find(authority); req != c.review_requested.end()) {
         requested = int64_t(req->second.size());
         for (const std::string& id : req->second) {
           const Unit* u = state.FindUnit(id);
           if (!u) continue;
-          const auto r = u->reviews.find(c.id);
-          if (r == u->reviews.end() || !r->second.recommended_seq) continue;
           bool holds = false;
           for (const std::string& batch : c.rules.review->batches) {
             if (auto t = u->titles.find(batch); t != u->titles.end() && t->second.active()) holds = true;
           }
+          revoked_since_request += !holds;
+          const auto r = u->reviews.find(c.id);
+          if (r == u->reviews.end() || !r->second.recommended_seq) continue;
           recommended_revoked += !holds;
         }
       }
       Json review = {{"base", base},
+                     {"base_rule", c.rules.review->base},
+                     {"listed", c.review_scope.count(authority) ? int64_t(c.review_scope.at(authority).size()) : 0},
                      {"cap", cap},
                      {"cap_bp", c.rules.review->cap_bp},
                      {"extra", extra},
                      {"recommended", recommended},
                      {"requested", requested},
-                     {"revoked_since_request", requested - base},
+                     {"revoked_since_request", revoked_since_request},
                      {"recommended_revoked", recommended_revoked},
                      {"remaining", std::max<int64_t>(0, cap + extra - recommended)}};
       if (recommended > cap + extra) {
-        const int64_t revoked = requested - base;
+        const int64_t revoked = revoked_since_request;
         review["note"] = std::to_string(recommended) + (recommended == 1 ? " recommendation exceeds" : " recommendations exceed") +
                          " today's cap of " + std::to_string(cap + extra) +
                          " without breaking a rule: each was within the cap when it was made and stays counted, but since then " +

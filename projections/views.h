@@ -20,6 +20,14 @@ std::string UnitStatus(const Unit& unit, bool full = true);
 std::optional<Json> DueForRevocation(const State& state, const Unit& unit);
 
 Json UnitView(const State& state, const Unit& unit, bool full);
+// A review's stage: "passed", "rejected", "published", "recommended", "requested" (without `full`,
+// only what public entries say).
+std::string ReviewState(const Review& r, bool full = true);
+
+// The review list (附件2) of review campaign `c` per authority: each listed unit with its request
+// and stage, the authority's own requirements, and once the deadline has passed (at the ledger
+// clock of the last entry) the listed units that did not request a review (views_process.cc).
+Json ReviewScopeView(const State& state, const Campaign& c);
 
 struct UnitFilter {
   std::string authority, region, status, campaign, category;

@@ -21,6 +21,8 @@ inline constexpr std::string_view kScenarios[] = {
 inline constexpr std::string_view kRevocationReasons[] = {"review_failed", "review_not_requested",
                                                           "assessment_failed", "objection_upheld", "other"};
 inline constexpr std::string_view kSoeAuthorityPrefix = "soe:";
+// The three areas in which the 2023 review looks for clear progress (产业发展、服务能力、行业影响力).
+inline constexpr std::string_view kProgressAreas[] = {"industry_development", "service_capability", "industry_influence"};
 
 enum class MetricType { kInteger, kBoolean };
 struct MetricInfo {

@@ -149,6 +149,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/campaigns", &Api::GetCampaigns},
       {"GET", "/v1/campaigns/{id}", &Api::GetCampaign},
       {"GET", "/v1/campaigns/{id}/quotas", &Api::GetCampaignQuotas},
+      {"GET", "/v1/campaigns/{id}/review-scope", &Api::GetCampaignReviewScope},
       {"GET", "/v1/actors", &Api::GetActors},
       {"GET", "/v1/actors/{id}", &Api::GetActor},
   };

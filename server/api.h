@@ -109,6 +109,7 @@ class Api {
   Result<HttpResponse> GetCampaigns(const RouteContext& c);
   Result<HttpResponse> GetCampaign(const RouteContext& c);
   Result<HttpResponse> GetCampaignQuotas(const RouteContext& c);
+  Result<HttpResponse> GetCampaignReviewScope(const RouteContext& c);
   Result<HttpResponse> GetActors(const RouteContext& c);
   Result<HttpResponse> GetActor(const RouteContext& c);
 

@@ -75,19 +75,36 @@ Result<HttpResponse> Api::GetCampaign(const RouteContext& c) {
   });
 }
 
-Result<HttpResponse> Api::GetCampaignQuotas(const RouteContext& c) {
-  const Reader& reader = c.reader;
+// The campaign views built on non-public entries (quotas, the review list with its requests,
+// outcomes): for authenticated ministry, provincial, SOE group and auditor readers.
+static Status CampaignReader(const Reader& reader, const std::string& what) {
   if (reader.actor.empty()) {
-    return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial, SOE group and auditor actors");
+    return Status(Code::kUnauthenticated, what + " is served to authenticated ministry, provincial, SOE group and auditor actors");
   }
   if (reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" && reader.role != "soe_group") {
-    return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read quota usage");
+    return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read " + what);
   }
+  return Status::Ok();
+}
+
+Result<HttpResponse> Api::GetCampaignQuotas(const RouteContext& c) {
+  PL_RETURN_IF_ERROR(CampaignReader(c.reader, "quota usage"));
   const std::string& id = c.segments[2];
   return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
     const projections::Campaign* campaign = s.FindCampaign(id);
     if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
     return JsonAsOf(projections::QuotaView(s, *campaign), s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetCampaignReviewScope(const RouteContext& c) {
+  PL_RETURN_IF_ERROR(CampaignReader(c.reader, "the review list with its requests"));
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Campaign* campaign = s.FindCampaign(id);
+    if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
+    if (!campaign->rules.review) return Status(Code::kNotFound, "campaign " + id + " reviews no titles");
+    return JsonAsOf(projections::ReviewScopeView(s, *campaign), s.size);
   });
 }
 

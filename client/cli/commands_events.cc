@@ -264,8 +264,26 @@ std::vector<Shortcut> Shortcuts() {
                  if (!vm.count("units")) return Status(Code::kInvalidArgument, "name the units, or pass --descriptors");
                  return WithCampaign(vm, {{"units", Strs(vm, "units")}});
                }});
-  s.push_back(unit_event("request-review", "review.requested", "request the review of a unit's title"));
-  s.push_back(unit_event("recommend-review", "review.recommended", "recommend a unit under review (within the cap)"));
+  s.push_back({"request-review", "review.requested", "request the review of a listed unit's title with its review form", "unit",
+               [&](po::options_description& o) {
+                 campaign(o);
+                 o.add_options()("metric", po::value<std::vector<std::string>>()->composing(), "the form's figures: NAME=VALUE; repeat")
+                     ("scenario", po::value<std::vector<std::string>>()->composing(), "scenario code; repeat");
+               },
+               [](const po::variables_map& vm) -> Result<Json> {
+                 PL_ASSIGN_OR_RETURN(Json metrics, Metrics(Strs(vm, "metric")));
+                 return WithCampaign(vm, {{"unit_id", Str(vm, "unit")}, {"metrics", metrics}, {"scenarios", Strs(vm, "scenario")}});
+               }});
+  s.push_back({"recommend-review", "review.recommended", "recommend a unit under review (its form meets the rules; within the cap)", "unit",
+               [&](po::options_description& o) {
+                 campaign(o);
+                 o.add_options()("findings", po::value<std::string>()->required(),
+                                 "JSON file: {industry_development, service_capability, industry_influence: {progress, note}}");
+               },
+               [](const po::variables_map& vm) -> Result<Json> {
+                 PL_ASSIGN_OR_RETURN(Json findings, ReadJsonInput(Str(vm, "findings")));
+                 return WithCampaign(vm, {{"unit_id", Str(vm, "unit")}, {"findings", findings}});
+               }});
   s.push_back({"pass-review", "review.passed", "announce the units that passed the review", "units", campaign,
                [](const po::variables_map& vm) -> Result<Json> { return WithCampaign(vm, {{"units", Strs(vm, "units")}}); }});
   s.push_back({"revoke", "title.revoked", "revoke a unit's title(s) in a campaign's context", "unit",

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/cli/cli.h"
+#include "ledger/crypto.h"
 #include "projections/actors.h"
 #include "projections/uscc.h"
 
@@ -124,6 +125,15 @@ class Sampler {
   std::vector<std::string> Departments(const Region& r) {
     return {"p" + r.code + "-miit", "p" + r.code + "-civil", "p" + r.code + "-health"};
   }
+  // A document as events cite it: the name and the hash and size of (stand-in) content.
+  static Json Doc(const std::string& name, const std::string& content) {
+    return {{"name", name}, {"sha256", HashHex(Sha256(content))}, {"bytes", int64_t(content.size())}};
+  }
+  static Json Findings() {
+    return {{"industry_development", {{"progress", true}, {"note", "智慧健康养老业务收入较获评时明显增长（示例）"}}},
+            {"service_capability", {{"progress", true}, {"note", "服务人数和服务种类持续增加（示例）"}}},
+            {"industry_influence", {{"progress", true}, {"note", "牵头制定地方标准，经验在省内推广（示例）"}}}};
+  }
   static std::string In(int seconds) {
     SystemClock clock;
     return FormatRfc3339Seconds(Timestamp{clock.Now().ms + seconds * 1000LL});
@@ -140,7 +150,7 @@ class Sampler {
   std::unique_ptr<client::LedgerClient> client_;
   std::map<std::string, client::Identity> ids_;
   std::vector<Region> regions_;
-  std::map<std::string, std::vector<std::string>> titled_;  // authority -> historical units
+  std::map<std::string, std::vector<Json>> titled_;  // authority -> historical units' descriptors
   int counter_ = 0, appended_ = 0;
   uint64_t last_seq_ = 0;
   const std::vector<std::string> ministries_ = {"miit", "mca", "nhc"};
@@ -171,7 +181,7 @@ Status Sampler::History() {
       Json units = Json::array();
       for (int n = 1 + int(rng_() % 3); n > 0; --n) {
         Json u = NewUnit(r, Pick({"enterprise", "enterprise", "street", "street", "base"}), r.code);
-        titled_[r.code].push_back(u["id"]);
+        titled_[r.code].push_back(u);
         units.push_back(u);
       }
       PL_RETURN_IF_ERROR(Append("title.granted", {{"campaign", year}, {"units", units}}, ministries_));
@@ -229,18 +239,35 @@ Status Sampler::Selection() {
 }
 
 Status Sampler::Review() {
+  // The review list (附件2): every unit titled in 2017-2019, under its authority.
+  Json scope = Json::object();
+  for (const Region& r : regions_) {
+    for (const Json& u : titled_[r.code]) scope[r.code].push_back(u["id"]);
+  }
+  PL_RETURN_IF_ERROR(Append("review.scope", {{"campaign", campaign_}, {"units", scope}}, ministries_));
+  // One province asks for a material of its own (可结合工作实际提出复核材料要求).
+  const Region& strict = regions_[0];
+  const std::string extra = "近三年发展情况报告";
+  PL_RETURN_IF_ERROR(Append("review.requirements",
+                            {{"campaign", campaign_}, {"authority", strict.code}, {"required_documents", {extra}},
+                             {"note", "复核单位另附近三年发展情况报告（示例）"}},
+                            Departments(strict)));
   std::vector<std::string> recommended;
   for (const Region& r : regions_) {
     std::vector<std::string> requested;
-    for (const std::string& u : titled_[r.code]) {
+    for (const Json& unit : titled_[r.code]) {
       if (rng_() % 4 == 0) continue;  // does not apply: due for revocation once the review closes
-      PL_RETURN_IF_ERROR(Append("review.requested", {{"campaign", campaign_}, {"unit_id", u}}, {Departments(r)[0]}));
+      const std::string u = unit["id"];
+      Json body = {{"campaign", campaign_}, {"unit_id", u}, {"metrics", Metrics(unit, false)}, {"scenarios", Scenarios(unit["category"])}};
+      if (r.code == strict.code) body["documents"] = Json::array({Doc(extra, "发展情况报告 " + u)});
+      PL_RETURN_IF_ERROR(Append("review.requested", body, {Departments(r)[0]}));
       requested.push_back(u);
     }
-    // Up to the 70% cap; the rest are not recommended (a failure once the review closes).
-    const size_t cap = requested.size() * 7000 / 10000;
+    // Up to the 70% cap of the listed units; the rest are not recommended (a failure once the review closes).
+    const size_t cap = std::min(requested.size(), titled_[r.code].size() * 7000 / 10000);
     for (size_t i = 0; i < cap; ++i) {
-      PL_RETURN_IF_ERROR(Append("review.recommended", {{"campaign", campaign_}, {"unit_id", requested[i]}}, Departments(r)));
+      PL_RETURN_IF_ERROR(Append("review.recommended", {{"campaign", campaign_}, {"unit_id", requested[i]}, {"findings", Findings()}},
+                                Departments(r)));
       recommended.push_back(requested[i]);
     }
   }

@@ -54,6 +54,8 @@ Status CheckRules(const RuleContext& x, const TitleRevoked& b);
 Status CheckRules(const RuleContext& x, const ReviewRequested& b);
 Status CheckRules(const RuleContext& x, const ReviewRecommended& b);
 Status CheckRules(const RuleContext& x, const ReviewPassed& b);
+Status CheckRules(const RuleContext& x, const ReviewScope& b);
+Status CheckRules(const RuleContext& x, const ReviewRequirementsSet& b);
 
 // Shared by the unit and review rules (check_units.cc).
 
@@ -65,6 +67,12 @@ Result<const Unit*> KnownUnit(const State& state, const std::string& id);
 Status Deadline(const Campaign& c, Timestamp now, const std::string& what);
 // Whether `u` holds an active title from one of the batches review campaign `c` reviews.
 bool HoldsReviewedTitle(const Unit& u, const Campaign& c);
+// schema_violation (field "documents") naming the first of `names` that the event's documents do
+// not name; `why` says which rule requires it.
+Status RequireDocuments(const RuleContext& x, const std::vector<std::string>& names, const std::string& why);
+// not_eligible for unit `u` in campaign `c`, naming every failed criterion in details.failed;
+// `what` says for what ("" for a recommendation, "for review").
+Status NotEligible(const Campaign& c, const Unit& u, const Eligibility& e, const std::string& what);
 // A published, undisputed unit whose objection period is over: what granting and passing need.
 Status CheckAnnounceable(const RuleContext& x, const std::string& campaign, const Unit& u, const Track& t);
 

@@ -195,7 +195,7 @@ def build_schema():
         "review": closed({
             "batches": {"type": "array", "minItems": 1, "uniqueItems": True, "items": ref("campaign_id")},
             "cap_bp": ref("basis_points"),
-            "base": {"enum": ["requested_and_titled"]},
+            "base": {"enum": ["listed", "requested_and_titled"]},
         }),
     }
     for group in GROUPS:

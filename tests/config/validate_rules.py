@@ -69,7 +69,7 @@ EXPECTED_SCENARIOS = {
     "2021": ALL_SCENARIOS - {"elderly_canteen"},
     "2023": ALL_SCENARIOS - {"smart_elderly_restaurant", "virtual_nursing_home"},
 }
-EXPECTED_REVIEW = {"batches": ["2017", "2018", "2019"], "cap_bp": 7000, "base": "requested_and_titled"}
+EXPECTED_REVIEW = {"batches": ["2017", "2018", "2019"], "cap_bp": 7000, "base": "listed"}
 
 
 def m(metric, value):

@@ -226,8 +226,12 @@ class Ledger : public pilotledger::testing::LogBuilder {
     return Append("campaign.opened", {{"campaign", campaign}, {"rules", CampaignRules(campaign)}}, Ministries());
   }
   // 2017, 2018, 2019 (the batches 2023 reviews), 2020 and 2023.
-  void Open2023WithBatches() {
-    for (const char* c : {"2017", "2018", "2019", "2020", "2023"}) EXPECT_OK(Open(c)) << c;
+  // With `base`, 2023's review.base is set to it ("listed" is the rule file's).
+  void Open2023WithBatches(const std::string& base = "") {
+    for (const char* c : {"2017", "2018", "2019", "2020"}) EXPECT_OK(Open(c)) << c;
+    Json rules = CampaignRules("2023");
+    if (!base.empty()) rules["review"]["base"] = base;
+    EXPECT_OK(Append("campaign.opened", {{"campaign", "2023"}, {"rules", rules}}, Ministries()));
   }
   Status Exception(const std::string& campaign, const std::string& authority, const std::string& category, int64_t extra = 1) {
     return Append("quota.exception",
@@ -296,11 +300,45 @@ class Ledger : public pilotledger::testing::LogBuilder {
     EXPECT_OK(Append("title.granted", {{"campaign", campaign}, {"units", Json::array({UnitDescriptorJson(u)})}}, Ministries()));
     return u.id;
   }
-  Status RequestReview(const std::string& campaign, const std::string& id) {
-    return Append("review.requested", {{"campaign", campaign}, {"unit_id", id}}, {AuthoritySigners(state.FindUnit(id)->d.authority)[0]});
+  // Puts units on the review list (review.scope), each under its own authority.
+  Status Scope(const std::string& campaign, const std::vector<std::string>& ids) {
+    Json units = Json::object();
+    for (const std::string& id : ids) {
+      const Unit* u = state.FindUnit(id);
+      const std::string authority = u ? u->d.authority : "110000";
+      if (!units.contains(authority)) units[authority] = Json::array();
+      units[authority].push_back(id);
+    }
+    return Append("review.scope", {{"campaign", campaign}, {"units", units}}, Ministries());
   }
-  Status RecommendReview(const std::string& campaign, const std::string& id) {
-    return Append("review.recommended", {{"campaign", campaign}, {"unit_id", id}}, AuthoritySigners(state.FindUnit(id)->d.authority));
+  // The review form's body for a unit: metrics and scenarios that pass the 2021/2023 criteria.
+  Json ReviewForm(const std::string& campaign, const std::string& id) const {
+    const Unit* u = state.FindUnit(id);
+    const std::string category = u ? u->d.category : "enterprise", subtype = u ? u->d.subtype : "product";
+    return {{"campaign", campaign}, {"unit_id", id}, {"metrics", PassingMetrics(category, subtype)}, {"scenarios", PassingScenarios(category)}};
+  }
+  // A review request with a passing form; the unit is put on the review list first if it is not on it.
+  Status RequestReview(const std::string& campaign, const std::string& id) {
+    const Campaign* c = state.FindCampaign(campaign);
+    const Unit* u = state.FindUnit(id);
+    if (c && u && c->rules.review && !c->Listed(u->d.authority, id)) {
+      const Status listed = Scope(campaign, {id});
+      if (!listed.ok()) return listed;
+    }
+    return RequestReviewWith(ReviewForm(campaign, id));
+  }
+  Status RequestReviewWith(const Json& body) {
+    const Unit* u = state.FindUnit(body.value("unit_id", ""));
+    return Append("review.requested", body, {AuthoritySigners(u ? u->d.authority : "110000")[0]});
+  }
+  static Json Findings(bool industry = true, bool service = true, bool influence = true) {
+    return {{"industry_development", {{"progress", industry}, {"note", "产业规模持续扩大"}}},
+            {"service_capability", {{"progress", service}, {"note", "服务能力明显提升"}}},
+            {"industry_influence", {{"progress", influence}, {"note", "行业影响力增强"}}}};
+  }
+  Status RecommendReview(const std::string& campaign, const std::string& id, const Json& findings = Findings()) {
+    return Append("review.recommended", {{"campaign", campaign}, {"unit_id", id}, {"findings", findings}},
+                  AuthoritySigners(state.FindUnit(id)->d.authority));
   }
   Status PassReview(const std::string& campaign, const std::vector<std::string>& ids) {
     return Append("review.passed", {{"campaign", campaign}, {"units", ids}}, Ministries());

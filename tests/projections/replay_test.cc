@@ -46,6 +46,7 @@ void Build(History& h) {
     EXPECT_OK(l.RequestReview("2023", r.back()));
   }
   h.idle = l.Titled("2017", "110000", "base");
+  EXPECT_OK(l.Scope("2023", {h.idle}));  // listed, never requests
   l.Titled("2020", "110000");
   EXPECT_OK(l.RecommendReview("2023", r[0]));
   EXPECT_OK(l.RecommendReview("2023", r[1]));

@@ -78,8 +78,9 @@ def default_policy():
         p[t] = three_ministries
     for t in ("submission.filed", "review.requested"):
         p[t] = applicant_or_authority
-    for t in ("recommendation.issued", "review.recommended"):
+    for t in ("recommendation.issued", "review.recommended", "review.requirements"):
         p[t] = authority_jointly
+    p["review.scope"] = three_ministries
     p["score.recorded"] = [[slot("expert")]]
     return p
 
