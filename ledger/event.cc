@@ -113,6 +113,10 @@ const std::vector<EventTypeInfo>& EventTypes() {
       {T::kTitleRevoked, "title.revoked", true},
       {T::kReviewScope, "review.scope", true},
       {T::kReviewRequirements, "review.requirements", true},
+      {T::kApplicationRejected, "application.rejected", false},
+      {T::kReviewFailed, "review.failed", false},
+      {T::kCampaignClosed, "campaign.closed", true},
+      {T::kAssessmentRecorded, "assessment.recorded", false},
   };
   return types;
 }

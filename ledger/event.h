@@ -42,6 +42,10 @@ enum class EventType {
   kTitleRevoked,
   kReviewScope,
   kReviewRequirements,
+  kApplicationRejected,
+  kReviewFailed,
+  kCampaignClosed,
+  kAssessmentRecorded,
 };
 
 // Each event type with its name, and whether anyone may read its events in full (§7): the one

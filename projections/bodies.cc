@@ -164,16 +164,37 @@ Status Parse(const Json& j, SubmissionFiled& b) {
   return ParseScenarios(r.Get("scenarios"), b.scenarios);
 }
 
-// The events about one unit that carry only {campaign, unit_id}.
-Status ParseUnitRef(const Json& j, std::string& campaign, std::string& unit_id) {
-  BodyReader r(j, "");
-  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id"}));
-  PL_ASSIGN_OR_RETURN(campaign, r.Id("campaign"));
-  PL_ASSIGN_OR_RETURN(unit_id, CreditCode(r, "unit_id"));
+// `checks`: [{method, date (YYYY-MM-DD), note}], each method once.
+Status ParseChecks(const BodyReader& r, std::vector<CheckRecord>& out) {
+  if (!r.Has("checks")) return Status::Ok();
+  const Json& list = r.Get("checks");
+  if (!list.is_array() || list.empty()) return SchemaViolation("checks", "checks must be a non-empty list of {method, date, note}");
+  for (size_t i = 0; i < list.size(); ++i) {
+    BodyReader c(list[i], "checks[" + std::to_string(i) + "]");
+    PL_RETURN_IF_ERROR(c.OnlyFields({"method", "date", "note"}));
+    CheckRecord rec;
+    PL_ASSIGN_OR_RETURN(rec.method, c.String("method"));
+    if (!OneOf(rec.method, kCheckMethods)) return SchemaViolation(c.Field("method"), "method must be " + ListOf(kCheckMethods));
+    for (const CheckRecord& earlier : out) {
+      if (earlier.method == rec.method) return SchemaViolation(c.Field("method"), "method " + rec.method + " is recorded twice");
+    }
+    PL_ASSIGN_OR_RETURN(rec.date, c.String("date"));
+    if (!ParseRfc3339(rec.date + "T00:00:00Z", TimeZoneRule::kAnyOffset).ok() || rec.date.size() != 10) {
+      return SchemaViolation(c.Field("date"), "date must be a calendar date YYYY-MM-DD");
+    }
+    PL_ASSIGN_OR_RETURN(rec.note, c.Text("note"));
+    out.push_back(std::move(rec));
+  }
   return Status::Ok();
 }
 
-Status Parse(const Json& j, RecommendationIssued& b) { return ParseUnitRef(j, b.campaign, b.unit_id); }
+Status Parse(const Json& j, RecommendationIssued& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "checks"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  return ParseChecks(r, b.checks);
+}
 Status Parse(const Json& j, ReviewRequested& b) {
   BodyReader r(j, "");
   PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "metrics", "scenarios"}));
@@ -188,7 +209,7 @@ Status Parse(const Json& j, ReviewRequested& b) {
 
 Status Parse(const Json& j, ReviewRecommended& b) {
   BodyReader r(j, "");
-  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "findings"}));
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "findings", "checks"}));
   PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
   PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
   if (!r.Has("findings")) return SchemaViolation("findings", "missing field findings (" + ListOf(kProgressAreas) + ")");
@@ -204,7 +225,7 @@ Status Parse(const Json& j, ReviewRecommended& b) {
     PL_ASSIGN_OR_RETURN(finding.note, one.Text("note"));
     b.findings[a] = std::move(finding);
   }
-  return Status::Ok();
+  return ParseChecks(r, b.checks);
 }
 
 Status Parse(const Json& j, ReviewScope& b) {
@@ -253,7 +274,7 @@ Status Parse(const Json& j, ScoreRecorded& b) {
   PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
   PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
   PL_ASSIGN_OR_RETURN(b.score, r.Integer("score"));
-  if (b.score < 0 || b.score > 100) return SchemaViolation("score", "score must be 0-100, got " + std::to_string(b.score));
+  if (b.score < 0) return SchemaViolation("score", "score must not be negative, got " + std::to_string(b.score));
   return Status::Ok();
 }
 
@@ -326,6 +347,43 @@ Status Parse(const Json& j, ReviewPassed& b) {
   PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
   PL_RETURN_IF_ERROR(CheckUnitsListed(r));
   PL_ASSIGN_OR_RETURN(b.unit_ids, CreditCodes(r, "units"));
+  return Status::Ok();
+}
+
+Status ParseOutcome(const Json& j, Outcome& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "reason", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  PL_ASSIGN_OR_RETURN(b.reason, r.String("reason"));
+  if (!OneOf(b.reason, kOutcomeReasons)) return SchemaViolation("reason", "reason must be " + ListOf(kOutcomeReasons));
+  if (r.Has("note")) {
+    PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  } else if (b.reason == "other") {
+    return SchemaViolation("note", "reason other needs a note");
+  }
+  return Status::Ok();
+}
+Status Parse(const Json& j, ApplicationRejected& b) { return ParseOutcome(j, b); }
+Status Parse(const Json& j, ReviewFailed& b) { return ParseOutcome(j, b); }
+
+Status Parse(const Json& j, AssessmentRecorded& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "passed", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  PL_ASSIGN_OR_RETURN(b.passed, r.Bool("passed"));
+  PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  return Status::Ok();
+}
+
+Status Parse(const Json& j, CampaignClosed& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  if (r.Has("note")) {
+    PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  }
   return Status::Ok();
 }
 
@@ -414,6 +472,10 @@ Body EmptyBody(EventType type) {
     case EventType::kTitleRevoked: return {TitleRevoked{}};
     case EventType::kReviewScope: return {ReviewScope{}};
     case EventType::kReviewRequirements: return {ReviewRequirementsSet{}};
+    case EventType::kApplicationRejected: return {ApplicationRejected{}};
+    case EventType::kReviewFailed: return {ReviewFailed{}};
+    case EventType::kCampaignClosed: return {CampaignClosed{}};
+    case EventType::kAssessmentRecorded: return {AssessmentRecorded{}};
   }
   return {};  // not reached: the switch names every EventType (-Wswitch)
 }

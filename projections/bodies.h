@@ -59,6 +59,7 @@ struct SubmissionFiled {
 struct RecommendationIssued {
   std::string campaign;
   std::string unit_id;
+  std::vector<CheckRecord> checks;  // optional in the schema; the rules may require methods
 };
 // The review form (复核申请表, 附件3): the unit's current metrics and scenarios, judged by the
 // reviewing campaign's rules (their names are checked against the unit's category at rule time).
@@ -77,6 +78,7 @@ struct ReviewRecommended {
   std::string campaign;
   std::string unit_id;
   std::map<std::string, Finding> findings;  // by area: every one of kProgressAreas
+  std::vector<CheckRecord> checks;
 };
 // The review list (附件2): per authority, the units under review.
 struct ReviewScope {
@@ -122,6 +124,26 @@ struct TitleGranted {
   std::vector<std::string> unit_ids;        // in a selection campaign
   std::vector<UnitDescriptor> descriptors;  // in a historical campaign
 };
+// application.rejected and review.failed: the ministries' negative outcome for a recommended unit.
+struct Outcome {
+  std::string campaign;
+  std::string unit_id;
+  std::string reason;  // one of kOutcomeReasons
+  std::string note;    // optional, but required for reason "other"
+};
+struct ApplicationRejected : Outcome {};
+struct ReviewFailed : Outcome {};
+// The ministries' assessment (考核评估) of a unit's title granted in `campaign`.
+struct AssessmentRecorded {
+  std::string campaign;
+  std::string unit_id;
+  bool passed = false;
+  std::string note;
+};
+struct CampaignClosed {
+  std::string campaign;
+  std::string note;  // optional
+};
 struct ReviewPassed {
   std::string campaign;
   std::vector<std::string> unit_ids;
@@ -146,7 +168,8 @@ struct Body {
   std::variant<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
                SubmissionFiled, RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded,
                SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
-               TitleRevoked, ReviewScope, ReviewRequirementsSet>
+               TitleRevoked, ReviewScope, ReviewRequirementsSet, ApplicationRejected, ReviewFailed,
+               CampaignClosed, AssessmentRecorded>
       value;
 };
 

@@ -73,7 +73,7 @@ Status CheckRules(const RuleContext& x, const ReviewRequested& b) {
   if (auto it = unit->reviews.find(c.id); it != unit->reviews.end()) {
     return Transition("unit " + b.unit_id + " already requested its review at " + Seq(it->second.requested_seq));
   }
-  if (auto it = unit->applications.find(c.id); it != unit->applications.end()) {
+  if (auto it = unit->applications.find(c.id); it != unit->applications.end() && c.rules.review->one_track) {
     return Transition("unit " + b.unit_id + " applied in campaign " + c.id + " at " + Seq(it->second.submitted_seq) +
                       " and cannot also be reviewed in it");
   }
@@ -89,6 +89,7 @@ Status CheckRules(const RuleContext& x, const ReviewRecommended& b) {
   if (r->second.recommended_seq) return Transition("unit " + b.unit_id + " was already recommended at " + Seq(*r->second.recommended_seq));
   if (!HoldsReviewedTitle(*unit, c)) return Transition("unit " + b.unit_id + "'s title under review has been revoked");
   PL_RETURN_IF_ERROR(Deadline(c, x.now, "review recommendation"));
+  PL_RETURN_IF_ERROR(CheckRecommendationChecks(x, c, b.checks));
   // The standard: the reviewing campaign's application conditions, judged on the review form, and
   // clear progress in the three areas the call names, as the authority found.
   Eligibility e = Evaluate(c.rules, unit->d.category, unit->d.subtype, r->second.metrics, r->second.scenarios);
@@ -126,6 +127,7 @@ Status CheckRules(const RuleContext& x, const ReviewPassed& b) {
       return Transition("unit " + id + " was not recommended for review in campaign " + b.campaign);
     }
     if (r->second.passed_seq) return Transition("unit " + id + " already passed the review at " + Seq(*r->second.passed_seq));
+    if (r->second.refusal) return Transition("unit " + id + " failed its review at " + Seq(r->second.refusal->seq));
     if (!HoldsReviewedTitle(*u, *campaign)) return Transition("unit " + id + "'s title under review has been revoked");
     PL_RETURN_IF_ERROR(CheckAnnounceable(x, b.campaign, *u, r->second));
   }

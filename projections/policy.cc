@@ -75,7 +75,9 @@ Json DefaultPolicyJson() {
   }
   for (const char* t : {"submission.filed", "review.requested"}) p[t] = applicant_or_authority;
   for (const char* t : {"recommendation.issued", "review.recommended", "review.requirements"}) p[t] = authority_jointly;
-  p["review.scope"] = three_ministries;
+  for (const char* t : {"review.scope", "application.rejected", "review.failed", "campaign.closed", "assessment.recorded"}) {
+    p[t] = three_ministries;
+  }
   p["score.recorded"] = Json::array({Json::array({Slot("expert")})});
   return p;
 }
@@ -87,7 +89,8 @@ ScopeSource UnitScopeOf(EventType type) {
                  [](const ReviewRequirementsSet&) { return ScopeSource::kAuthority; },
                  [](const AnyOf<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
                                 ScoreRecorded, SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved,
-                                TitleGranted, ReviewPassed, TitleRevoked, ReviewScope> auto&) { return ScopeSource::kNone; }},
+                                TitleGranted, ReviewPassed, TitleRevoked, ReviewScope, ApplicationRejected, ReviewFailed,
+                                CampaignClosed, AssessmentRecorded> auto&) { return ScopeSource::kNone; }},
       EmptyBody(type).value);
 }
 

@@ -18,6 +18,13 @@
 // answer is computed. Not thread-safe: the server guards it.
 namespace pilotledger::projections {
 
+// How the recommending authority checked a unit (recommendation.issued, review.recommended `checks`).
+struct CheckRecord {
+  std::string method;  // one of kCheckMethods
+  std::string date;    // YYYY-MM-DD
+  std::string note;
+};
+
 struct Objection {
   uint64_t seq = 0;
   std::string summary;
@@ -34,6 +41,13 @@ struct SpotCheck {
   bool passed = true;
 };
 
+// The ministries' negative outcome of a track (application.rejected, review.failed).
+struct Refusal {
+  uint64_t seq = 0;
+  std::string reason;
+  std::string note;
+};
+
 // The national evaluation of one unit in one campaign, shared by selection and review.
 struct Track {
   std::optional<uint64_t> recommended_seq;
@@ -43,6 +57,8 @@ struct Track {
   std::vector<Score> scores;
   std::vector<SpotCheck> spot_checks;
   std::vector<Objection> objections;
+  std::optional<Refusal> refusal;  // not selected / did not pass
+  std::vector<CheckRecord> checks;  // the authority's, from its recommendation
 
   bool HasOpenObjection() const;
   bool HasUpheldObjection() const;
@@ -82,6 +98,13 @@ struct Title {
   bool active() const { return !revoked_seq.has_value(); }
 };
 
+struct Assessment {
+  uint64_t seq = 0;
+  std::string campaign;  // of the title assessed
+  bool passed = false;
+  std::string note;
+};
+
 struct UnitDescriptor {
   std::string id;  // unified social credit code
   std::string name;
@@ -96,6 +119,7 @@ struct Unit {
   std::map<std::string, Application> applications;  // by campaign
   std::map<std::string, Review> reviews;            // by review campaign
   std::map<std::string, Title> titles;              // by granting campaign
+  std::vector<Assessment> assessments;              // assessment.recorded, in seq order
   std::vector<std::pair<uint64_t, std::string>> history;  // seq, type
 
   bool HasActiveTitle() const;
@@ -118,6 +142,7 @@ struct Campaign {
   std::vector<uint64_t> amended_seqs;
   std::vector<QuotaException> exceptions;
   std::vector<uint64_t> publications;
+  std::optional<uint64_t> closed_seq;  // campaign.closed: only revocations touch it after
   // recommendation.issued per authority and category (SOE groups also under "total").
   std::map<std::string, std::map<std::string, int64_t>> recommended;
   std::map<std::string, std::set<std::string>> review_requested;  // authority -> units
@@ -146,6 +171,14 @@ struct ObjectionRef {
   bool review = false;
 };
 
+// An entry that cites a file by its hash (documents[] of its body).
+struct Citation {
+  uint64_t seq = 0;
+  std::string type;
+  std::string name;
+  int64_t bytes = 0;
+};
+
 struct State {
   uint64_t size = 0;          // entries applied: the `as_of` of every answer
   Timestamp last_received;    // the ledger clock at the last entry
@@ -158,6 +191,7 @@ struct State {
   std::map<std::string, Campaign> campaigns;
   std::map<std::string, Unit> units;
   std::map<uint64_t, ObjectionRef> objections;
+  std::map<std::string, std::vector<Citation>> documents;  // sha256 (hex) -> the entries citing it, in seq order
 
   const Actor* FindActor(const std::string& id) const;
   const Campaign* FindCampaign(const std::string& id) const;

@@ -40,6 +40,15 @@ Json TrackJson(const Track& t, bool full) {
     objections.push_back(oj);
   }
   j["objections"] = objections;
+  Json authority_checks = Json::array();
+  for (const CheckRecord& c : t.checks) authority_checks.push_back({{"method", c.method}, {"date", c.date}, {"note", c.note}});
+  j["checks"] = authority_checks;
+  if (t.refusal) {
+    j["refusal"] = {{"seq", t.refusal->seq}, {"reason", t.refusal->reason}};
+    if (!t.refusal->note.empty()) j["refusal"]["note"] = t.refusal->note;
+  } else {
+    j["refusal"] = nullptr;
+  }
   return j;
 }
 
@@ -47,7 +56,7 @@ Json TrackJson(const Track& t, bool full) {
 std::string ApplicationState(const Application& a, bool full = true) {
   if (a.granted_seq) return "granted";
   if (!full) return "published";
-  if (a.rejected_seq) return "rejected";
+  if (a.rejected_seq || a.refusal) return "rejected";
   if (a.published_seq) return "published";
   if (a.recommended_seq) return "recommended";
   return "submitted";
@@ -70,6 +79,7 @@ bool InCampaign(const Unit& u, const std::string& campaign, bool full) {
 std::string ReviewState(const Review& r, bool full) {
   if (r.passed_seq) return "passed";
   if (!full) return "published";
+  if (r.refusal) return "failed";
   if (r.rejected_seq) return "rejected";
   if (r.published_seq) return "published";
   if (r.recommended_seq) return "recommended";
@@ -134,6 +144,13 @@ Json UnitView(const State& state, const Unit& u, bool full) {
     titles[c] = tj;
   }
   j["titles"] = titles;
+  if (full) {  // assessments are not public; the revocations they lead to are
+    Json assessments = Json::array();
+    for (const Assessment& a : u.assessments) {
+      assessments.push_back({{"seq", a.seq}, {"campaign", a.campaign}, {"passed", a.passed}, {"note", a.note}});
+    }
+    j["assessments"] = assessments;
+  }
   Json apps = Json::object(), eligibility = Json::object();
   for (const auto& [c, a] : u.applications) {
     if (!full && !PublicTrack(a)) continue;  // nothing public about it yet
@@ -227,6 +244,7 @@ Json CampaignSummary(const Campaign& c) {
             {"amended_seqs", c.amended_seqs},
             {"publications", c.publications},
             {"review", c.rules.review.has_value()}};
+  j["closed_seq"] = c.closed_seq ? Json(*c.closed_seq) : Json(nullptr);
   j["deadline"] = c.rules.deadline ? Json(c.rules.deadline_text) : Json(nullptr);
   return j;
 }

@@ -28,6 +28,10 @@ std::string ReviewState(const Review& r, bool full = true);
 // and stage, the authority's own requirements, and once the deadline has passed (at the ledger
 // clock of the last entry) the listed units that did not request a review (views_process.cc).
 Json ReviewScopeView(const State& state, const Campaign& c);
+// Every unit with a recommended track in `c` and its outcome (granted / rejected, passed / failed /
+// revoked, or null while open), and the campaign's open items: what still needs a decision before
+// campaign.closed, and the revocations the review calls for (views_process.cc).
+Json OutcomeView(const State& state, const Campaign& c);
 
 struct UnitFilter {
   std::string authority, region, status, campaign, category;

@@ -110,6 +110,8 @@ class Api {
   Result<HttpResponse> GetCampaign(const RouteContext& c);
   Result<HttpResponse> GetCampaignQuotas(const RouteContext& c);
   Result<HttpResponse> GetCampaignReviewScope(const RouteContext& c);
+  Result<HttpResponse> GetCampaignOutcomes(const RouteContext& c);
+  Result<HttpResponse> GetDocument(const RouteContext& c);
   Result<HttpResponse> GetActors(const RouteContext& c);
   Result<HttpResponse> GetActor(const RouteContext& c);
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   AddVerifyCommands(commands);
   AddWatchCommands(commands);
   AddImportCommands(commands);
+  AddDocumentCommands(commands);
   AddSampleCommands(commands);
 
   Globals g;

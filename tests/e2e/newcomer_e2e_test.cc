@@ -373,11 +373,11 @@ TEST_F(SampleTest, PublicVerifyChecksWhatAPublicReaderMaySeeAndSaysWhatItCouldNo
   ASSERT_EQ(Ctl({"verify", "--ledger-key", key_}, &out), 0) << out;
   const std::string root = out.substr(out.find("root ") + 5, 44);
   EXPECT_EQ(out, "pilotctl verify: no --as KEYFILE, so verifying as a public reader (redacted entries cannot be checked)\n"
-                 "verified as a public reader pilotledger.local/dev: 908 entries (257 public, 651 redacted)\n"
+                 "verified as a public reader pilotledger.local/dev: 1306 entries (257 public, 1049 redacted)\n"
                  "  signatures    528 of the public entries checked with the signers' registered keys\n"
                  "  tree          root " + root + " from every leaf hash equals the checkpoint signed by the trusted key\n"
                  "  projections   269 public units served exactly as the public entries say\n"
-                 "  NOT checked   the contents and signatures of the 651 redacted entries; whether each signer was allowed to sign "
+                 "  NOT checked   the contents and signatures of the 1049 redacted entries; whether each signer was allowed to sign "
                  "(the policy) and the campaign rules, which need every entry; quotas, eligibility, scores and other non-public "
                  "projections; run verify --as an auditor or ministry key for those\n");
   // The auditor's full verification reaches the same root.
@@ -388,7 +388,7 @@ TEST_F(SampleTest, PublicVerifyChecksWhatAPublicReaderMaySeeAndSaysWhatItCouldNo
   ASSERT_EQ(Ctl({"--as", keys_ + "auditor.pem", "--json", "verify", "--public", "--ledger-key", key_}, &out), 0) << out;
   const Json j = Json::parse(out);
   EXPECT_EQ(j["mode"], "public");
-  EXPECT_EQ(j["redacted"], 651);
+  EXPECT_EQ(j["redacted"], 1049);
   EXPECT_EQ(j["units"], 269);
   // Another ledger's key fails.
   TestLedger other;
@@ -421,17 +421,17 @@ TEST_F(SampleTest, QuotasExplainTheReviewCapOverTheListedUnits) {
             "Review: UNDER REVIEW is the base, the units on the review list (review.base listed); REVIEW CAP is the cap\n"
             "percentage of that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made.\n"
             "A recommendation is admitted only while RECOMMENDED < cap+extra.\n"
-            "As of log size 908\n");
+            "As of log size 1306\n");
 }
 
 TEST_F(SampleTest, AProofBundleChecksTheSignaturesTooAndSaysWhatItDoesNotProve) {
   // The sample's last entry, a revocation signed by the three ministries.
   const std::string bundle = *dir_ / "bundle-last.json";
   std::string out;
-  ASSERT_EQ(Ctl({"proof", "907", "--out", bundle}, &out), 0) << out;
+  ASSERT_EQ(Ctl({"proof", "1305", "--out", bundle}, &out), 0) << out;
   ASSERT_EQ(testing::RunCommand({testing::Bin("pilotctl"), "verify-bundle", bundle, "--ledger-key", key_}, &out), 0) << out;
   EXPECT_NE(out.find(") is in the log signed by pilotledger.local/dev\n"
-                     "  inclusion     proven in the checkpoint of 908 entries signed by the trusted key\n"
+                     "  inclusion     proven in the checkpoint of 1306 entries signed by the trusted key\n"
                      "  signatures    3 of 3 verify with the keys their signers' registration entries record (proven in the same tree)\n"
                      "  not proven    that the signers were still active and allowed to sign it, and that it was admissible under the "
                      "rules (pilotctl verify checks those over the whole log)\n"),

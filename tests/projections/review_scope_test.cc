@@ -110,7 +110,8 @@ TEST(ReviewScopeTest, AnAuthorityMayRequireMaterialsOfItsOwn) {
   EXPECT_EQ(l.state.FindCampaign("2023")->review_requirements.at("440000").documents.size(), 2u);
 
   Json form = l.ReviewForm("2023", unit);
-  form["documents"] = Json::array({{{"name", "近三年发展报告"}, {"sha256", std::string(64, 'b')}, {"bytes", 10}}});
+  form["documents"] = Json::array({{{"name", "复核申请表"}, {"sha256", std::string(64, 'a')}, {"bytes", 10}},
+                                   {{"name", "近三年发展报告"}, {"sha256", std::string(64, 'b')}, {"bytes", 10}}});
   const Status missing = l.RequestReviewWith(form);
   EXPECT_TRUE(IsSchema(missing, "documents", {"review.requested must carry the document 财务审计报告", "authority 440000's review requirements at entry"}));
   form["documents"].push_back({{"name", "财务审计报告"}, {"sha256", std::string(64, 'c')}, {"bytes", 20}});

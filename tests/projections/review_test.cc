@@ -42,7 +42,7 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
     ASSERT_TRUE(IsRule(refused, "review_cap_exceeded",
                        {"authority " + c.authority + " may recommend " + std::to_string(c.cap) + " of its " + std::to_string(c.base) +
                         " units under review (70%, rounded down) and has no exception; it has recommended " + std::to_string(c.cap)}));
-    EXPECT_EQ(refused.details(), (Json{{"rule", "review_cap_exceeded"}, {"authority", c.authority}, {"base", c.base},
+    EXPECT_EQ(refused.details(), (Json{{"rule", "review_cap_exceeded"}, {"provisional", true}, {"authority", c.authority}, {"base", c.base},
                                        {"cap", c.cap}, {"extra", 0}, {"recommended", c.cap}}));
 
     ASSERT_OK(l.Exception("2023", c.authority, "review", 1));
@@ -62,6 +62,9 @@ void ExpectBaseShrinksAfterRevocation(const std::string& campaign, const std::st
   l.Open2023WithBatches("requested_and_titled");
   const std::vector<std::string> ids = Requested(l, "110000", 3);
   EXPECT_EQ(l.Quota("2023", "110000")["review"]["cap"], 2);
+  if (reason == "assessment_failed") {
+    ASSERT_OK(l.Assess("2017", ids[0], false));
+  }
   ASSERT_OK(l.Revoke(campaign, ids[0], reason, reason == "other" ? "see the notice" : ""));
   EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"base_rule", "requested_and_titled"}, {"listed", 3}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
                                                         {"recommended_revoked", 0}, {"remaining", 1}, {"requested", 3},
@@ -100,6 +103,7 @@ TEST(ReviewTest, RecommendationsMadeWithinTheCapStayCountedWhenTheBaseShrinks) {
   const std::vector<std::string> ids = Requested(l, "110000", 3);
   ASSERT_OK(l.RecommendReview("2023", ids[0]));
   ASSERT_OK(l.RecommendReview("2023", ids[1]));
+  ASSERT_OK(l.Assess("2017", ids[0], false));
   ASSERT_OK(l.Revoke("2023", ids[0], "assessment_failed", ""));
   EXPECT_EQ(l.Quota("2023", "110000")["review"],
             (Json{{"base", 2}, {"base_rule", "requested_and_titled"}, {"listed", 3}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 2}, {"recommended_revoked", 1},
@@ -206,6 +210,7 @@ TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
       {"2023", never, "review_not_requested", "invalid_transition", "holds no title that campaign 2023 can revoke"},  // twice
       {"2023", ids[1], "review_failed", "", ""},
   };
+  ASSERT_OK(l.Assess("2020", batch4, false));
   const auto run = [&](const std::vector<Case>& cases) {
     for (const Case& c : cases) {
       SCOPED_TRACE(c.campaign + " " + c.unit + " " + c.reason);
@@ -238,7 +243,9 @@ TEST(ReviewTest, AUnitWhoseTitleWasRevokedCannotBeRecommendedOrPassInTheReview) 
   const std::vector<std::string> ids = Requested(l, "110000", 10);  // cap 7
   ASSERT_OK(l.RecommendReview("2023", ids[0]));
   ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
+  ASSERT_OK(l.FailReview("2023", ids[0], "other", "复核材料不实"));
   ASSERT_OK(l.Revoke("2023", ids[0], "review_failed"));
+  ASSERT_OK(l.Assess("2018", ids[1], false));
   ASSERT_OK(l.Revoke("2023", ids[1], "assessment_failed"));
   EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[1]), "invalid_transition"));
   l.now = fx::At("2023-10-21T00:00:00Z");

@@ -41,6 +41,8 @@ ROUTES = [
     ("GET", "/v1/campaigns/{campaign}"),
     ("GET", "/v1/campaigns/{campaign}/quotas"),
     ("GET", "/v1/campaigns/{campaign}/review-scope"),
+    ("GET", "/v1/campaigns/{campaign}/outcomes"),
+    ("GET", "/v1/documents/{sha256}"),
     ("GET", "/v1/actors"),
     ("GET", "/v1/actors/{actor}"),
     ("GET", "/v1/stream"),  # the WebSocket upgrade (http_server.cc, Api::OpenStream)

@@ -80,7 +80,9 @@ def default_policy():
         p[t] = applicant_or_authority
     for t in ("recommendation.issued", "review.recommended", "review.requirements"):
         p[t] = authority_jointly
-    p["review.scope"] = three_ministries
+    for t in ("review.scope", "application.rejected", "review.failed", "campaign.closed",
+              "assessment.recorded"):
+        p[t] = three_ministries
     p["score.recorded"] = [[slot("expert")]]
     return p
 
