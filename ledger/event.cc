@@ -111,6 +111,12 @@ const std::vector<EventTypeInfo>& EventTypes() {
       {T::kTitleGranted, "title.granted", true},
       {T::kReviewPassed, "review.passed", true},
       {T::kTitleRevoked, "title.revoked", true},
+      {T::kReviewScope, "review.scope", true},
+      {T::kReviewRequirements, "review.requirements", true},
+      {T::kApplicationRejected, "application.rejected", false},
+      {T::kReviewFailed, "review.failed", false},
+      {T::kCampaignClosed, "campaign.closed", true},
+      {T::kAssessmentRecorded, "assessment.recorded", false},
   };
   return types;
 }

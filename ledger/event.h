@@ -40,6 +40,12 @@ enum class EventType {
   kTitleGranted,
   kReviewPassed,
   kTitleRevoked,
+  kReviewScope,
+  kReviewRequirements,
+  kApplicationRejected,
+  kReviewFailed,
+  kCampaignClosed,
+  kAssessmentRecorded,
 };
 
 // Each event type with its name, and whether anyone may read its events in full (§7): the one

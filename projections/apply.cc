@@ -133,6 +133,7 @@ Status ApplyBody(State& s, const Entry& e, const RecommendationIssued& b) {
   PL_ASSIGN_OR_RETURN(Application* a, FindApplication(*u, b.campaign));
   Touch(*u, e.seq, e.type());
   a->recommended_seq = e.seq;
+  a->checks = b.checks;
   const std::string category = c->rules.AuthorityKind(u->d.authority) == "soe_group" ? "total" : a->category;
   ++c->recommended[u->d.authority][category];
   return Status::Ok();
@@ -235,8 +236,66 @@ Status ApplyBody(State& s, const Entry& e, const ReviewRequested& b) {
   PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
   PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
   Touch(*u, e.seq, e.type());
-  u->reviews[b.campaign].requested_seq = e.seq;
+  Review& r = u->reviews[b.campaign];
+  r.requested_seq = e.seq;
+  r.metrics = b.metrics;
+  r.scenarios = b.scenarios;
   c->review_requested[u->d.authority].insert(u->d.id);
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ApplicationRejected& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  PL_ASSIGN_OR_RETURN(Application* a, FindApplication(*u, b.campaign));
+  Touch(*u, e.seq, e.type());
+  a->refusal = Refusal{e.seq, b.reason, b.note};
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewFailed& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  PL_ASSIGN_OR_RETURN(Review* r, FindReview(*u, b.campaign));
+  Touch(*u, e.seq, e.type());
+  r->refusal = Refusal{e.seq, b.reason, b.note};
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const AssessmentRecorded& b) {
+  PL_RETURN_IF_ERROR(FindCampaign(s, b.campaign).status());
+  PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, b.unit_id));
+  Touch(*u, e.seq, e.type());
+  u->assessments.push_back({e.seq, b.campaign, b.passed, b.note});
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const CampaignClosed& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  c->closed_seq = e.seq;
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewScope& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  std::vector<Unit*> listed;
+  for (const auto& [authority, ids] : b.units) {
+    for (const std::string& id : ids) {
+      PL_ASSIGN_OR_RETURN(Unit* u, FindUnit(s, id));
+      listed.push_back(u);
+    }
+  }
+  c->scope_seqs.push_back(e.seq);
+  for (Unit* u : listed) {
+    Touch(*u, e.seq, e.type());
+    c->review_scope[u->d.authority][u->d.id] = e.seq;
+  }
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const ReviewRequirementsSet& b) {
+  PL_ASSIGN_OR_RETURN(Campaign* c, FindCampaign(s, b.campaign));
+  c->review_requirements[b.authority] = {e.seq, b.required_documents, b.note};
   return Status::Ok();
 }
 
@@ -246,6 +305,8 @@ Status ApplyBody(State& s, const Entry& e, const ReviewRecommended& b) {
   PL_ASSIGN_OR_RETURN(Review* r, FindReview(*u, b.campaign));
   Touch(*u, e.seq, e.type());
   r->recommended_seq = e.seq;
+  r->checks = b.checks;
+  for (const auto& [area, f] : b.findings) r->findings[area] = {f.progress, f.note};
   ++c->review_recommended[u->d.authority];
   return Status::Ok();
 }
@@ -297,6 +358,13 @@ Status Apply(State& s, const Entry& entry, const Body* parsed) {
   const Status applied = std::visit([&](const auto& b) { return ApplyBody(s, entry, b); }, parsed->value);
   if (!applied.ok()) {
     return Status(Code::kDataLoss, where + " refers to something the log does not hold: " + applied.message());
+  }
+  // The files the entry cites (checked as documents by ParseBody; the genesis body has none).
+  if (const Json& body = entry.body(); entry.seq > 0 && body.contains("documents") && body["documents"].is_array()) {
+    for (const Json& d : body["documents"]) {
+      s.documents[d.at("sha256").get<std::string>()].push_back(
+          {entry.seq, entry.type(), d.at("name").get<std::string>(), d.at("bytes").get<int64_t>()});
+    }
   }
   s.size = entry.seq + 1;
   s.last_received = entry.received;

@@ -1,5 +1,7 @@
 #include "projections/bodies.h"
 
+#include <set>
+
 #include "ledger/event.h"
 
 #include "projections/body_schema.h"
@@ -27,35 +29,28 @@ Result<std::vector<std::string>> CreditCodes(const BodyReader& r, const std::str
   return codes;
 }
 
-Status ParseMetrics(const Json& metrics, const UnitDescriptor& unit, SubmissionFiled& out) {
+// Metric values as PROTOCOL.md §6 allows them (names are checked against a category elsewhere).
+Status MetricValues(const Json& metrics) {
   if (!metrics.is_object()) return SchemaViolation("metrics", "metrics must be an object");
-  const auto known = MetricsFor(unit.category, unit.subtype);
   for (const auto& [name, value] : metrics.items()) {
-    const MetricInfo* info = nullptr;
-    for (const MetricInfo& m : known) {
-      if (m.name == name) info = &m;
-    }
     const std::string field = "metrics." + name;
-    if (!info) return SchemaViolation(field, "no metric " + name + " for a " + unit.category + (unit.subtype.empty() ? "" : " (" + unit.subtype + ")"));
-    if (info->type == MetricType::kBoolean && !value.is_boolean()) return SchemaViolation(field, field + " must be true or false");
-    if (info->type == MetricType::kInteger && !value.is_number_integer()) return SchemaViolation(field, field + " must be an integer");
-    if (info->type == MetricType::kInteger && value.get<int64_t>() < 0) return SchemaViolation(field, field + " must not be negative");
+    if (!value.is_boolean() && !value.is_number_integer()) return SchemaViolation(field, field + " must be an integer or true or false");
+    if (value.is_number_integer() && value.get<int64_t>() < 0) return SchemaViolation(field, field + " must not be negative");
   }
-  out.metrics = metrics;
   return Status::Ok();
 }
 
-Status ParseScenarios(const Json& list, SubmissionFiled& out) {
+Status ParseScenarios(const Json& list, std::vector<std::string>& out) {
   if (!list.is_array()) return SchemaViolation("scenarios", "scenarios must be a list of scenario codes");
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string field = "scenarios[" + std::to_string(i) + "]";
     if (!list[i].is_string() || !OneOf(list[i].get<std::string>(), kScenarios)) {
       return SchemaViolation(field, "unknown scenario " + list[i].dump());
     }
-    for (const std::string& s : out.scenarios) {
+    for (const std::string& s : out) {
       if (s == list[i]) return SchemaViolation(field, "scenario " + s + " is listed twice");
     }
-    out.scenarios.push_back(list[i].get<std::string>());
+    out.push_back(list[i].get<std::string>());
   }
   return Status::Ok();
 }
@@ -163,23 +158,115 @@ Status Parse(const Json& j, SubmissionFiled& b) {
   if (!r.Has("unit")) return SchemaViolation("unit", "missing field unit");
   PL_ASSIGN_OR_RETURN(b.unit, ParseUnitDescriptor(r.Get("unit"), "unit"));
   if (!r.Has("metrics")) return SchemaViolation("metrics", "missing field metrics");
-  PL_RETURN_IF_ERROR(ParseMetrics(r.Get("metrics"), b.unit, b));
+  PL_RETURN_IF_ERROR(CheckMetrics(r.Get("metrics"), b.unit.category, b.unit.subtype));
+  b.metrics = r.Get("metrics");
   if (!r.Has("scenarios")) return SchemaViolation("scenarios", "missing field scenarios");
-  return ParseScenarios(r.Get("scenarios"), b);
+  return ParseScenarios(r.Get("scenarios"), b.scenarios);
 }
 
-// The events about one unit that carry only {campaign, unit_id}.
-Status ParseUnitRef(const Json& j, std::string& campaign, std::string& unit_id) {
-  BodyReader r(j, "");
-  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id"}));
-  PL_ASSIGN_OR_RETURN(campaign, r.Id("campaign"));
-  PL_ASSIGN_OR_RETURN(unit_id, CreditCode(r, "unit_id"));
+// `checks`: [{method, date (YYYY-MM-DD), note}], each method once.
+Status ParseChecks(const BodyReader& r, std::vector<CheckRecord>& out) {
+  if (!r.Has("checks")) return Status::Ok();
+  const Json& list = r.Get("checks");
+  if (!list.is_array() || list.empty()) return SchemaViolation("checks", "checks must be a non-empty list of {method, date, note}");
+  for (size_t i = 0; i < list.size(); ++i) {
+    BodyReader c(list[i], "checks[" + std::to_string(i) + "]");
+    PL_RETURN_IF_ERROR(c.OnlyFields({"method", "date", "note"}));
+    CheckRecord rec;
+    PL_ASSIGN_OR_RETURN(rec.method, c.String("method"));
+    if (!OneOf(rec.method, kCheckMethods)) return SchemaViolation(c.Field("method"), "method must be " + ListOf(kCheckMethods));
+    for (const CheckRecord& earlier : out) {
+      if (earlier.method == rec.method) return SchemaViolation(c.Field("method"), "method " + rec.method + " is recorded twice");
+    }
+    PL_ASSIGN_OR_RETURN(rec.date, c.String("date"));
+    if (!ParseRfc3339(rec.date + "T00:00:00Z", TimeZoneRule::kAnyOffset).ok() || rec.date.size() != 10) {
+      return SchemaViolation(c.Field("date"), "date must be a calendar date YYYY-MM-DD");
+    }
+    PL_ASSIGN_OR_RETURN(rec.note, c.Text("note"));
+    out.push_back(std::move(rec));
+  }
   return Status::Ok();
 }
 
-Status Parse(const Json& j, RecommendationIssued& b) { return ParseUnitRef(j, b.campaign, b.unit_id); }
-Status Parse(const Json& j, ReviewRequested& b) { return ParseUnitRef(j, b.campaign, b.unit_id); }
-Status Parse(const Json& j, ReviewRecommended& b) { return ParseUnitRef(j, b.campaign, b.unit_id); }
+Status Parse(const Json& j, RecommendationIssued& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "checks"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  return ParseChecks(r, b.checks);
+}
+Status Parse(const Json& j, ReviewRequested& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "metrics", "scenarios"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  if (!r.Has("metrics")) return SchemaViolation("metrics", "missing field metrics (the review form's figures)");
+  PL_RETURN_IF_ERROR(MetricValues(r.Get("metrics")));
+  b.metrics = r.Get("metrics");
+  if (!r.Has("scenarios")) return SchemaViolation("scenarios", "missing field scenarios");
+  return ParseScenarios(r.Get("scenarios"), b.scenarios);
+}
+
+Status Parse(const Json& j, ReviewRecommended& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "findings", "checks"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  if (!r.Has("findings")) return SchemaViolation("findings", "missing field findings (" + ListOf(kProgressAreas) + ")");
+  BodyReader f(r.Get("findings"), "findings");
+  PL_RETURN_IF_ERROR(f.OnlyFields(std::vector<std::string>(std::begin(kProgressAreas), std::end(kProgressAreas))));
+  for (std::string_view area : kProgressAreas) {
+    const std::string a(area);
+    if (!f.Has(a)) return SchemaViolation(f.Field(a), "missing finding " + f.Field(a));
+    BodyReader one(f.Get(a), f.Field(a));
+    PL_RETURN_IF_ERROR(one.OnlyFields({"progress", "note"}));
+    Finding finding;
+    PL_ASSIGN_OR_RETURN(finding.progress, one.Bool("progress"));
+    PL_ASSIGN_OR_RETURN(finding.note, one.Text("note"));
+    b.findings[a] = std::move(finding);
+  }
+  return ParseChecks(r, b.checks);
+}
+
+Status Parse(const Json& j, ReviewScope& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "units"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  if (!r.Has("units") || !r.Get("units").is_object() || r.Get("units").empty()) {
+    return SchemaViolation("units", "units must be a non-empty object: authority -> list of unit ids");
+  }
+  std::set<std::string> seen;
+  for (const auto& [authority, ids] : r.Get("units").items()) {
+    const std::string field = "units." + authority;
+    const bool soe = authority.rfind(kSoeAuthorityPrefix, 0) == 0 && IsValidId(authority.substr(kSoeAuthorityPrefix.size()));
+    if (!soe && !IsRegionCode(authority)) return SchemaViolation(field, "an authority is a 6-digit region code or soe:<actor id>");
+    PL_ASSIGN_OR_RETURN(std::vector<std::string> list, CreditCodes(BodyReader(r.Get("units"), "units"), authority));
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!seen.insert(list[i]).second) return SchemaViolation(field + "[" + std::to_string(i) + "]", "unit " + list[i] + " is listed twice");
+    }
+    b.units[authority] = std::move(list);
+  }
+  return Status::Ok();
+}
+
+Status Parse(const Json& j, ReviewRequirementsSet& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "authority", "required_documents", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.authority, r.String("authority"));
+  const bool soe = b.authority.rfind(kSoeAuthorityPrefix, 0) == 0 && IsValidId(b.authority.substr(kSoeAuthorityPrefix.size()));
+  if (!soe && !IsRegionCode(b.authority)) return SchemaViolation("authority", "an authority is a 6-digit region code or soe:<actor id>");
+  PL_ASSIGN_OR_RETURN(b.required_documents, r.StringList("required_documents"));
+  for (size_t i = 0; i < b.required_documents.size(); ++i) {
+    if (b.required_documents[i].empty() || b.required_documents[i].size() > 200) {
+      return SchemaViolation("required_documents[" + std::to_string(i) + "]", "a document name is 1-200 bytes");
+    }
+  }
+  if (r.Has("note")) {
+    PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  }
+  return Status::Ok();
+}
 
 Status Parse(const Json& j, ScoreRecorded& b) {
   BodyReader r(j, "");
@@ -187,7 +274,7 @@ Status Parse(const Json& j, ScoreRecorded& b) {
   PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
   PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
   PL_ASSIGN_OR_RETURN(b.score, r.Integer("score"));
-  if (b.score < 0 || b.score > 100) return SchemaViolation("score", "score must be 0-100, got " + std::to_string(b.score));
+  if (b.score < 0) return SchemaViolation("score", "score must not be negative, got " + std::to_string(b.score));
   return Status::Ok();
 }
 
@@ -263,6 +350,43 @@ Status Parse(const Json& j, ReviewPassed& b) {
   return Status::Ok();
 }
 
+Status ParseOutcome(const Json& j, Outcome& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "reason", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  PL_ASSIGN_OR_RETURN(b.reason, r.String("reason"));
+  if (!OneOf(b.reason, kOutcomeReasons)) return SchemaViolation("reason", "reason must be " + ListOf(kOutcomeReasons));
+  if (r.Has("note")) {
+    PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  } else if (b.reason == "other") {
+    return SchemaViolation("note", "reason other needs a note");
+  }
+  return Status::Ok();
+}
+Status Parse(const Json& j, ApplicationRejected& b) { return ParseOutcome(j, b); }
+Status Parse(const Json& j, ReviewFailed& b) { return ParseOutcome(j, b); }
+
+Status Parse(const Json& j, AssessmentRecorded& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "passed", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  PL_ASSIGN_OR_RETURN(b.unit_id, CreditCode(r, "unit_id"));
+  PL_ASSIGN_OR_RETURN(b.passed, r.Bool("passed"));
+  PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  return Status::Ok();
+}
+
+Status Parse(const Json& j, CampaignClosed& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "note"}));
+  PL_ASSIGN_OR_RETURN(b.campaign, r.Id("campaign"));
+  if (r.Has("note")) {
+    PL_ASSIGN_OR_RETURN(b.note, r.Text("note"));
+  }
+  return Status::Ok();
+}
+
 Status Parse(const Json& j, TitleRevoked& b) {
   BodyReader r(j, "");
   PL_RETURN_IF_ERROR(CheckFields(r, j, {"campaign", "unit_id", "reason", "note"}));
@@ -304,6 +428,22 @@ Result<UnitDescriptor> ParseUnitDescriptor(const Json& j, const std::string& whe
   return d;
 }
 
+Status CheckMetrics(const Json& metrics, const std::string& category, const std::string& subtype) {
+  PL_RETURN_IF_ERROR(MetricValues(metrics));
+  const auto known = MetricsFor(category, subtype);
+  for (const auto& [name, value] : metrics.items()) {
+    const MetricInfo* info = nullptr;
+    for (const MetricInfo& m : known) {
+      if (m.name == name) info = &m;
+    }
+    const std::string field = "metrics." + name;
+    if (!info) return SchemaViolation(field, "no metric " + name + " for a " + category + (subtype.empty() ? "" : " (" + subtype + ")"));
+    if (info->type == MetricType::kBoolean && !value.is_boolean()) return SchemaViolation(field, field + " must be true or false");
+    if (info->type == MetricType::kInteger && !value.is_number_integer()) return SchemaViolation(field, field + " must be an integer");
+  }
+  return Status::Ok();
+}
+
 Json UnitDescriptorJson(const UnitDescriptor& d) {
   Json j = {{"id", d.id}, {"name", d.name}, {"category", d.category}, {"region", d.region}, {"authority", d.authority}};
   if (!d.subtype.empty()) j["subtype"] = d.subtype;
@@ -330,6 +470,12 @@ Body EmptyBody(EventType type) {
     case EventType::kTitleGranted: return {TitleGranted{}};
     case EventType::kReviewPassed: return {ReviewPassed{}};
     case EventType::kTitleRevoked: return {TitleRevoked{}};
+    case EventType::kReviewScope: return {ReviewScope{}};
+    case EventType::kReviewRequirements: return {ReviewRequirementsSet{}};
+    case EventType::kApplicationRejected: return {ApplicationRejected{}};
+    case EventType::kReviewFailed: return {ReviewFailed{}};
+    case EventType::kCampaignClosed: return {CampaignClosed{}};
+    case EventType::kAssessmentRecorded: return {AssessmentRecorded{}};
   }
   return {};  // not reached: the switch names every EventType (-Wswitch)
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <concepts>
+#include <map>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -58,14 +59,39 @@ struct SubmissionFiled {
 struct RecommendationIssued {
   std::string campaign;
   std::string unit_id;
+  std::vector<CheckRecord> checks;  // optional in the schema; the rules may require methods
 };
+// The review form (复核申请表, 附件3): the unit's current metrics and scenarios, judged by the
+// reviewing campaign's rules (their names are checked against the unit's category at rule time).
 struct ReviewRequested {
   std::string campaign;
   std::string unit_id;
+  Json metrics = Json::object();
+  std::vector<std::string> scenarios;
+};
+// The authority's finding on one of the three areas the 2023 call names (kProgressAreas).
+struct Finding {
+  bool progress = false;
+  std::string note;
 };
 struct ReviewRecommended {
   std::string campaign;
   std::string unit_id;
+  std::map<std::string, Finding> findings;  // by area: every one of kProgressAreas
+  std::vector<CheckRecord> checks;
+};
+// The review list (附件2): per authority, the units under review.
+struct ReviewScope {
+  std::string campaign;
+  std::map<std::string, std::vector<std::string>> units;  // authority -> unit ids
+};
+// An authority's own review-material requirements ("可结合工作实际提出复核材料要求"): documents
+// each of its units' review requests must carry, by name.
+struct ReviewRequirementsSet {
+  std::string campaign;
+  std::string authority;
+  std::vector<std::string> required_documents;
+  std::string note;  // optional
 };
 struct ScoreRecorded {
   std::string campaign;
@@ -98,6 +124,26 @@ struct TitleGranted {
   std::vector<std::string> unit_ids;        // in a selection campaign
   std::vector<UnitDescriptor> descriptors;  // in a historical campaign
 };
+// application.rejected and review.failed: the ministries' negative outcome for a recommended unit.
+struct Outcome {
+  std::string campaign;
+  std::string unit_id;
+  std::string reason;  // one of kOutcomeReasons
+  std::string note;    // optional, but required for reason "other"
+};
+struct ApplicationRejected : Outcome {};
+struct ReviewFailed : Outcome {};
+// The ministries' assessment (考核评估) of a unit's title granted in `campaign`.
+struct AssessmentRecorded {
+  std::string campaign;
+  std::string unit_id;
+  bool passed = false;
+  std::string note;
+};
+struct CampaignClosed {
+  std::string campaign;
+  std::string note;  // optional
+};
 struct ReviewPassed {
   std::string campaign;
   std::vector<std::string> unit_ids;
@@ -122,7 +168,8 @@ struct Body {
   std::variant<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
                SubmissionFiled, RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded,
                SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
-               TitleRevoked>
+               TitleRevoked, ReviewScope, ReviewRequirementsSet, ApplicationRejected, ReviewFailed,
+               CampaignClosed, AssessmentRecorded>
       value;
 };
 
@@ -137,6 +184,10 @@ Body EmptyBody(EventType type);
 // The genesis body is read as Apply has always read it (init checks it with CheckGenesisBody).
 // Errors: kSchemaViolation with details.field.
 Result<Body> ParseBody(EventType type, const Json& body);
+
+// Checks `metrics` against the metric table of `category` (and enterprise `subtype`): known names,
+// integers (not negative) and booleans as DOMAIN.md says. Errors: kSchemaViolation (metrics.<name>).
+Status CheckMetrics(const Json& metrics, const std::string& category, const std::string& subtype);
 
 // Parses a unit descriptor {id, name, category, subtype (enterprises only), region, authority}.
 Result<UnitDescriptor> ParseUnitDescriptor(const Json& j, const std::string& where);

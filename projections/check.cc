@@ -13,6 +13,22 @@ Status Transition(const std::string& message) { return RuleViolation("invalid_tr
 
 std::string Seq(uint64_t seq) { return "entry " + std::to_string(seq); }
 
+Status UnderProvisionalRules(const RuleContext& x, const Body& body, Status refusal) {
+  const Campaign* c = std::visit(
+      [&x](const auto& b) -> const Campaign* {
+        if constexpr (requires { b.campaign; }) {
+          return x.state.FindCampaign(b.campaign);
+        } else {
+          return nullptr;
+        }
+      },
+      body.value);
+  if (!c || !c->rules.provisional) return refusal;
+  Json details = refusal.details().is_object() ? refusal.details() : Json::object();
+  details["provisional"] = true;
+  return Status(refusal.code(), refusal.message() + " (judged under campaign " + c->id + "'s provisional rules: its own thresholds are not in the sources, 2021's stand in)", details);
+}
+
 Status CheckRules(const RuleContext&, const Genesis&) {
   return Status(Code::kForbidden, "the genesis entry is written by init, never appended");
 }
@@ -46,6 +62,9 @@ UnitScope ResolveScope(const State& state, const SignedEvent& event) {
     case ScopeSource::kUnitId:
       if (const Unit* u = state.FindUnit(RawString(body, "unit_id"))) scope = {true, u->d.id, u->d.authority};
       break;
+    case ScopeSource::kAuthority:
+      if (!RawString(body, "authority").empty()) scope = {true, "", RawString(body, "authority")};
+      break;
   }
   return scope;
 }
@@ -68,7 +87,8 @@ ActorConcerned Concerned(const State& state, const SignedEvent& event) {
                  [](const AnyOf<Genesis, CampaignOpened, CampaignAmended, QuotaExceptionGranted, SubmissionFiled,
                                 RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded, SpotcheckRecorded,
                                 PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
-                                TitleRevoked> auto&) { return ActorConcerned{}; }},
+                                TitleRevoked, ReviewScope, ReviewRequirementsSet, ApplicationRejected, ReviewFailed,
+                                CampaignClosed, AssessmentRecorded> auto&) { return ActorConcerned{}; }},
       EmptyBody(event.kind).value);
 }
 
@@ -137,8 +157,11 @@ Status CheckContent(const State& state, const SignedEvent& event, Timestamp now,
   if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
   PL_ASSIGN_OR_RETURN(Body body, ParseBody(event.kind, event.body()));
   const internal::RuleContext x{state, event, now};
-  const Status s = std::visit([&x](const auto& b) { return internal::CheckRules(x, b); }, body.value);
-  if (s.ok() && parsed) *parsed = std::move(body);
+  Status s = std::visit([&x](const auto& b) { return internal::CheckOpenRound(x, b); }, body.value);
+  if (s.ok()) s = std::visit([&x](const auto& b) { return internal::CheckRequiredDocuments(x, b); }, body.value);
+  if (s.ok()) s = std::visit([&x](const auto& b) { return internal::CheckRules(x, b); }, body.value);
+  if (!s.ok()) return internal::UnderProvisionalRules(x, body, std::move(s));
+  if (parsed) *parsed = std::move(body);
   return s;
 }
 

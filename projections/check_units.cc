@@ -42,6 +42,40 @@ Status CheckDescriptor(const State& state, const CampaignRules& rules, const Uni
   return Status::Ok();
 }
 
+bool Listed(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+// Who may apply (rules `applicants`); each refusal names its rule.
+Status CheckApplicant(const CampaignRules& rules, const UnitDescriptor& d) {
+  if (!rules.applicants) return Status::Ok();
+  const ApplicantRules& a = *rules.applicants;
+  const bool soe = d.authority.rfind(kSoeAuthorityPrefix, 0) == 0;
+  if (soe && !Listed(a.soe_member_categories, d.category)) {
+    return RuleViolation("soe_member_category",
+                         "a central SOE group recommends its member enterprises and parks, not a " + d.category + " (unit " + d.id + ")",
+                         {{"category", d.category}});
+  }
+  if (Listed(a.county_level, d.category)) {
+    const std::string who = d.category == "base" ? "a base is a county-level people's government (县（区）级人民政府)"
+                                                 : "a street is a sub-district or township (街道（乡镇）) within a county-level region";
+    const std::string province = d.region.substr(0, 2) + "0000";
+    std::string problem;
+    if (rules.AuthorityKind(province) != "province") problem = "region " + d.region + " is in no province of the reference data";
+    else if (d.region.substr(2) == "0000") problem = "region " + d.region + " is a provincial-level code";
+    else if (d.region.substr(4) == "00") problem = "region " + d.region + " is a prefecture-level code";
+    if (!problem.empty()) {
+      return RuleViolation("applicant_not_county_level", who + ": " + problem + ", not a county-level GB/T 2260 code",
+                           {{"region", d.region}, {"category", d.category}});
+    }
+  }
+  if (Listed(a.company_code, d.category) && d.id.substr(0, 2) != "91") {
+    return RuleViolation("applicant_not_company",
+                         "an enterprise is a registered company: credit code " + d.id + " has registration authority " + d.id.substr(0, 1) +
+                             " and type " + d.id.substr(1, 1) + ", not 9 (工商) and 1 (企业), e.g. not an individual business (92)",
+                         {{"code_prefix", d.id.substr(0, 2)}});
+  }
+  return Status::Ok();
+}
+
 // The track (selection or review) of `u` in `campaign` that the evaluation events concern.
 const Track* EvaluationTrack(const Unit& u, const std::string& campaign, bool& review) {
   if (auto it = u.applications.find(campaign); it != u.applications.end() && it->second.recommended_seq) {
@@ -59,10 +93,10 @@ const Track* EvaluationTrack(const Unit& u, const std::string& campaign, bool& r
 bool Decided(const Unit& u, const std::string& campaign, bool review) {
   if (review) {
     const Review& r = u.reviews.at(campaign);
-    return r.passed_seq || r.rejected_seq;
+    return r.passed_seq || r.rejected_seq || r.refusal;
   }
   const Application& a = u.applications.at(campaign);
-  return a.granted_seq || a.rejected_seq;
+  return a.granted_seq || a.rejected_seq || a.refusal;
 }
 
 // The open evaluation track that score.recorded, spotcheck.recorded and objection.filed add to.
@@ -110,6 +144,48 @@ bool HoldsReviewedTitle(const Unit& u, const Campaign& c) {
   return false;
 }
 
+Status RequireDocuments(const RuleContext& x, const std::vector<std::string>& names, const std::string& why) {
+  const Json& body = x.event.body();
+  for (const std::string& name : names) {
+    bool found = false;
+    if (body.contains("documents") && body["documents"].is_array()) {
+      for (const Json& d : body["documents"]) found = found || (d.is_object() && d.value("name", "") == name);
+    }
+    if (!found) {
+      return SchemaViolation("documents", x.event.type + " must carry the document " + name + " (required by " + why + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckRecommendationChecks(const RuleContext& x, const Campaign& c, const std::vector<CheckRecord>& checks) {
+  for (const std::string& method : c.rules.check_methods) {
+    bool found = false;
+    for (const CheckRecord& r : checks) found = found || r.method == method;
+    if (!found) {
+      return SchemaViolation("checks", x.event.type + " must record the authority's " + method + " check (campaign " + c.id +
+                                           "'s rules: recommendation_check)");
+    }
+  }
+  const std::string today = FormatRfc3339Millis(Timestamp{x.now.ms + 8 * 3600 * 1000LL}).substr(0, 10);  // the day in UTC+8
+  for (size_t i = 0; i < checks.size(); ++i) {
+    if (checks[i].date > today) {
+      return SchemaViolation("checks[" + std::to_string(i) + "].date",
+                             "the " + checks[i].method + " check is dated " + checks[i].date + ", after the day the ledger received it (" + today + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Status NotEligible(const Campaign& c, const Unit& u, const Eligibility& e, const std::string& what) {
+  std::string why;
+  for (const CriterionFailure& f : e.failed) why += (why.empty() ? "" : "; ") + f.id + ": " + f.message;
+  return RuleViolation("not_eligible",
+                       "unit " + u.d.id + " (" + u.d.name + ") is not eligible " + (what.empty() ? "" : what + " ") + "in campaign " +
+                           c.id + ": " + why,
+                       {{"failed", EligibilityJson(e)["failed"]}});
+}
+
 Status CheckAnnounceable(const RuleContext& x, const std::string& campaign, const Unit& u, const Track& t) {
   if (!t.published_seq) return Transition("unit " + u.d.id + " has not been published in campaign " + campaign);
   if (x.now <= *t.objection_deadline) {
@@ -130,6 +206,7 @@ Status CheckRules(const RuleContext& x, const SubmissionFiled& b) {
   const std::string& id = b.unit.id;
   if (c.rules.historical) return Transition("campaign " + c.id + " is historical: its titles are imported with title.granted");
   PL_RETURN_IF_ERROR(CheckDescriptor(x.state, c.rules, b.unit, "unit"));
+  PL_RETURN_IF_ERROR(CheckApplicant(c.rules, b.unit));
   for (size_t i = 0; i < b.scenarios.size(); ++i) {
     if (!c.rules.scenarios.empty() && !c.rules.HasScenario(b.scenarios[i])) {
       return SchemaViolation("scenarios[" + std::to_string(i) + "]", "campaign " + c.id + " has no scenario " + b.scenarios[i]);
@@ -144,8 +221,8 @@ Status CheckRules(const RuleContext& x, const SubmissionFiled& b) {
     if (const auto it = unit->applications.find(c.id); it != unit->applications.end()) {
       return Transition("unit " + id + " already applied in campaign " + c.id + " at " + Seq(it->second.submitted_seq));
     }
-    // One track per unit and campaign: a unit under review in this campaign does not also apply.
-    if (const auto it = unit->reviews.find(c.id); it != unit->reviews.end()) {
+    // One track per unit and campaign (rules review.one_track): a unit under review does not also apply.
+    if (const auto it = unit->reviews.find(c.id); it != unit->reviews.end() && c.rules.review && c.rules.review->one_track) {
       return Transition("unit " + id + " is under review in campaign " + c.id + " (requested at " +
                         Seq(it->second.requested_seq) + ") and cannot also apply in it");
     }
@@ -163,14 +240,10 @@ Status CheckRules(const RuleContext& x, const RecommendationIssued& b) {
     return Transition("unit " + b.unit_id + " was already recommended at " + Seq(*app->second.recommended_seq));
   }
   PL_RETURN_IF_ERROR(Deadline(c, x.now, "recommendation"));
+  PL_RETURN_IF_ERROR(CheckRecommendationChecks(x, c, b.checks));
   const Application& a = app->second;
   const Eligibility e = Evaluate(c.rules, a.category, a.subtype, a.metrics, a.scenarios);
-  if (!e.eligible) {
-    std::string why;
-    for (const CriterionFailure& f : e.failed) why += (why.empty() ? "" : "; ") + f.id + ": " + f.message;
-    return RuleViolation("not_eligible", "unit " + b.unit_id + " (" + unit->d.name + ") is not eligible in campaign " + c.id + ": " + why,
-                         {{"failed", EligibilityJson(e)["failed"]}});
-  }
+  if (!e.eligible) return NotEligible(c, *unit, e, "");
   const std::string& authority = unit->d.authority;
   const std::string kind = c.rules.AuthorityKind(authority);
   const std::string category = kind == "soe_group" ? "total" : a.category;
@@ -194,6 +267,11 @@ Status CheckRules(const RuleContext& x, const RecommendationIssued& b) {
 
 Status CheckRules(const RuleContext& x, const ScoreRecorded& b) {
   PL_ASSIGN_OR_RETURN(const Track* t, OpenEvaluation(x, b.campaign, b.unit_id));
+  if (const auto& scoring = x.state.FindCampaign(b.campaign)->rules.scoring;
+      scoring && (b.score < scoring->min || b.score > scoring->max)) {
+    return SchemaViolation("score", "campaign " + b.campaign + " scores " + std::to_string(scoring->min) + "-" + std::to_string(scoring->max) +
+                                        " (scoring), got " + std::to_string(b.score));
+  }
   for (const Score& s : t->scores) {
     for (const Signature& sig : x.event.sigs) {
       if (sig.signer == s.expert) return Transition("expert " + s.expert + " already scored unit " + b.unit_id + " at " + Seq(s.seq));
@@ -230,6 +308,11 @@ Status CheckRules(const RuleContext& x, const PublicationIssued& b) {
     if (t->published_seq) return Transition("unit " + id + " was already published at " + Seq(*t->published_seq));
     if (Decided(*u, b.campaign, review)) return Transition("unit " + id + "'s evaluation is already decided");
     if (review && !HoldsReviewedTitle(*u, *campaign)) return Transition("unit " + id + "'s title under review has been revoked");
+    const int64_t required = campaign->rules.scoring ? campaign->rules.scoring->scores_required : 0;
+    if (int64_t(t->scores.size()) < required) {
+      return Transition("unit " + id + " has " + std::to_string(t->scores.size()) + " of the " + std::to_string(required) +
+                        " expert scores campaign " + b.campaign + " requires before publication (scoring.scores_required)");
+    }
   }
   return Status::Ok();
 }
@@ -270,6 +353,7 @@ Status CheckRules(const RuleContext& x, const TitleGranted& b) {
       return Transition("unit " + id + " was never recommended in campaign " + c.id);
     }
     if (app->second.granted_seq) return Transition("unit " + id + " was already granted at " + Seq(*app->second.granted_seq));
+    if (app->second.refusal) return Transition("unit " + id + " was rejected at " + Seq(app->second.refusal->seq));
     PL_RETURN_IF_ERROR(CheckAnnounceable(x, c.id, *u, app->second));
   }
   return Status::Ok();
@@ -292,17 +376,32 @@ Status CheckRules(const RuleContext& x, const TitleRevoked& b) {
     const auto r = unit->reviews.find(c.id);
     const bool closed = c.rules.deadline && x.now > *c.rules.deadline;
     if (reason == "review_not_requested") {
+      if (!c.Listed(unit->d.authority, unit->d.id)) {
+        return Transition("unit " + b.unit_id + " is not on campaign " + c.id + "'s review list (review.scope), so it was never asked to request a review");
+      }
       if (r != unit->reviews.end()) return Transition("unit " + b.unit_id + " requested its review at " + Seq(r->second.requested_seq));
       if (!closed) return Transition("unit " + b.unit_id + " may still request its review until " + c.rules.deadline_text);
     }
     if (reason == "review_failed") {
       if (r == unit->reviews.end()) return Transition("unit " + b.unit_id + " never requested a review");
       if (r->second.passed_seq) return Transition("unit " + b.unit_id + " passed its review at " + Seq(*r->second.passed_seq));
-      // Not recommended by its authority is a failure only once the authority can no longer recommend it.
+      // Not recommended by its authority is a failure only once the authority can no longer recommend it;
+      // a recommended unit fails by the ministries' review.failed.
       if (!r->second.recommended_seq && !closed) {
         return Transition("unit " + b.unit_id + " may still be recommended for review until " + c.rules.deadline_text);
       }
+      if (r->second.recommended_seq && !r->second.refusal) {
+        return Transition("unit " + b.unit_id + " was recommended for review: its failure is a review.failed first");
+      }
     }
+  }
+  if (reason == "assessment_failed") {
+    bool failed = false;
+    for (const Assessment& a : unit->assessments) {
+      const bool in_scope = a.campaign == c.id || (c.rules.review && std::count(c.rules.review->batches.begin(), c.rules.review->batches.end(), a.campaign));
+      failed = failed || (!a.passed && in_scope && unit->titles.count(a.campaign) && unit->titles.at(a.campaign).active());
+    }
+    if (!failed) return Transition("assessment_failed needs a failed assessment (assessment.recorded) of a title campaign " + c.id + " can revoke; unit " + b.unit_id + " has none");
   }
   if (reason == "objection_upheld") {
     const auto a = unit->applications.find(c.id);

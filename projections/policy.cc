@@ -74,7 +74,10 @@ Json DefaultPolicyJson() {
     p[t] = three_ministries;
   }
   for (const char* t : {"submission.filed", "review.requested"}) p[t] = applicant_or_authority;
-  for (const char* t : {"recommendation.issued", "review.recommended"}) p[t] = authority_jointly;
+  for (const char* t : {"recommendation.issued", "review.recommended", "review.requirements"}) p[t] = authority_jointly;
+  for (const char* t : {"review.scope", "application.rejected", "review.failed", "campaign.closed", "assessment.recorded"}) {
+    p[t] = three_ministries;
+  }
   p["score.recorded"] = Json::array({Json::array({Slot("expert")})});
   return p;
 }
@@ -83,9 +86,11 @@ ScopeSource UnitScopeOf(EventType type) {
   return std::visit(
       Overloaded{[](const SubmissionFiled&) { return ScopeSource::kUnitDescriptor; },
                  [](const AnyOf<RecommendationIssued, ReviewRequested, ReviewRecommended> auto&) { return ScopeSource::kUnitId; },
+                 [](const ReviewRequirementsSet&) { return ScopeSource::kAuthority; },
                  [](const AnyOf<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
                                 ScoreRecorded, SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved,
-                                TitleGranted, ReviewPassed, TitleRevoked> auto&) { return ScopeSource::kNone; }},
+                                TitleGranted, ReviewPassed, TitleRevoked, ReviewScope, ApplicationRejected, ReviewFailed,
+                                CampaignClosed, AssessmentRecorded> auto&) { return ScopeSource::kNone; }},
       EmptyBody(type).value);
 }
 
@@ -128,7 +133,7 @@ Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
         if (r.Has("scope")) {
           PL_ASSIGN_OR_RETURN(slot.scope, r.String("scope"));
           const bool ok = IsUnitScopedType(*event_type) &&
-                          ((slot.scope == "unit" && slot.role == "applicant") ||
+                          ((slot.scope == "unit" && slot.role == "applicant" && UnitScopeOf(*event_type) != ScopeSource::kAuthority) ||
                            (slot.scope == "authority" && (slot.role == "provincial" || slot.role == "soe_group")));
           if (!ok) return SchemaViolation(r.Field("scope"), "scope " + slot.scope + " does not apply to " + slot.role + " on " + type);
         }

@@ -47,8 +47,9 @@ Status Authorize(const Policy& policy, const std::string& type, const std::vecto
                  const UnitScope& scope);
 
 // Where an event names the unit its scoped slots refer to: nowhere (its slots cannot be scoped),
-// the `unit` descriptor (submission.filed) or `unit_id`.
-enum class ScopeSource { kNone, kUnitDescriptor, kUnitId };
+// the `unit` descriptor (submission.filed) or `unit_id`; or, for an authority's own decisions
+// (review.requirements), the `authority` it concerns (only "authority" slots then fit).
+enum class ScopeSource { kNone, kUnitDescriptor, kUnitId, kAuthority };
 ScopeSource UnitScopeOf(EventType type);
 
 // True for the event types whose slots may be scoped to a unit. False for an unknown name.

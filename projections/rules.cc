@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ledger/event.h"
 #include "projections/body_schema.h"
 #include "projections/vocabulary.h"
 
@@ -141,7 +142,7 @@ Result<CampaignRules> ParseRules(const Json& j, const std::string& where) {
   BodyReader r(j, where);
   PL_RETURN_IF_ERROR(r.OnlyFields({"campaign", "title", "document", "source", "historical", "provisional", "deadline",
                                    "categories", "subtypes", "scenarios", "authority_kinds", "quotas", "eligibility",
-                                   "review", "notes"}));
+                                   "review", "scoring", "documents", "recommendation_check", "applicants", "notes"}));
   CampaignRules rules;
   PL_ASSIGN_OR_RETURN(rules.campaign, r.Id("campaign"));
   if (r.Has("title")) {
@@ -217,16 +218,63 @@ Result<CampaignRules> ParseRules(const Json& j, const std::string& where) {
       }
     }
   }
+  if (r.Has("documents")) {
+    const Json& docs = r.Get("documents");
+    if (!docs.is_object()) return SchemaViolation(r.Field("documents"), "documents must be an object: event type -> document names");
+    BodyReader d(docs, r.Field("documents"));
+    for (const auto& [type, names] : docs.items()) {
+      const EventTypeInfo* info = FindEventType(type);
+      if (!info || info->type == EventType::kGenesis || info->type == EventType::kCampaignOpened) {
+        return SchemaViolation(d.Field(type), "no event type " + type + " to require documents of");
+      }
+      PL_ASSIGN_OR_RETURN(rules.documents[type], d.StringList(type));
+    }
+  }
+  if (r.Has("applicants")) {
+    BodyReader ap(r.Get("applicants"), r.Field("applicants"));
+    PL_RETURN_IF_ERROR(ap.OnlyFields({"county_level", "company_code", "soe_member_categories"}));
+    ApplicantRules a;
+    const auto category = [&](const std::string& s) { return rules.HasCategory(s); };
+    PL_ASSIGN_OR_RETURN(a.county_level, Names(ap, "county_level", category));
+    PL_ASSIGN_OR_RETURN(a.company_code, Names(ap, "company_code", category));
+    PL_ASSIGN_OR_RETURN(a.soe_member_categories, Names(ap, "soe_member_categories", category));
+    rules.applicants = std::move(a);
+  }
+  if (r.Has("recommendation_check")) {
+    BodyReader rc(r.Get("recommendation_check"), r.Field("recommendation_check"));
+    PL_RETURN_IF_ERROR(rc.OnlyFields({"methods"}));
+    PL_ASSIGN_OR_RETURN(rules.check_methods, Names(rc, "methods", [](const std::string& s) { return OneOf(s, kCheckMethods); }));
+  }
+  if (r.Has("scoring")) {
+    BodyReader sc(r.Get("scoring"), r.Field("scoring"));
+    PL_RETURN_IF_ERROR(sc.OnlyFields({"min", "max", "scores_required"}));
+    ScoringRules scoring;
+    PL_ASSIGN_OR_RETURN(scoring.min, sc.Integer("min"));
+    PL_ASSIGN_OR_RETURN(scoring.max, sc.Integer("max"));
+    PL_ASSIGN_OR_RETURN(scoring.scores_required, sc.Integer("scores_required"));
+    if (scoring.min < 0 || scoring.max <= scoring.min || scoring.max > 10000) {
+      return SchemaViolation(sc.Field("max"), "the scale is min < max within 0-10000");
+    }
+    if (scoring.scores_required < 0 || scoring.scores_required > 100) {
+      return SchemaViolation(sc.Field("scores_required"), "scores_required is 0-100");
+    }
+    rules.scoring = scoring;
+  } else if (!rules.historical) {
+    return SchemaViolation(r.Field("scoring"), "a selection campaign needs scoring");
+  }
   if (r.Has("review")) {
     BodyReader rv(r.Get("review"), r.Field("review"));
-    PL_RETURN_IF_ERROR(rv.OnlyFields({"batches", "cap_bp", "base"}));
+    PL_RETURN_IF_ERROR(rv.OnlyFields({"batches", "cap_bp", "base", "one_track"}));
     ReviewRules review;
     PL_ASSIGN_OR_RETURN(review.batches, rv.StringList("batches"));
     PL_ASSIGN_OR_RETURN(review.cap_bp, rv.Integer("cap_bp"));
     if (review.cap_bp < 0 || review.cap_bp > 10000) return SchemaViolation(rv.Field("cap_bp"), "cap_bp is 0-10000");
     PL_ASSIGN_OR_RETURN(review.base, rv.String("base"));
-    if (review.base != "requested_and_titled") {
-      return SchemaViolation(rv.Field("base"), "the review base supported is requested_and_titled");
+    if (review.base != "listed" && review.base != "requested_and_titled") {
+      return SchemaViolation(rv.Field("base"), "the review base is listed or requested_and_titled");
+    }
+    if (rv.Has("one_track")) {
+      PL_ASSIGN_OR_RETURN(review.one_track, rv.Bool("one_track"));
     }
     rules.review = std::move(review);
   }

@@ -28,7 +28,29 @@ struct Criterion {
 struct ReviewRules {
   std::vector<std::string> batches;  // the campaigns whose titles are reviewed
   int64_t cap_bp = 0;                // cap = floor(cap_bp * base / 10000)
-  std::string base;                  // "requested_and_titled"
+  // What the cap is a share of, per authority: "listed" (its units on the review list, 附件2, as
+  // recorded by review.scope) or "requested_and_titled" (its listed units that requested the review
+  // and still hold a reviewed title).
+  std::string base;
+  // A unit under review cannot also apply in the same campaign (and vice versa). Not in the calls: an
+  // assumption (docs/rules.md), so that scores, spot checks and publications mean one track.
+  bool one_track = false;
+};
+
+// How experts score (the calls give no scale: docs/rules.md, "Scoring").
+struct ScoringRules {
+  int64_t min = 0;
+  int64_t max = 100;
+  int64_t scores_required = 0;  // expert scores a unit needs before it can be published
+};
+
+// Who may apply (docs/rules.md, "Applicants"): the categories whose region must be a county-level
+// GB/T 2260 code, those whose credit code must be a registered company's (registration authority 9
+// 工商, type 1 企业), and what a central SOE group may recommend.
+struct ApplicantRules {
+  std::vector<std::string> county_level;
+  std::vector<std::string> company_code;
+  std::vector<std::string> soe_member_categories;
 };
 
 // A campaign's whole rule set, as carried by campaign.opened / campaign.amended. Immutable.
@@ -46,6 +68,12 @@ struct CampaignRules {
   std::map<std::string, std::map<std::string, int64_t>> quotas;   // kind -> category (or "total") -> places
   std::map<std::string, std::vector<Criterion>> eligibility;      // group -> criteria
   std::optional<ReviewRules> review;
+  std::optional<ScoringRules> scoring;  // required in a selection campaign
+  // The check methods a recommendation (and a review recommendation) must record (`checks`).
+  std::vector<std::string> check_methods;
+  std::optional<ApplicantRules> applicants;
+  // The documents (by `documents[].name`) each event type must carry in this campaign.
+  std::map<std::string, std::vector<std::string>> documents;
 
   bool HasCategory(const std::string& c) const;
   bool HasSubtype(const std::string& s) const;

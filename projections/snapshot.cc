@@ -27,6 +27,10 @@ Json TrackJson(const Track& t) {
   Put(j, "published", t.published_seq);
   Put(j, "objection_deadline", t.objection_deadline);
   Put(j, "rejected", t.rejected_seq);
+  if (t.refusal) j["refusal"] = {t.refusal->seq, t.refusal->reason, t.refusal->note};
+  Json authority_checks = Json::array();
+  for (const CheckRecord& c : t.checks) authority_checks.push_back({c.method, c.date, c.note});
+  j["checks"] = authority_checks;
   Json scores = Json::array(), checks = Json::array(), objections = Json::array();
   for (const Score& s : t.scores) scores.push_back({s.seq, s.expert, s.score});
   for (const SpotCheck& s : t.spot_checks) checks.push_back({s.seq, s.passed});
@@ -46,6 +50,11 @@ void TrackFrom(const Json& j, Track& t) {
   t.published_seq = Seq(j, "published");
   t.objection_deadline = Time(j, "objection_deadline");
   t.rejected_seq = Seq(j, "rejected");
+  for (const Json& c : j.at("checks")) t.checks.push_back({c[0].get<std::string>(), c[1].get<std::string>(), c[2].get<std::string>()});
+  if (j.contains("refusal")) {
+    const Json& r = j.at("refusal");
+    t.refusal = Refusal{r[0].get<uint64_t>(), r[1].get<std::string>(), r[2].get<std::string>()};
+  }
   for (const Json& s : j.at("scores")) t.scores.push_back({s[0].get<uint64_t>(), s[1].get<std::string>(), s[2].get<int64_t>()});
   for (const Json& s : j.at("spot_checks")) t.spot_checks.push_back({s[0].get<uint64_t>(), s[1].get<bool>()});
   for (const Json& o : j.at("objections")) {
@@ -68,6 +77,11 @@ Json UnitJson(const Unit& u) {
   for (const auto& [c, r] : u.reviews) {
     Json j = TrackJson(r);
     j["requested"] = r.requested_seq;
+    j["metrics"] = r.metrics;
+    j["scenarios"] = r.scenarios;
+    Json findings = Json::object();
+    for (const auto& [area, f] : r.findings) findings[area] = {f.progress, f.note};
+    j["findings"] = findings;
     Put(j, "passed", r.passed_seq);
     reviews[c] = j;
   }
@@ -77,7 +91,10 @@ Json UnitJson(const Unit& u) {
     titles[c] = j;
   }
   for (const auto& [seq, type] : u.history) history.push_back({seq, type});
-  return {{"descriptor", UnitDescriptorJson(u.d)}, {"applications", apps}, {"reviews", reviews}, {"titles", titles}, {"history", history}};
+  Json assessments = Json::array();
+  for (const Assessment& a : u.assessments) assessments.push_back({a.seq, a.campaign, a.passed, a.note});
+  return {{"assessments", assessments},
+          {"descriptor", UnitDescriptorJson(u.d)}, {"applications", apps}, {"reviews", reviews}, {"titles", titles}, {"history", history}};
 }
 
 Status UnitFrom(const Json& j, Unit& u) {
@@ -96,6 +113,9 @@ Status UnitFrom(const Json& j, Unit& u) {
     Review& review = u.reviews[c];
     TrackFrom(r, review);
     review.requested_seq = r.at("requested").get<uint64_t>();
+    review.metrics = r.at("metrics");
+    review.scenarios = r.at("scenarios").get<std::vector<std::string>>();
+    for (const auto& [area, f] : r.at("findings").items()) review.findings[area] = {f[0].get<bool>(), f[1].get<std::string>()};
     review.passed_seq = Seq(r, "passed");
   }
   for (const auto& [c, t] : j.at("titles").items()) {
@@ -103,6 +123,9 @@ Status UnitFrom(const Json& j, Unit& u) {
                         t.at("reason").get<std::string>(), t.at("note").get<std::string>()};
   }
   for (const Json& h : j.at("history")) u.history.emplace_back(h[0].get<uint64_t>(), h[1].get<std::string>());
+  for (const Json& a : j.at("assessments")) {
+    u.assessments.push_back({a[0].get<uint64_t>(), a[1].get<std::string>(), a[2].get<bool>(), a[3].get<std::string>()});
+  }
   return Status::Ok();
 }
 
@@ -124,7 +147,14 @@ Json StateToJson(const State& s) {
     for (const QuotaException& e : c.exceptions) exceptions.push_back({e.seq, e.authority, e.category, e.extra, e.reason});
     Json review_requested = Json::object();
     for (const auto& [authority, ids] : c.review_requested) review_requested[authority] = ids;
-    campaigns.push_back({{"id", c.id},
+    Json requirements = Json::object();
+    for (const auto& [authority, r] : c.review_requirements) requirements[authority] = {r.seq, r.documents, r.note};
+    Json closed = c.closed_seq ? Json(*c.closed_seq) : Json(nullptr);
+    campaigns.push_back({{"closed", closed},
+                         {"review_scope", c.review_scope},
+                         {"scope_seqs", c.scope_seqs},
+                         {"review_requirements", requirements},
+                         {"id", c.id},
                          {"rules", c.rules_json},
                          {"opened", c.opened_seq},
                          {"rules_seq", c.rules_seq},
@@ -137,6 +167,10 @@ Json StateToJson(const State& s) {
   }
   for (const auto& [id, u] : s.units) units.push_back(UnitJson(u));
   for (const auto& [seq, ref] : s.objections) objections.push_back({seq, ref.unit, ref.campaign, ref.review});
+  Json documents = Json::object();
+  for (const auto& [hash, cites] : s.documents) {
+    for (const Citation& c : cites) documents[hash].push_back({c.seq, c.type, c.name, c.bytes});
+  }
   return {{"format", 1},
           {"apply_version", kApplyVersion},
           {"size", s.size},
@@ -147,7 +181,8 @@ Json StateToJson(const State& s) {
           {"actors", actors},
           {"campaigns", campaigns},
           {"units", units},
-          {"objections", objections}};
+          {"objections", objections},
+          {"documents", documents}};
 }
 
 Result<State> StateFromJson(const Json& j) {
@@ -189,6 +224,12 @@ Result<State> StateFromJson(const Json& j) {
         c.review_requested[authority] = ids.get<std::set<std::string>>();
       }
       c.review_recommended = cj.at("review_recommended").get<std::map<std::string, int64_t>>();
+      c.review_scope = cj.at("review_scope").get<std::map<std::string, std::map<std::string, uint64_t>>>();
+      c.scope_seqs = cj.at("scope_seqs").get<std::vector<uint64_t>>();
+      if (!cj.at("closed").is_null()) c.closed_seq = cj.at("closed").get<uint64_t>();
+      for (const auto& [authority, r] : cj.at("review_requirements").items()) {
+        c.review_requirements[authority] = {r[0].get<uint64_t>(), r[1].get<std::vector<std::string>>(), r[2].get<std::string>()};
+      }
       s.campaigns[c.id] = std::move(c);
     }
     for (const Json& uj : j.at("units")) {
@@ -198,6 +239,11 @@ Result<State> StateFromJson(const Json& j) {
     }
     for (const Json& o : j.at("objections")) {
       s.objections[o[0].get<uint64_t>()] = {o[1].get<std::string>(), o[2].get<std::string>(), o[3].get<bool>()};
+    }
+    for (const auto& [hash, cites] : j.at("documents").items()) {
+      for (const Json& c : cites) {
+        s.documents[hash].push_back({c[0].get<uint64_t>(), c[1].get<std::string>(), c[2].get<std::string>(), c[3].get<int64_t>()});
+      }
     }
     return s;
   } catch (const std::exception& e) {

@@ -8,7 +8,7 @@ namespace pilotledger::projections {
 
 // The version of how entries are applied (Check/Apply). Raise it whenever a change would derive a
 // different state from the same log: snapshots of another version are not used (the log is replayed).
-inline constexpr int kApplyVersion = 2;
+inline constexpr int kApplyVersion = 7;
 
 // The whole state as JSON, so that a replay can resume from it (the server's snapshot in RocksDB,
 // an auditor's state file). Deterministic: equal states give equal canonical bytes.

@@ -53,7 +53,19 @@ const Unit* State::FindUnit(const std::string& id) const {
   return it == units.end() ? nullptr : &it->second;
 }
 
+std::optional<uint64_t> Campaign::Listed(const std::string& authority, const std::string& unit) const {
+  const auto a = review_scope.find(authority);
+  if (a == review_scope.end()) return std::nullopt;
+  const auto u = a->second.find(unit);
+  if (u == a->second.end()) return std::nullopt;
+  return u->second;
+}
+
 int64_t ReviewBase(const State& state, const Campaign& c, const std::string& authority) {
+  if (c.rules.review && c.rules.review->base == "listed") {
+    const auto listed = c.review_scope.find(authority);
+    return listed == c.review_scope.end() ? 0 : int64_t(listed->second.size());
+  }
   const auto it = c.review_requested.find(authority);
   if (!c.rules.review || it == c.review_requested.end()) return 0;
   int64_t base = 0;

@@ -18,6 +18,13 @@
 // answer is computed. Not thread-safe: the server guards it.
 namespace pilotledger::projections {
 
+// How the recommending authority checked a unit (recommendation.issued, review.recommended `checks`).
+struct CheckRecord {
+  std::string method;  // one of kCheckMethods
+  std::string date;    // YYYY-MM-DD
+  std::string note;
+};
+
 struct Objection {
   uint64_t seq = 0;
   std::string summary;
@@ -34,6 +41,13 @@ struct SpotCheck {
   bool passed = true;
 };
 
+// The ministries' negative outcome of a track (application.rejected, review.failed).
+struct Refusal {
+  uint64_t seq = 0;
+  std::string reason;
+  std::string note;
+};
+
 // The national evaluation of one unit in one campaign, shared by selection and review.
 struct Track {
   std::optional<uint64_t> recommended_seq;
@@ -43,6 +57,8 @@ struct Track {
   std::vector<Score> scores;
   std::vector<SpotCheck> spot_checks;
   std::vector<Objection> objections;
+  std::optional<Refusal> refusal;  // not selected / did not pass
+  std::vector<CheckRecord> checks;  // the authority's, from its recommendation
 
   bool HasOpenObjection() const;
   bool HasUpheldObjection() const;
@@ -59,9 +75,17 @@ struct Application : Track {
   std::optional<uint64_t> granted_seq;
 };
 
+struct ReviewFinding {
+  bool progress = false;
+  std::string note;
+};
+
 // A titled unit's review (复核) in a review campaign.
 struct Review : Track {
   uint64_t requested_seq = 0;
+  Json metrics = Json::object();  // the review form's figures (复核申请表)
+  std::vector<std::string> scenarios;
+  std::map<std::string, ReviewFinding> findings;  // the authority's, by area, from review.recommended
   std::optional<uint64_t> passed_seq;
 };
 
@@ -72,6 +96,13 @@ struct Title {
   std::string reason;
   std::string note;
   bool active() const { return !revoked_seq.has_value(); }
+};
+
+struct Assessment {
+  uint64_t seq = 0;
+  std::string campaign;  // of the title assessed
+  bool passed = false;
+  std::string note;
 };
 
 struct UnitDescriptor {
@@ -88,6 +119,7 @@ struct Unit {
   std::map<std::string, Application> applications;  // by campaign
   std::map<std::string, Review> reviews;            // by review campaign
   std::map<std::string, Title> titles;              // by granting campaign
+  std::vector<Assessment> assessments;              // assessment.recorded, in seq order
   std::vector<std::pair<uint64_t, std::string>> history;  // seq, type
 
   bool HasActiveTitle() const;
@@ -110,10 +142,24 @@ struct Campaign {
   std::vector<uint64_t> amended_seqs;
   std::vector<QuotaException> exceptions;
   std::vector<uint64_t> publications;
+  std::optional<uint64_t> closed_seq;  // campaign.closed: only revocations touch it after
   // recommendation.issued per authority and category (SOE groups also under "total").
   std::map<std::string, std::map<std::string, int64_t>> recommended;
   std::map<std::string, std::set<std::string>> review_requested;  // authority -> units
   std::map<std::string, int64_t> review_recommended;               // authority -> count
+  // The review list (附件2) as review.scope entries recorded it: authority -> unit -> seq listed.
+  std::map<std::string, std::map<std::string, uint64_t>> review_scope;
+  std::vector<uint64_t> scope_seqs;
+  // An authority's own review-material requirements (review.requirements; the latest counts).
+  struct Requirements {
+    uint64_t seq = 0;
+    std::vector<std::string> documents;
+    std::string note;
+  };
+  std::map<std::string, Requirements> review_requirements;  // authority ->
+
+  // The seq at which `unit` of `authority` was put on the review list, if it was.
+  std::optional<uint64_t> Listed(const std::string& authority, const std::string& unit) const;
 
   int64_t Extra(const std::string& authority, const std::string& category) const;
 };
@@ -123,6 +169,14 @@ struct ObjectionRef {
   std::string unit;
   std::string campaign;
   bool review = false;
+};
+
+// An entry that cites a file by its hash (documents[] of its body).
+struct Citation {
+  uint64_t seq = 0;
+  std::string type;
+  std::string name;
+  int64_t bytes = 0;
 };
 
 struct State {
@@ -137,15 +191,16 @@ struct State {
   std::map<std::string, Campaign> campaigns;
   std::map<std::string, Unit> units;
   std::map<uint64_t, ObjectionRef> objections;
+  std::map<std::string, std::vector<Citation>> documents;  // sha256 (hex) -> the entries citing it, in seq order
 
   const Actor* FindActor(const std::string& id) const;
   const Campaign* FindCampaign(const std::string& id) const;
   const Unit* FindUnit(const std::string& id) const;
 };
 
-// The review cap's base for `authority` in review campaign `c`, as DOMAIN.md defines it: its units
-// that requested the review and still hold a title from one of the reviewed batches (so the cap
-// shrinks as titles are revoked).
+// The review cap's base for `authority` in review campaign `c`, by the rule `review.base`: its
+// units on the review list ("listed"), or those that requested the review and still hold a title
+// from one of the reviewed batches ("requested_and_titled": the cap shrinks as titles are revoked).
 int64_t ReviewBase(const State& state, const Campaign& c, const std::string& authority);
 
 }  // namespace pilotledger::projections

@@ -40,6 +40,15 @@ Json TrackJson(const Track& t, bool full) {
     objections.push_back(oj);
   }
   j["objections"] = objections;
+  Json authority_checks = Json::array();
+  for (const CheckRecord& c : t.checks) authority_checks.push_back({{"method", c.method}, {"date", c.date}, {"note", c.note}});
+  j["checks"] = authority_checks;
+  if (t.refusal) {
+    j["refusal"] = {{"seq", t.refusal->seq}, {"reason", t.refusal->reason}};
+    if (!t.refusal->note.empty()) j["refusal"]["note"] = t.refusal->note;
+  } else {
+    j["refusal"] = nullptr;
+  }
   return j;
 }
 
@@ -61,7 +70,7 @@ bool InCampaign(const Unit& u, const std::string& campaign, bool full) {
 std::string ApplicationState(const Application& a, bool full) {
   if (a.granted_seq) return "granted";
   if (!full) return "published";
-  if (a.rejected_seq) return "rejected";
+  if (a.rejected_seq || a.refusal) return "rejected";
   if (a.published_seq) return "published";
   if (a.recommended_seq) return "recommended";
   return "submitted";
@@ -70,6 +79,7 @@ std::string ApplicationState(const Application& a, bool full) {
 std::string ReviewState(const Review& r, bool full) {
   if (r.passed_seq) return "passed";
   if (!full) return "published";
+  if (r.refusal) return "failed";
   if (r.rejected_seq) return "rejected";
   if (r.published_seq) return "published";
   if (r.recommended_seq) return "recommended";
@@ -106,6 +116,7 @@ std::optional<Json> DueForRevocation(const State& state, const Unit& u) {
     }
     if (!closed) continue;
     if (r == u.reviews.end()) {
+      if (!c.Listed(u.d.authority, u.d.id)) continue;  // not under review: never asked to request one
       return Json{{"campaign", id}, {"reason", "review_not_requested"}, {"detail", "no review requested by " + c.rules.deadline_text}};
     }
     if (!r->second.recommended_seq) {
@@ -133,6 +144,13 @@ Json UnitView(const State& state, const Unit& u, bool full) {
     titles[c] = tj;
   }
   j["titles"] = titles;
+  if (full) {  // assessments are not public; the revocations they lead to are
+    Json assessments = Json::array();
+    for (const Assessment& a : u.assessments) {
+      assessments.push_back({{"seq", a.seq}, {"campaign", a.campaign}, {"passed", a.passed}, {"note", a.note}});
+    }
+    j["assessments"] = assessments;
+  }
   Json apps = Json::object(), eligibility = Json::object();
   for (const auto& [c, a] : u.applications) {
     if (!full && !PublicTrack(a)) continue;  // nothing public about it yet
@@ -160,7 +178,19 @@ Json UnitView(const State& state, const Unit& u, bool full) {
     if (!full && !PublicTrack(r)) continue;
     Json rj = TrackJson(r, full);
     rj["state"] = ReviewState(r, full);
-    if (full) rj["requested_seq"] = r.requested_seq;
+    if (full) {
+      rj["requested_seq"] = r.requested_seq;
+      rj["metrics"] = r.metrics;
+      rj["scenarios"] = r.scenarios;
+      Json findings = Json::object();
+      for (const auto& [area, f] : r.findings) findings[area] = {{"progress", f.progress}, {"note", f.note}};
+      rj["findings"] = findings;
+      if (const Campaign* campaign = state.FindCampaign(c)) {
+        Json e = EligibilityJson(Evaluate(campaign->rules, u.d.category, u.d.subtype, r.metrics, r.scenarios));
+        e["rules_seq"] = campaign->rules_seq;
+        rj["eligibility"] = e;
+      }
+    }
     PutSeq(rj, "passed_seq", r.passed_seq);
     reviews[c] = rj;
   }
@@ -214,6 +244,7 @@ Json CampaignSummary(const Campaign& c) {
             {"amended_seqs", c.amended_seqs},
             {"publications", c.publications},
             {"review", c.rules.review.has_value()}};
+  j["closed_seq"] = c.closed_seq ? Json(*c.closed_seq) : Json(nullptr);
   j["deadline"] = c.rules.deadline ? Json(c.rules.deadline_text) : Json(nullptr);
   return j;
 }
@@ -256,32 +287,35 @@ Json QuotaView(const State& state, const Campaign& c) {
       // Requests whose reviewed title has since been revoked leave the base; recommendations
       // already made stay counted, so `recommended` can exceed today's cap (each was within the
       // cap when it was made; the server checks that at every recommendation).
-      int64_t requested = 0, recommended_revoked = 0;
+      int64_t requested = 0, recommended_revoked = 0, revoked_since_request = 0;
       if (const auto req = c.review_requested.find(authority); req != c.review_requested.end()) {
         requested = int64_t(req->second.size());
         for (const std::string& id : req->second) {
           const Unit* u = state.FindUnit(id);
           if (!u) continue;
-          const auto r = u->reviews.find(c.id);
-          if (r == u->reviews.end() || !r->second.recommended_seq) continue;
           bool holds = false;
           for (const std::string& batch : c.rules.review->batches) {
             if (auto t = u->titles.find(batch); t != u->titles.end() && t->second.active()) holds = true;
           }
+          revoked_since_request += !holds;
+          const auto r = u->reviews.find(c.id);
+          if (r == u->reviews.end() || !r->second.recommended_seq) continue;
           recommended_revoked += !holds;
         }
       }
       Json review = {{"base", base},
+                     {"base_rule", c.rules.review->base},
+                     {"listed", c.review_scope.count(authority) ? int64_t(c.review_scope.at(authority).size()) : 0},
                      {"cap", cap},
                      {"cap_bp", c.rules.review->cap_bp},
                      {"extra", extra},
                      {"recommended", recommended},
                      {"requested", requested},
-                     {"revoked_since_request", requested - base},
+                     {"revoked_since_request", revoked_since_request},
                      {"recommended_revoked", recommended_revoked},
                      {"remaining", std::max<int64_t>(0, cap + extra - recommended)}};
       if (recommended > cap + extra) {
-        const int64_t revoked = requested - base;
+        const int64_t revoked = revoked_since_request;
         review["note"] = std::to_string(recommended) + (recommended == 1 ? " recommendation exceeds" : " recommendations exceed") +
                          " today's cap of " + std::to_string(cap + extra) +
                          " without breaking a rule: each was within the cap when it was made and stays counted, but since then " +

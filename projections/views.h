@@ -16,7 +16,7 @@ namespace pilotledger::projections {
 // "recommended", "published". Without `full`, only what public entries say.
 std::string UnitStatus(const Unit& unit, bool full = true);
 // The stage of an application ("submitted", "recommended", "published", "rejected", "granted") and
-// of a review ("requested", "recommended", "published", "rejected", "passed"); without `full`,
+// of a review ("requested", "recommended", "published", "rejected", "failed", "passed"); without `full`,
 // only what public entries say.
 std::string ApplicationState(const Application& a, bool full = true);
 std::string ReviewState(const Review& r, bool full = true);
@@ -25,6 +25,15 @@ std::string ReviewState(const Review& r, bool full = true);
 std::optional<Json> DueForRevocation(const State& state, const Unit& unit);
 
 Json UnitView(const State& state, const Unit& unit, bool full);
+
+// The review list (附件2) of review campaign `c` per authority: each listed unit with its request
+// and stage, the authority's own requirements, and once the deadline has passed (at the ledger
+// clock of the last entry) the listed units that did not request a review (views_process.cc).
+Json ReviewScopeView(const State& state, const Campaign& c);
+// Every unit with a recommended track in `c` and its outcome (granted / rejected, passed / failed /
+// revoked, or null while open), and the campaign's open items: what still needs a decision before
+// campaign.closed, and the revocations the review calls for (views_process.cc).
+Json OutcomeView(const State& state, const Campaign& c);
 
 struct UnitFilter {
   std::string authority, region, status, campaign, category;

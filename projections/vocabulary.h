@@ -21,6 +21,14 @@ inline constexpr std::string_view kScenarios[] = {
 inline constexpr std::string_view kRevocationReasons[] = {"review_failed", "review_not_requested",
                                                           "assessment_failed", "objection_upheld", "other"};
 inline constexpr std::string_view kSoeAuthorityPrefix = "soe:";
+// How an authority checked a unit before recommending it (逐一审查、核实; 现场调研与材料审核相结合).
+inline constexpr std::string_view kCheckMethods[] = {"material_review", "site_visit"};
+// Why a recommended unit is not selected (application.rejected) or does not pass its review
+// (review.failed); each must fit the record (docs/rules.md, "Outcomes").
+inline constexpr std::string_view kOutcomeReasons[] = {"score_below_line", "spot_check_failed", "objection_upheld",
+                                                       "not_eligible", "withdrawn", "other"};
+// The three areas in which the 2023 review looks for clear progress (产业发展、服务能力、行业影响力).
+inline constexpr std::string_view kProgressAreas[] = {"industry_development", "service_capability", "industry_influence"};
 
 enum class MetricType { kInteger, kBoolean };
 struct MetricInfo {

@@ -151,6 +151,9 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/campaigns/{id}/quotas", &Api::GetCampaignQuotas},
       {"GET", "/v1/campaigns/{id}/reports/{name}", &Api::GetReport},
       {"POST", "/v1/check", &Api::PostCheck},
+      {"GET", "/v1/campaigns/{id}/review-scope", &Api::GetCampaignReviewScope},
+      {"GET", "/v1/campaigns/{id}/outcomes", &Api::GetCampaignOutcomes},
+      {"GET", "/v1/documents/{sha256}", &Api::GetDocument},
       {"GET", "/v1/actors", &Api::GetActors},
       {"GET", "/v1/actors/{id}", &Api::GetActor},
   };
@@ -237,6 +240,39 @@ Result<HttpResponse> Api::GetConsistencyProof(const RouteContext& c) {
   if (from == 0) return BadRequest("a consistency proof starts from a size of at least 1");
   PL_ASSIGN_OR_RETURN(auto hashes, service_.log().ConsistencyProof(from, to));
   return JsonResponse(200, {{"from", from}, {"to", to}, {"hashes", HashesJson(hashes)}});
+}
+
+// Which decisions cite exactly this file: each citing entry as the reader may see it, with its
+// inclusion proof in the tree of the latest checkpoint (served with it).
+Result<HttpResponse> Api::GetDocument(const RouteContext& c) {
+  const std::string& hash = c.segments[2];
+  bool hex = hash.size() == 64;
+  for (const char ch : hash) hex = hex && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
+  if (!hex) return BadRequest("a document is addressed by its SHA-256, 64 lowercase hex digits");
+  const std::shared_ptr<const std::string> note = service_.log().signed_checkpoint();
+  const size_t first = note->find('\n'), second = note->find('\n', first + 1);
+  const auto size = ParseDecimal(note->substr(first + 1, second - first - 1));
+  if (!size) return Status(Code::kInternal, "the latest checkpoint does not parse");
+  std::vector<projections::Citation> citations;
+  PL_RETURN_IF_ERROR(service_.Read([&](const projections::State& s) -> Status {
+    if (const auto it = s.documents.find(hash); it != s.documents.end()) citations = it->second;
+    return Status::Ok();
+  }));
+  Json cites = Json::array();
+  for (const projections::Citation& cite : citations) {
+    if (cite.seq >= *size) continue;  // appended after the checkpoint
+    PL_ASSIGN_OR_RETURN(std::string leaf, service_.log().ReadLeaf(cite.seq));
+    PL_ASSIGN_OR_RETURN(auto proof, service_.log().InclusionProof(cite.seq, *size));
+    const std::string visible = Visible(leaf, cite.seq, c.reader);
+    Json item = {{"seq", cite.seq}, {"type", cite.type}, {"leaf_hash", HashBase64(merkle::HashLeaf(leaf))},
+                 {"entry", Json::parse(visible)}, {"inclusion", {{"index", cite.seq}, {"size", *size}, {"hashes", HashesJson(proof)}}}};
+    if (visible == leaf) {  // the name and size are the entry's own words
+      item["name"] = cite.name;
+      item["bytes"] = cite.bytes;
+    }
+    cites.push_back(std::move(item));
+  }
+  return JsonResponse(200, {{"sha256", hash}, {"checkpoint", *note}, {"size", *size}, {"citations", cites}});
 }
 
 Result<StreamRequest> Api::OpenStream(const std::string& target, const std::string& authorization, size_t watchers,

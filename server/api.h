@@ -112,6 +112,9 @@ class Api {
   // The tables and the check of unsigned events (api_reports.cc).
   Result<HttpResponse> GetReport(const RouteContext& c);
   Result<HttpResponse> PostCheck(const RouteContext& c);
+  Result<HttpResponse> GetCampaignReviewScope(const RouteContext& c);
+  Result<HttpResponse> GetCampaignOutcomes(const RouteContext& c);
+  Result<HttpResponse> GetDocument(const RouteContext& c);
   Result<HttpResponse> GetActors(const RouteContext& c);
   Result<HttpResponse> GetActor(const RouteContext& c);
 

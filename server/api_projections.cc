@@ -74,6 +74,27 @@ Result<HttpResponse> Api::GetCampaignQuotas(const RouteContext& c) {
   });
 }
 
+Result<HttpResponse> Api::GetCampaignReviewScope(const RouteContext& c) {
+  PL_RETURN_IF_ERROR(MayReadCampaignView(c.reader, "the review list with its requests"));
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Campaign* campaign = s.FindCampaign(id);
+    if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
+    if (!campaign->rules.review) return Status(Code::kNotFound, "campaign " + id + " reviews no titles");
+    return JsonAsOf(projections::ReviewScopeView(s, *campaign), s.size);
+  });
+}
+
+Result<HttpResponse> Api::GetCampaignOutcomes(const RouteContext& c) {
+  PL_RETURN_IF_ERROR(MayReadCampaignView(c.reader, "outcomes"));
+  const std::string& id = c.segments[2];
+  return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
+    const projections::Campaign* campaign = s.FindCampaign(id);
+    if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
+    return JsonAsOf(projections::OutcomeView(s, *campaign), s.size);
+  });
+}
+
 Result<HttpResponse> Api::GetActors(const RouteContext&) {
   return service_.Read([&](const projections::State& s) {
     Json list = Json::array();

@@ -13,12 +13,12 @@ bool Visible(const Reader& reader, const projections::Unit& unit) {
   return FullView(reader, unit) || projections::PubliclyKnown(unit);
 }
 
-Status MayReadQuotas(const Reader& reader) {
+Status MayReadCampaignView(const Reader& reader, const std::string& what) {
   if (reader.actor.empty()) {
-    return Status(Code::kUnauthenticated, "quota usage is served to authenticated ministry, provincial, SOE group and auditor actors");
+    return Status(Code::kUnauthenticated, what + " is served to authenticated ministry, provincial, SOE group and auditor actors");
   }
   if (reader.role != "ministry" && reader.role != "provincial" && reader.role != "auditor" && reader.role != "soe_group") {
-    return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read quota usage");
+    return Status(Code::kForbidden, "an actor of role " + reader.role + " may not read " + what);
   }
   return Status::Ok();
 }

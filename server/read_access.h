@@ -17,6 +17,7 @@ bool Visible(const Reader& reader, const projections::Unit& unit);
 
 // OK if `reader` may read quota usage: authenticated ministry, provincial, SOE group and auditor
 // actors. Errors: kUnauthenticated (public), kForbidden (another role).
-Status MayReadQuotas(const Reader& reader);
+Status MayReadCampaignView(const Reader& reader, const std::string& what);
+inline Status MayReadQuotas(const Reader& reader) { return MayReadCampaignView(reader, "quota usage"); }
 
 }  // namespace pilotledger::server

@@ -68,5 +68,10 @@ void AddSampleCommands(std::vector<Command>& commands);
 void AddWatchCommands(std::vector<Command>& commands);
 void AddImportCommands(std::vector<Command>& commands);
 void AddReportCommands(std::vector<Command>& commands);
+void AddDocumentCommands(std::vector<Command>& commands);
+
+// {name, sha256, bytes} of the file a --document option names: NAME=FILE, or FILE (named by its
+// file name). The file itself never enters the log.
+Result<Json> DocumentCitation(const std::string& spec);
 
 }  // namespace pilotledger::cli

@@ -11,13 +11,15 @@ namespace {
 struct EventOptions {
   std::string id, time, out;
   std::vector<std::string> keys;
+  std::vector<std::string> documents;
 };
 
 void AddEventOptions(po::options_description& o, EventOptions& e) {
   o.add_options()("key", po::value(&e.keys)->composing(), "sign with this key file (ACTOR=PEM or PEM); repeat for co-signers")
       ("id", po::value(&e.id), "event id (default: generated)")
       ("time", po::value(&e.time), "the signer's time claim, RFC 3339 UTC (default: now)")
-      ("out", po::value(&e.out), "write the event to this file ('-' for stdout) instead of appending it");
+      ("out", po::value(&e.out), "write the event to this file ('-' for stdout) instead of appending it")
+      ("document", po::value(&e.documents)->composing(), "cite a file the decision rests on: NAME=FILE or FILE (hashed; the file stays here); repeat");
 }
 
 std::string GeneratedId(const std::string& type) {
@@ -81,6 +83,12 @@ int Emit(const Globals& g, const std::string& type, Json body, const EventOption
     if (!t.ok()) return Fail("--time: " + t.status().message());
     time = *t;
   }
+  for (const std::string& spec : e.documents) {
+    Result<Json> cite = DocumentCitation(spec);
+    if (!cite.ok()) return Fail(cite.status());
+    if (!body.contains("documents")) body["documents"] = Json::array();
+    body["documents"].push_back(*cite);
+  }
   Result<SignedEvent> event = MakeEvent(e.id.empty() ? GeneratedId(type) : e.id, type, time, std::move(body));
   if (!event.ok()) return Fail(event.status());
   Result<std::vector<client::Identity>> keys = client::LoadIdentities(e.keys);
@@ -120,6 +128,17 @@ Result<Json> Metrics(const std::vector<std::string>& items) {
   return m;
 }
 
+// "METHOD:YYYY-MM-DD:NOTE" checks of a recommendation (how the authority checked the unit).
+Result<Json> Checks(const std::vector<std::string>& items) {
+  Json checks = Json::array();
+  for (const std::string& item : items) {
+    const auto a = item.find(':'), b = a == std::string::npos ? a : item.find(':', a + 1);
+    if (b == std::string::npos) return Status(Code::kInvalidArgument, "--check takes METHOD:YYYY-MM-DD:NOTE, got " + item);
+    checks.push_back({{"method", item.substr(0, a)}, {"date", item.substr(a + 1, b - a - 1)}, {"note", item.substr(b + 1)}});
+  }
+  return checks;
+}
+
 // A shortcut: positional unit (or other) argument, --campaign, and type-specific options.
 struct Shortcut {
   std::string name, type, summary, positional;
@@ -140,11 +159,6 @@ Json WithCampaign(const po::variables_map& vm, Json body) {
 std::vector<Shortcut> Shortcuts() {
   const auto campaign = [](po::options_description& o) {
     o.add_options()("campaign", po::value<std::string>()->required(), "the campaign, e.g. 2023");
-  };
-  const auto unit_event = [&](const char* name, const char* type, const char* summary) {
-    return Shortcut{name, type, summary, "unit", campaign, [](const po::variables_map& vm) -> Result<Json> {
-                      return WithCampaign(vm, {{"unit_id", Str(vm, "unit")}});
-                    }};
   };
   std::vector<Shortcut> s;
   s.push_back({"register", "actor.registered", "register an actor from its descriptor (pilotctl keygen prints one)", "descriptor",
@@ -204,7 +218,22 @@ std::vector<Shortcut> Shortcuts() {
                  PL_ASSIGN_OR_RETURN(Json metrics, Metrics(Strs(vm, "metric")));
                  return WithCampaign(vm, {{"unit", unit}, {"metrics", metrics}, {"scenarios", Strs(vm, "scenario")}});
                }});
-  s.push_back(unit_event("recommend", "recommendation.issued", "recommend a unit (the authority's three departments, or its SOE group)"));
+  const auto check_option = [](po::options_description& o) {
+    o.add_options()("check", po::value<std::vector<std::string>>()->composing(),
+                    "how the authority checked the unit: METHOD:YYYY-MM-DD:NOTE (material_review|site_visit); repeat");
+  };
+  s.push_back({"recommend", "recommendation.issued", "recommend a unit (the authority's three departments, or its SOE group)", "unit",
+               [&](po::options_description& o) {
+                 campaign(o);
+                 check_option(o);
+               },
+               [](const po::variables_map& vm) -> Result<Json> {
+                 Json b = WithCampaign(vm, {{"unit_id", Str(vm, "unit")}});
+                 if (vm.count("check")) {
+                   PL_ASSIGN_OR_RETURN(b["checks"], Checks(Strs(vm, "check")));
+                 }
+                 return b;
+               }});
   s.push_back({"score", "score.recorded", "record an expert's score (0-100)", "unit",
                [&](po::options_description& o) {
                  campaign(o);
@@ -264,8 +293,31 @@ std::vector<Shortcut> Shortcuts() {
                  if (!vm.count("units")) return Status(Code::kInvalidArgument, "name the units, or pass --descriptors");
                  return WithCampaign(vm, {{"units", Strs(vm, "units")}});
                }});
-  s.push_back(unit_event("request-review", "review.requested", "request the review of a unit's title"));
-  s.push_back(unit_event("recommend-review", "review.recommended", "recommend a unit under review (within the cap)"));
+  s.push_back({"request-review", "review.requested", "request the review of a listed unit's title with its review form", "unit",
+               [&](po::options_description& o) {
+                 campaign(o);
+                 o.add_options()("metric", po::value<std::vector<std::string>>()->composing(), "the form's figures: NAME=VALUE; repeat")
+                     ("scenario", po::value<std::vector<std::string>>()->composing(), "scenario code; repeat");
+               },
+               [](const po::variables_map& vm) -> Result<Json> {
+                 PL_ASSIGN_OR_RETURN(Json metrics, Metrics(Strs(vm, "metric")));
+                 return WithCampaign(vm, {{"unit_id", Str(vm, "unit")}, {"metrics", metrics}, {"scenarios", Strs(vm, "scenario")}});
+               }});
+  s.push_back({"recommend-review", "review.recommended", "recommend a unit under review (its form meets the rules; within the cap)", "unit",
+               [&](po::options_description& o) {
+                 campaign(o);
+                 o.add_options()("findings", po::value<std::string>()->required(),
+                                 "JSON file: {industry_development, service_capability, industry_influence: {progress, note}}");
+                 check_option(o);
+               },
+               [](const po::variables_map& vm) -> Result<Json> {
+                 PL_ASSIGN_OR_RETURN(Json findings, ReadJsonInput(Str(vm, "findings")));
+                 Json b = WithCampaign(vm, {{"unit_id", Str(vm, "unit")}, {"findings", findings}});
+                 if (vm.count("check")) {
+                   PL_ASSIGN_OR_RETURN(b["checks"], Checks(Strs(vm, "check")));
+                 }
+                 return b;
+               }});
   s.push_back({"pass-review", "review.passed", "announce the units that passed the review", "units", campaign,
                [](const po::variables_map& vm) -> Result<Json> { return WithCampaign(vm, {{"units", Strs(vm, "units")}}); }});
   s.push_back({"revoke", "title.revoked", "revoke a unit's title(s) in a campaign's context", "unit",

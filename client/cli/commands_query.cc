@@ -184,7 +184,11 @@ int Quotas(const Globals& g, const std::vector<std::string>& args) {
     return kOk;
   }
   bool review = false;
-  for (const Json& a : (*j)["authorities"]) review = review || a.contains("review");
+  std::string base_rule;
+  for (const Json& a : (*j)["authorities"]) {
+    review = review || a.contains("review");
+    if (a.contains("review")) base_rule = a["review"].value("base_rule", "");
+  }
   std::vector<std::string> header = {"AUTHORITY", "KIND", "ENTERPRISE", "STREET", "PARK", "BASE", "SOE TOTAL"};
   if (review) header.insert(header.end(), {"UNDER REVIEW", "REVIEW CAP", "RECOMMENDED"});
   std::vector<std::vector<std::string>> rows = {header};
@@ -220,9 +224,15 @@ int Quotas(const Globals& g, const std::vector<std::string>& args) {
   Table(rows);
   std::cout << "Places: used/limit (+extra granted by quota exceptions).\n";
   if (review) {
-    std::cout << "Review: UNDER REVIEW is the base, the titles under review still active; REVIEW CAP is the cap percentage of\n"
-                 "that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made. A recommendation\n"
-                 "is admitted only while RECOMMENDED < cap+extra; revocations later shrink the base, never the count.\n";
+    if (base_rule == "listed") {
+      std::cout << "Review: UNDER REVIEW is the base, the units on the review list (review.base listed); REVIEW CAP is the cap\n"
+                   "percentage of that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made.\n"
+                   "A recommendation is admitted only while RECOMMENDED < cap+extra.\n";
+    } else {
+      std::cout << "Review: UNDER REVIEW is the base, the titles under review still active; REVIEW CAP is the cap percentage of\n"
+                   "that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made. A recommendation\n"
+                   "is admitted only while RECOMMENDED < cap+extra; revocations later shrink the base, never the count.\n";
+    }
   }
   for (const std::string& n : notes) std::cout << n << "\n";
   std::cout << "As of log size " << Cell((*j)["as_of"]) << "\n";

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client/cli/cli.h"
+#include "ledger/crypto.h"
 #include "projections/actors.h"
 #include "projections/uscc.h"
 
@@ -124,6 +125,25 @@ class Sampler {
   std::vector<std::string> Departments(const Region& r) {
     return {"p" + r.code + "-miit", "p" + r.code + "-civil", "p" + r.code + "-health"};
   }
+  // A document as events cite it: the name and the hash and size of (stand-in) content.
+  static Json Doc(const std::string& name, const std::string& content) {
+    return {{"name", name}, {"sha256", HashHex(Sha256(content))}, {"bytes", int64_t(content.size())}};
+  }
+  // A recommendation body with what the 2023 rules ask of it: the authority's checks (现场调研与材料审核相结合)
+  // and its opinion with the summary table (推荐意见, 汇总表).
+  static Json Recommendation(const std::string& campaign, const std::string& unit, const std::string& authority) {
+    const std::string day = FormatRfc3339Seconds(SystemClock().Now()).substr(0, 10);
+    return {{"campaign", campaign},
+            {"unit_id", unit},
+            {"checks", {{{"method", "material_review"}, {"date", day}, {"note", "逐一审查申报材料（示例）"}},
+                        {{"method", "site_visit"}, {"date", day}, {"note", "现场调研（示例）"}}}},
+            {"documents", {Doc("推荐意见", "推荐意见 " + authority + " " + unit), Doc("汇总表", "汇总表（附件4） " + authority)}}};
+  }
+  static Json Findings() {
+    return {{"industry_development", {{"progress", true}, {"note", "智慧健康养老业务收入较获评时明显增长（示例）"}}},
+            {"service_capability", {{"progress", true}, {"note", "服务人数和服务种类持续增加（示例）"}}},
+            {"industry_influence", {{"progress", true}, {"note", "牵头制定地方标准，经验在省内推广（示例）"}}}};
+  }
   static std::string In(int seconds) {
     SystemClock clock;
     return FormatRfc3339Seconds(Timestamp{clock.Now().ms + seconds * 1000LL});
@@ -140,7 +160,7 @@ class Sampler {
   std::unique_ptr<client::LedgerClient> client_;
   std::map<std::string, client::Identity> ids_;
   std::vector<Region> regions_;
-  std::map<std::string, std::vector<std::string>> titled_;  // authority -> historical units
+  std::map<std::string, std::vector<Json>> titled_;  // authority -> historical units' descriptors
   int counter_ = 0, appended_ = 0;
   uint64_t last_seq_ = 0;
   const std::vector<std::string> ministries_ = {"miit", "mca", "nhc"};
@@ -171,7 +191,7 @@ Status Sampler::History() {
       Json units = Json::array();
       for (int n = 1 + int(rng_() % 3); n > 0; --n) {
         Json u = NewUnit(r, Pick({"enterprise", "enterprise", "street", "street", "base"}), r.code);
-        titled_[r.code].push_back(u["id"]);
+        titled_[r.code].push_back(u);
         units.push_back(u);
       }
       PL_RETURN_IF_ERROR(Append("title.granted", {{"campaign", year}, {"units", units}}, ministries_));
@@ -185,7 +205,10 @@ Status Sampler::Selection() {
   rules["campaign"] = campaign_;
   rules["title"] = "2026年智慧健康养老应用试点示范（开发示例，按2023年规则）";
   rules["deadline"] = In(180 * 24 * 3600);
-  PL_RETURN_IF_ERROR(Append("campaign.opened", {{"campaign", campaign_}, {"rules", rules}}, ministries_));
+  // The campaign cites the rule file it was made from (pilotctl check-document finds it).
+  PL_ASSIGN_OR_RETURN(std::string rule_file, ReadInput(config_ + "/campaigns/2023.json"));
+  PL_RETURN_IF_ERROR(Append("campaign.opened",
+                            {{"campaign", campaign_}, {"rules", rules}, {"documents", {Doc("2023.json", rule_file)}}}, ministries_));
   std::vector<std::string> recommended;
   for (size_t i = 0; i < regions_.size(); i += 3) {
     const Region& r = regions_[i];
@@ -193,19 +216,21 @@ Status Sampler::Selection() {
       const Json unit = NewUnit(r, category, r.code);
       const bool fail = rng_() % 6 == 0;
       PL_RETURN_IF_ERROR(Append("submission.filed",
-                                {{"campaign", campaign_}, {"unit", unit}, {"metrics", Metrics(unit, fail)}, {"scenarios", Scenarios(category)}},
+                                {{"campaign", campaign_}, {"unit", unit}, {"metrics", Metrics(unit, fail)}, {"scenarios", Scenarios(category)},
+                                 {"documents", {Doc("申报材料", "申报材料 " + unit["id"].get<std::string>())}}},
                                 {Departments(r)[0]}));
       if (fail) continue;  // not eligible: stays submitted, its failed criterion shown in its status
-      PL_RETURN_IF_ERROR(Append("recommendation.issued", {{"campaign", campaign_}, {"unit_id", unit["id"]}}, Departments(r)));
+      PL_RETURN_IF_ERROR(Append("recommendation.issued", Recommendation(campaign_, unit["id"], r.code), Departments(r)));
       recommended.push_back(unit["id"]);
     }
   }
   Json soe_unit = NewUnit(regions_[0], "enterprise", "soe:soe-cec");
   soe_unit["name"] = "中电智慧养老科技有限公司";
   PL_RETURN_IF_ERROR(Append("submission.filed",
-                            {{"campaign", campaign_}, {"unit", soe_unit}, {"metrics", Metrics(soe_unit, false)}, {"scenarios", Scenarios("enterprise")}},
+                            {{"campaign", campaign_}, {"unit", soe_unit}, {"metrics", Metrics(soe_unit, false)}, {"scenarios", Scenarios("enterprise")},
+                             {"documents", {Doc("申报材料", "申报材料 " + soe_unit["id"].get<std::string>())}}},
                             {"soe-cec"}));
-  PL_RETURN_IF_ERROR(Append("recommendation.issued", {{"campaign", campaign_}, {"unit_id", soe_unit["id"]}}, {"soe-cec"}));
+  PL_RETURN_IF_ERROR(Append("recommendation.issued", Recommendation(campaign_, soe_unit["id"], "soe:soe-cec"), {"soe-cec"}));
   recommended.push_back(soe_unit["id"]);
   for (const std::string& u : recommended) {
     for (int e = 1; e <= 3; ++e) {
@@ -225,26 +250,54 @@ Status Sampler::Selection() {
   for (size_t i = 0; i < recommended.size(); ++i) {
     if (i != 1 && i != 2) grant.push_back(recommended[i]);
   }
-  return Append("title.granted", {{"campaign", campaign_}, {"units", grant}}, ministries_);
+  PL_RETURN_IF_ERROR(Append("title.granted", {{"campaign", campaign_}, {"units", grant}}, ministries_));
+  // Every recommended unit ends in an outcome: the two not selected are rejected with their reasons.
+  PL_RETURN_IF_ERROR(Append("application.rejected", {{"campaign", campaign_}, {"unit_id", recommended[1]}, {"reason", "objection_upheld"}}, ministries_));
+  return Append("application.rejected", {{"campaign", campaign_}, {"unit_id", recommended[2]}, {"reason", "spot_check_failed"}}, ministries_);
 }
 
 Status Sampler::Review() {
+  // The review list (附件2): every unit titled in 2017-2019, under its authority.
+  Json scope = Json::object();
+  for (const Region& r : regions_) {
+    for (const Json& u : titled_[r.code]) scope[r.code].push_back(u["id"]);
+  }
+  PL_RETURN_IF_ERROR(Append("review.scope", {{"campaign", campaign_}, {"units", scope}}, ministries_));
+  // One province asks for a material of its own (可结合工作实际提出复核材料要求).
+  const Region& strict = regions_[0];
+  const std::string extra = "近三年发展情况报告";
+  PL_RETURN_IF_ERROR(Append("review.requirements",
+                            {{"campaign", campaign_}, {"authority", strict.code}, {"required_documents", {extra}},
+                             {"note", "复核单位另附近三年发展情况报告（示例）"}},
+                            Departments(strict)));
   std::vector<std::string> recommended;
   for (const Region& r : regions_) {
     std::vector<std::string> requested;
-    for (const std::string& u : titled_[r.code]) {
+    for (const Json& unit : titled_[r.code]) {
       if (rng_() % 4 == 0) continue;  // does not apply: due for revocation once the review closes
-      PL_RETURN_IF_ERROR(Append("review.requested", {{"campaign", campaign_}, {"unit_id", u}}, {Departments(r)[0]}));
+      const std::string u = unit["id"];
+      Json body = {{"campaign", campaign_}, {"unit_id", u}, {"metrics", Metrics(unit, false)}, {"scenarios", Scenarios(unit["category"])},
+                   {"documents", {Doc("复核申请表", "复核申请表（附件3） " + u)}}};
+      if (r.code == strict.code) body["documents"].push_back(Doc(extra, "发展情况报告 " + u));
+      PL_RETURN_IF_ERROR(Append("review.requested", body, {Departments(r)[0]}));
       requested.push_back(u);
     }
-    // Up to the 70% cap; the rest are not recommended (a failure once the review closes).
-    const size_t cap = requested.size() * 7000 / 10000;
+    // Up to the 70% cap of the listed units; the rest are not recommended (a failure once the review closes).
+    const size_t cap = std::min(requested.size(), titled_[r.code].size() * 7000 / 10000);
     for (size_t i = 0; i < cap; ++i) {
-      PL_RETURN_IF_ERROR(Append("review.recommended", {{"campaign", campaign_}, {"unit_id", requested[i]}}, Departments(r)));
+      Json body = Recommendation(campaign_, requested[i], r.code);
+      body["findings"] = Findings();
+      PL_RETURN_IF_ERROR(Append("review.recommended", body, Departments(r)));
       recommended.push_back(requested[i]);
     }
   }
-  // Field spot checks: a few fail, and those units fail the review.
+  // Expert scores (scoring.scores_required = 3) and field spot checks: a few fail, and those units fail the review.
+  for (const std::string& u : recommended) {
+    for (int e = 1; e <= 3; ++e) {
+      PL_RETURN_IF_ERROR(Append("score.recorded", {{"campaign", campaign_}, {"unit_id", u}, {"score", 70 + int(rng_() % 28)}},
+                                {"expert-" + std::to_string(e)}));
+    }
+  }
   std::vector<std::string> failed, published;
   for (size_t i = 0; i < recommended.size(); ++i) {
     const bool fails = i % 9 == 4;
@@ -262,8 +315,10 @@ Status Sampler::Review() {
   published.erase(published.begin() + 1);
   PL_RETURN_IF_ERROR(Append("review.passed", {{"campaign", campaign_}, {"units", published}}, ministries_));
   for (const std::string& u : failed) {
+    PL_RETURN_IF_ERROR(Append("review.failed", {{"campaign", campaign_}, {"unit_id", u}, {"reason", "spot_check_failed"}}, ministries_));
     PL_RETURN_IF_ERROR(Append("title.revoked", {{"campaign", campaign_}, {"unit_id", u}, {"reason", "review_failed"}}, ministries_));
   }
+  PL_RETURN_IF_ERROR(Append("review.failed", {{"campaign", campaign_}, {"unit_id", objected}, {"reason", "objection_upheld"}}, ministries_));
   return Append("title.revoked", {{"campaign", campaign_}, {"unit_id", objected}, {"reason", "objection_upheld"}}, ministries_);
 }
 

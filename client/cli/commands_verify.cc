@@ -25,13 +25,18 @@ struct PublicReport {
   uint64_t size = 0, public_entries = 0, redacted = 0, signatures = 0, units = 0;
 };
 
-// The unit ids a public entry names (publications, titles, review results, revocations).
+// The unit ids a public entry names (publications, titles, review lists and results, revocations).
 std::vector<std::string> NamedUnits(const std::string& type, const Json& body) {
   std::vector<std::string> ids;
   if (type == "publication.issued" || type == "title.granted" || type == "review.passed") {
     for (const Json& u : body.value("units", Json::array())) ids.push_back(u.is_object() ? u.value("id", "") : u.get<std::string>());
   } else if (type == "title.revoked") {
     ids.push_back(body.value("unit_id", ""));
+  } else if (type == "review.scope") {  // the review list: authority -> unit ids
+    const Json lists = body.value("units", Json::object());
+    for (const auto& [authority, units] : lists.items()) {
+      for (const Json& u : units) ids.push_back(u.get<std::string>());
+    }
   }
   return ids;
 }

@@ -158,8 +158,14 @@ def rules_variant(historical):
             "quotas": ref("quotas"),
             "eligibility": eligibility(GROUPS, required=True),
             "review": ref("review"),
+            "scoring": ref("scoring"),
+            "documents": ref("required_documents"),
+            "applicants": closed({k: {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": CATEGORIES}}
+                                  for k in ["county_level", "company_code", "soe_member_categories"]}),
+            "recommendation_check": closed({"methods": {"type": "array", "minItems": 1, "uniqueItems": True,
+                                                        "items": {"enum": ["material_review", "site_visit"]}}}),
         }
-        required = [k for k in props if k != "review"]
+        required = [k for k in props if k not in ("review", "documents", "recommendation_check", "applicants")]
     return closed(props, required=required)
 
 
@@ -192,10 +198,22 @@ def build_schema():
             "planned_city_or_xpcc": ref("category_quota"),
             "soe_group": closed({"total": ref("count")}),
         }),
+        "required_documents": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {t: {"type": "array", "minItems": 1, "uniqueItems": True, "items": ref("text")}
+                           for t in ["submission.filed", "recommendation.issued", "review.requested", "review.recommended"]},
+        },
+        "scoring": closed({
+            "min": {"type": "integer", "minimum": 0, "maximum": 10000},
+            "max": {"type": "integer", "minimum": 1, "maximum": 10000},
+            "scores_required": {"type": "integer", "minimum": 0, "maximum": 100},
+        }),
         "review": closed({
             "batches": {"type": "array", "minItems": 1, "uniqueItems": True, "items": ref("campaign_id")},
             "cap_bp": ref("basis_points"),
-            "base": {"enum": ["requested_and_titled"]},
+            "base": {"enum": ["listed", "requested_and_titled"]},
+            "one_track": {"type": "boolean"},
         }),
     }
     for group in GROUPS:

@@ -69,7 +69,20 @@ EXPECTED_SCENARIOS = {
     "2021": ALL_SCENARIOS - {"elderly_canteen"},
     "2023": ALL_SCENARIOS - {"smart_elderly_restaurant", "virtual_nursing_home"},
 }
-EXPECTED_REVIEW = {"batches": ["2017", "2018", "2019"], "cap_bp": 7000, "base": "requested_and_titled"}
+# docs/rules.md "Scoring": the calls give no scale; the project's assumption.
+EXPECTED_SCORING = {"min": 0, "max": 100, "scores_required": 3}
+# docs/rules.md "Documents": what each step must cite. 2023 (四(二), 二); 2021 ran online (三(一)): none.
+EXPECTED_REQUIRED_DOCUMENTS = {
+    "2021": None,
+    "2023": {"submission.filed": ["申报材料"], "recommendation.issued": ["推荐意见", "汇总表"],
+             "review.requested": ["复核申请表"], "review.recommended": ["推荐意见", "汇总表"]},
+}
+# docs/rules.md "Checks": 2023 四(一) 现场调研与材料审核相结合; 2021 三(二) 实地考察和评审.
+EXPECTED_CHECKS = {"methods": ["site_visit", "material_review"]}
+# docs/rules.md "Applicants": 2021 guide 二(一), (三), (四); 2023 §一 (中央企业组织成员单位申报).
+EXPECTED_APPLICANTS = {"county_level": ["base", "street"], "company_code": ["enterprise"],
+                       "soe_member_categories": ["enterprise", "park"]}
+EXPECTED_REVIEW = {"batches": ["2017", "2018", "2019"], "cap_bp": 7000, "base": "listed", "one_track": True}
 
 
 def m(metric, value):
@@ -248,6 +261,11 @@ def show(value):
     return json.dumps(value, ensure_ascii=False, default=default)
 
 
+def as_2021(eligibility):
+    """2023's provisional criteria read back as 2021's: the prior year 2022 becomes 2020."""
+    return json.loads(json.dumps(eligibility, ensure_ascii=False).replace("2022年", "2020年"))
+
+
 def without_text(criterion):
     return {k: v for k, v in criterion.items() if k not in ("id", "text")}
 
@@ -324,6 +342,10 @@ def campaign_errors(name, rules, authority_kinds):
             ("subtypes", rules.get("subtypes"), ["product", "platform", "institution", "service"]),
             ("scenarios", scenarios, EXPECTED_SCENARIOS[name]),
             ("review", rules.get("review"), EXPECTED_REVIEW if name == "2023" else None),
+            ("scoring", rules.get("scoring"), EXPECTED_SCORING),
+            ("recommendation_check", rules.get("recommendation_check"), EXPECTED_CHECKS),
+            ("applicants", rules.get("applicants"), EXPECTED_APPLICANTS),
+            ("documents", rules.get("documents"), EXPECTED_REQUIRED_DOCUMENTS[name]),
         ]
         for what, got, want in checks:
             if got != want:
@@ -338,9 +360,11 @@ def cross_file_errors(all_rules):
         if name not in all_rules:
             errors.append(f"config/campaigns/{name}.json is missing")
     if "2021" in all_rules and "2023" in all_rules:
-        if all_rules["2023"].get("eligibility") != all_rules["2021"].get("eligibility"):
+        if as_2021(all_rules["2023"].get("eligibility")) != all_rules["2021"].get("eligibility"):
             errors.append("2023: eligibility differs from 2021's (2023 is provisional: it must equal 2021's,"
-                          " texts included)")
+                          " texts included but for the revenue year, 2022 for 2020)")
+        if "2020年" in json.dumps(all_rules["2023"].get("eligibility"), ensure_ascii=False):
+            errors.append("2023: a criterion text cites 2020; the 2023 call's prior year is 2022")
     review = all_rules.get("2023", {}).get("review", {})
     for batch in review.get("batches", []):
         if not all_rules.get(batch, {}).get("historical"):
@@ -486,8 +510,10 @@ def seed_errors(all_rules, seeds_dir):
             errors.append(f"{name}: document {rules.get('document')!r} is not in its source {rules.get('source')}")
         for group, crits in rules.get("eligibility", {}).items():
             for c in crits:
-                # 2023's guide is not in the seeds: its provisional criteria quote the 2021 guide.
-                if squeeze(c["text"]) not in texts["2021"]:
+                # 2023's guide is not in the seeds: its provisional criteria quote the 2021 guide, with
+                # the prior year of the 2023 call (2022) where 2021's says 2020.
+                quoted = squeeze(c["text"]).replace("2022年", "2020年") if name == "2023" else squeeze(c["text"])
+                if quoted not in texts["2021"]:
                     errors.append(f"{name}: {c['id']} text {c['text']!r} is not quoted from the 2021 guide")
     return errors
 

@@ -373,11 +373,11 @@ TEST_F(SampleTest, PublicVerifyChecksWhatAPublicReaderMaySeeAndSaysWhatItCouldNo
   ASSERT_EQ(Ctl({"verify", "--ledger-key", key_}, &out), 0) << out;
   const std::string root = out.substr(out.find("root ") + 5, 44);
   EXPECT_EQ(out, "pilotctl verify: no --as KEYFILE, so verifying as a public reader (redacted entries cannot be checked)\n"
-                 "verified as a public reader pilotledger.local/dev: 834 entries (251 public, 583 redacted)\n"
-                 "  signatures    510 of the public entries checked with the signers' registered keys\n"
+                 "verified as a public reader pilotledger.local/dev: 1306 entries (257 public, 1049 redacted)\n"
+                 "  signatures    528 of the public entries checked with the signers' registered keys\n"
                  "  tree          root " + root + " from every leaf hash equals the checkpoint signed by the trusted key\n"
                  "  projections   269 public units served exactly as the public entries say\n"
-                 "  NOT checked   the contents and signatures of the 583 redacted entries; whether each signer was allowed to sign "
+                 "  NOT checked   the contents and signatures of the 1049 redacted entries; whether each signer was allowed to sign "
                  "(the policy) and the campaign rules, which need every entry; quotas, eligibility, scores and other non-public "
                  "projections; run verify --as an auditor or ministry key for those\n");
   // The auditor's full verification reaches the same root.
@@ -388,7 +388,7 @@ TEST_F(SampleTest, PublicVerifyChecksWhatAPublicReaderMaySeeAndSaysWhatItCouldNo
   ASSERT_EQ(Ctl({"--as", keys_ + "auditor.pem", "--json", "verify", "--public", "--ledger-key", key_}, &out), 0) << out;
   const Json j = Json::parse(out);
   EXPECT_EQ(j["mode"], "public");
-  EXPECT_EQ(j["redacted"], 583);
+  EXPECT_EQ(j["redacted"], 1049);
   EXPECT_EQ(j["units"], 269);
   // Another ledger's key fails.
   TestLedger other;
@@ -397,7 +397,7 @@ TEST_F(SampleTest, PublicVerifyChecksWhatAPublicReaderMaySeeAndSaysWhatItCouldNo
       << out;
 }
 
-TEST_F(SampleTest, QuotasExplainARecommendedCountAboveTodaysCap) {
+TEST_F(SampleTest, QuotasExplainTheReviewCapOverTheListedUnits) {
   ASSERT_OK_AND_ASSIGN(auto c, client::LedgerClient::Connect(url_));
   ASSERT_OK_AND_ASSIGN(client::Identity auditor, client::LoadIdentity(keys_ + "auditor.pem"));
   c->SetReader(auditor);
@@ -408,32 +408,30 @@ TEST_F(SampleTest, QuotasExplainARecommendedCountAboveTodaysCap) {
     if (a["review"].contains("note")) over.push_back(a["authority"]);
     if (a["authority"] == "310000") review310000 = a["review"];
   }
-  EXPECT_EQ(over, (std::vector<std::string>{"310000", "410000", "450000", "620000", "660000"}));
-  EXPECT_EQ(review310000, Json::parse(R"({"base":4,"cap":2,"cap_bp":7000,"extra":0,"recommended":3,"recommended_revoked":1,
-    "remaining":0,"requested":5,"revoked_since_request":1,
-    "note":"3 recommendations exceed today's cap of 2 without breaking a rule: each was within the cap when it was made and stays counted, but since then 1 of the 5 titles under review was revoked, shrinking the base to 4; no further recommendation is admitted"})"));
+  EXPECT_EQ(over, std::vector<std::string>{}) << "under review.base listed the base never shrinks below the recommendations";
+  // Shanghai: 8 units on the review list, 5 requested; floor(70% of 8) = 5 recommended.
+  EXPECT_EQ(review310000, Json::parse(R"({"base":8,"base_rule":"listed","cap":5,"cap_bp":7000,"extra":0,"listed":8,"recommended":5,
+    "recommended_revoked":0,"remaining":0,"requested":5,"revoked_since_request":0})"));
   std::string out;
   ASSERT_EQ(Ctl({"quotas", "sample-2026", "--authority", "620000", "--as", keys_ + "p620000-miit.pem"}, &out), 0) << out;
   EXPECT_EQ(out,
             "AUTHORITY  KIND      ENTERPRISE  STREET  PARK  BASE  SOE TOTAL  UNDER REVIEW                REVIEW CAP  RECOMMENDED\n"
-            "620000     province  0/3         1/8     0/3   1/3              1 (2 requested, 1 revoked)  0           1 *\n"
+            "620000     province  0/3         1/8     0/3   1/3              6 (2 requested, 1 revoked)  4           2\n"
             "Places: used/limit (+extra granted by quota exceptions).\n"
-            "Review: UNDER REVIEW is the base, the titles under review still active; REVIEW CAP is the cap percentage of\n"
-            "that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made. A recommendation\n"
-            "is admitted only while RECOMMENDED < cap+extra; revocations later shrink the base, never the count.\n"
-            "* 620000: 1 recommendation exceeds today's cap of 0 without breaking a rule: each was within the cap when it was made "
-            "and stays counted, but since then 1 of the 2 titles under review was revoked, shrinking the base to 1; no further "
-            "recommendation is admitted\n"
-            "As of log size 834\n");
+            "Review: UNDER REVIEW is the base, the units on the review list (review.base listed); REVIEW CAP is the cap\n"
+            "percentage of that base, rounded down (+extra by exception); RECOMMENDED counts every recommendation made.\n"
+            "A recommendation is admitted only while RECOMMENDED < cap+extra.\n"
+            "As of log size 1306\n");
 }
 
 TEST_F(SampleTest, AProofBundleChecksTheSignaturesTooAndSaysWhatItDoesNotProve) {
-  const std::string bundle = *dir_ / "bundle-833.json";
+  // The sample's last entry, a revocation signed by the three ministries.
+  const std::string bundle = *dir_ / "bundle-last.json";
   std::string out;
-  ASSERT_EQ(Ctl({"proof", "833", "--out", bundle}, &out), 0) << out;
+  ASSERT_EQ(Ctl({"proof", "1305", "--out", bundle}, &out), 0) << out;
   ASSERT_EQ(testing::RunCommand({testing::Bin("pilotctl"), "verify-bundle", bundle, "--ledger-key", key_}, &out), 0) << out;
   EXPECT_NE(out.find(") is in the log signed by pilotledger.local/dev\n"
-                     "  inclusion     proven in the checkpoint of 834 entries signed by the trusted key\n"
+                     "  inclusion     proven in the checkpoint of 1306 entries signed by the trusted key\n"
                      "  signatures    3 of 3 verify with the keys their signers' registration entries record (proven in the same tree)\n"
                      "  not proven    that the signers were still active and allowed to sign it, and that it was admissible under the "
                      "rules (pilotctl verify checks those over the whole log)\n"),

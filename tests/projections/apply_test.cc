@@ -28,7 +28,10 @@ TEST(ApplyTest, AnEntryReferringToNothingChangesNothingAndSaysWhatIsMissing) {
       {"recommendation.issued", {{"campaign", "2023"}, {"unit_id", unknown}}, "no unit " + unknown},
       {"recommendation.issued", {{"campaign", "2020"}, {"unit_id", submitted}}, "no application of unit " + submitted + " in campaign 2020"},
       {"score.recorded", {{"campaign", "2023"}, {"unit_id", submitted}, {"score", 90}}, "no evaluation of unit " + submitted + " in campaign 2023"},
-      {"review.recommended", {{"campaign", "2023"}, {"unit_id", submitted}}, "no review of unit " + submitted + " in campaign 2023"},
+      {"review.recommended", {{"campaign", "2023"}, {"unit_id", submitted}, {"findings", Ledger::Findings()}},
+       "no review of unit " + submitted + " in campaign 2023"},
+      {"review.scope", {{"campaign", "2023"}, {"units", {{"440000", {submitted, unknown}}}}}, "no unit " + unknown},
+      {"review.requirements", {{"campaign", "2099"}, {"authority", "440000"}, {"required_documents", {"材料"}}}, "no campaign 2099"},
       {"objection.resolved", {{"campaign", "2023"}, {"objection", 999}, {"upheld", false}}, "no objection at entry 999"},
       // The first unit could be published: nothing is, since the second cannot.
       {"publication.issued",

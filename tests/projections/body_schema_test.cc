@@ -20,7 +20,9 @@ struct World {
     l.Open2023WithBatches();
     gd = l.AddUnit("2023", "440000", "enterprise", "product");
     rec = l.AddRecommended("2023", "440000", "street");
+    for (const char* e : {"s1", "s2", "s3"}) EXPECT_OK(l.Score("2023", rec, 80, e));  // scoring.scores_required before publication
     titled = l.Titled("2017", "440000");
+    EXPECT_OK(l.Assess("2017", titled, false));  // what a revocation for assessment_failed needs
     l.Expert("expert1");
     fresh = l.NewUnit("440000", "enterprise", "product");
     EXPECT_OK(l.Register("app-fresh", "applicant", {{"unit", fresh.id}}));
@@ -29,11 +31,14 @@ struct World {
   std::pair<Json, std::vector<std::string>> Base(const std::string& type) {
     const std::vector<std::string> ministries = Ledger::Ministries();
     if (type == "submission.filed") {
-      return {{{"campaign", "2023"}, {"unit", UnitDescriptorJson(fresh)}, {"metrics", fx::PassingMetrics("enterprise", "product")},
-               {"scenarios", Json::array({"family_health", "internet_medical"})}},
+      return {l.Documented("submission.filed", {{"campaign", "2023"}, {"unit", UnitDescriptorJson(fresh)},
+                                                {"metrics", fx::PassingMetrics("enterprise", "product")},
+                                                {"scenarios", Json::array({"family_health", "internet_medical"})}}),
               {"app-fresh"}};
     }
-    if (type == "recommendation.issued") return {{{"campaign", "2023"}, {"unit_id", gd}}, l.Departments("440000")};
+    if (type == "recommendation.issued") {
+      return {l.Checked(l.Documented("recommendation.issued", {{"campaign", "2023"}, {"unit_id", gd}})), l.Departments("440000")};
+    }
     if (type == "score.recorded") return {{{"campaign", "2023"}, {"unit_id", rec}, {"score", 90}}, {"expert1"}};
     if (type == "spotcheck.recorded") return {{{"campaign", "2023"}, {"unit_id", rec}, {"passed", true}}, {"miit"}};
     if (type == "publication.issued") {
@@ -70,7 +75,9 @@ const std::vector<Case>& Cases() {
       // Each base body as it is, so that every refusal below is the mutation's.
       {"a valid submission", "submission.filed", none, ""},
       {"a valid recommendation with documents", "recommendation.issued",
-       set("/documents", Json::array({Json{{"name", "推荐意见.pdf"}, {"sha256", std::string(64, 'a')}, {"bytes", 1024}}})), ""},
+       set("/documents", Json::array({Json{{"name", "推荐意见"}, {"sha256", std::string(64, 'a')}, {"bytes", 1024}},
+                                      Json{{"name", "汇总表"}, {"sha256", std::string(64, 'b')}, {"bytes", 512}},
+                                      Json{{"name", "现场调研照片.zip"}, {"sha256", std::string(64, 'c')}, {"bytes", 4096}}})), ""},
       {"a valid score of 100", "score.recorded", set("/score", 100), ""},
       {"a valid score of 0", "score.recorded", set("/score", 0), ""},
       {"a valid spot check", "spotcheck.recorded", none, ""},
@@ -118,7 +125,8 @@ const std::vector<Case>& Cases() {
       {"a scenario listed twice", "submission.filed", set("/scenarios/1", "family_health"), "scenarios[1]", {"listed twice"}},
       {"no scenarios field", "submission.filed", erase("", "scenarios"), "scenarios"},
       // Other bodies.
-      {"a score of 101", "score.recorded", set("/score", 101), "score", {"score must be 0-100, got 101"}},
+      {"a score of 101", "score.recorded", set("/score", 101), "score", {"campaign 2023 scores 0-100 (scoring), got 101"}},
+      {"a negative score", "score.recorded", set("/score", -1), "score", {"score must not be negative"}},
       {"a score of -1", "score.recorded", set("/score", -1), "score"},
       {"a score as a string", "score.recorded", set("/score", "90"), "score"},
       {"a spot check passed as a string", "spotcheck.recorded", set("/passed", "yes"), "passed"},

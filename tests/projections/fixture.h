@@ -38,12 +38,12 @@ using pilotledger::testing::CampaignRules;
 using pilotledger::testing::Uscc;
 using pilotledger::testing::WithWrongCheck;
 
-// Where a unit of `authority` lies: a prefecture of the province (never a planned city's),
+// Where a unit of `authority` lies: a county-level district of the province (never a planned city's),
 // a district of the planned city, an XPCC city, or Beijing for an SOE group's member.
 inline std::string RegionOf(const std::string& authority) {
   if (authority.rfind("soe:", 0) == 0) return "110108";
   if (authority == "660000") return "659001";
-  if (authority.substr(2) == "0000") return authority.substr(0, 2) + "0100";
+  if (authority.substr(2) == "0000") return authority.substr(0, 2) + "0102";
   return authority.substr(0, 4) + "05";
 }
 
@@ -226,13 +226,38 @@ class Ledger : public pilotledger::testing::LogBuilder {
     return Append("campaign.opened", {{"campaign", campaign}, {"rules", CampaignRules(campaign)}}, Ministries());
   }
   // 2017, 2018, 2019 (the batches 2023 reviews), 2020 and 2023.
-  void Open2023WithBatches() {
-    for (const char* c : {"2017", "2018", "2019", "2020", "2023"}) EXPECT_OK(Open(c)) << c;
+  // With `base`, 2023's review.base is set to it ("listed" is the rule file's).
+  void Open2023WithBatches(const std::string& base = "") {
+    for (const char* c : {"2017", "2018", "2019", "2020"}) EXPECT_OK(Open(c)) << c;
+    Json rules = CampaignRules("2023");
+    if (!base.empty()) rules["review"]["base"] = base;
+    EXPECT_OK(Append("campaign.opened", {{"campaign", "2023"}, {"rules", rules}}, Ministries()));
   }
   Status Exception(const std::string& campaign, const std::string& authority, const std::string& category, int64_t extra = 1) {
     return Append("quota.exception",
                   {{"campaign", campaign}, {"authority", authority}, {"category", category}, {"extra", extra}, {"reason", "approved"}},
                   Ministries());
+  }
+
+  // `body` of `type` with the documents its campaign's rules require, each with a stand-in hash,
+  // added unless the body already names documents (tests of the requirement itself pass their own).
+  Json Documented(const std::string& type, Json body) const {
+    const Campaign* c = state.FindCampaign(body.value("campaign", ""));
+    if (!c || body.contains("documents")) return body;
+    const auto it = c->rules.documents.find(type);
+    if (it == c->rules.documents.end()) return body;
+    body["documents"] = Json::array();
+    for (const std::string& name : it->second) body["documents"].push_back({{"name", name}, {"sha256", std::string(64, 'd')}, {"bytes", 100}});
+    return body;
+  }
+  // `body` of a recommendation with the checks its campaign's rules require (dated the ledger's day).
+  Json Checked(Json body) const {
+    const Campaign* c = state.FindCampaign(body.value("campaign", ""));
+    if (!c || body.contains("checks") || c->rules.check_methods.empty()) return body;
+    body["checks"] = Json::array();
+    const std::string day = FormatRfc3339Seconds(now).substr(0, 10);
+    for (const std::string& m : c->rules.check_methods) body["checks"].push_back({{"method", m}, {"date", day}, {"note", "逐一审查、核实"}});
+    return body;
   }
 
   // --- units ---
@@ -247,7 +272,9 @@ class Ledger : public pilotledger::testing::LogBuilder {
     return d;
   }
   Status Submit(const std::string& campaign, const UnitDescriptor& u, const Json& metrics, const std::vector<std::string>& scenarios) {
-    return Append("submission.filed", {{"campaign", campaign}, {"unit", UnitDescriptorJson(u)}, {"metrics", metrics}, {"scenarios", scenarios}},
+    return Append("submission.filed",
+                  Documented("submission.filed",
+                             {{"campaign", campaign}, {"unit", UnitDescriptorJson(u)}, {"metrics", metrics}, {"scenarios", scenarios}}),
                   {AuthoritySigners(u.authority)[0]});
   }
   Status SubmitPassing(const std::string& campaign, const UnitDescriptor& u) {
@@ -262,7 +289,8 @@ class Ledger : public pilotledger::testing::LogBuilder {
   }
   Status Recommend(const std::string& campaign, const std::string& id) {
     const Unit* u = state.FindUnit(id);
-    return Append("recommendation.issued", {{"campaign", campaign}, {"unit_id", id}}, AuthoritySigners(u ? u->d.authority : "110000"));
+    return Append("recommendation.issued", Checked(Documented("recommendation.issued", {{"campaign", campaign}, {"unit_id", id}})),
+                  AuthoritySigners(u ? u->d.authority : "110000"));
   }
   std::string AddRecommended(const std::string& campaign, const std::string& authority, const std::string& category,
                              const std::string& subtype = "") {
@@ -276,7 +304,24 @@ class Ledger : public pilotledger::testing::LogBuilder {
   Status SpotCheck(const std::string& campaign, const std::string& id, bool passed) {
     return Append("spotcheck.recorded", {{"campaign", campaign}, {"unit_id", id}, {"passed", passed}}, {"miit"});
   }
+  // Publishes `ids`, first recording for each the expert scores its campaign's scoring still
+  // requires (experts "scorer1", "scorer2", …, score 80), so that tests of other rules need not.
   Status Publish(const std::string& campaign, const std::vector<std::string>& ids, Timestamp objection_deadline) {
+    const Campaign* c = state.FindCampaign(campaign);
+    const int64_t required = c && c->rules.scoring ? c->rules.scoring->scores_required : 0;
+    for (const std::string& id : ids) {
+      const Unit* u = state.FindUnit(id);
+      if (!u) continue;
+      const auto a = u->applications.find(campaign);
+      const auto r = u->reviews.find(campaign);
+      const Track* t = a != u->applications.end() && a->second.recommended_seq ? static_cast<const Track*>(&a->second)
+                       : r != u->reviews.end() && r->second.recommended_seq  ? static_cast<const Track*>(&r->second)
+                                                                              : nullptr;
+      for (int64_t n = t ? int64_t(t->scores.size()) : required; n < required; ++n) {
+        const Status s = Score(campaign, id, 80, "scorer" + std::to_string(n + 1));
+        if (!s.ok()) return s;
+      }
+    }
     return Append("publication.issued",
                   {{"campaign", campaign}, {"units", ids}, {"objection_deadline", FormatRfc3339Seconds(objection_deadline)}},
                   Ministries());
@@ -296,15 +341,66 @@ class Ledger : public pilotledger::testing::LogBuilder {
     EXPECT_OK(Append("title.granted", {{"campaign", campaign}, {"units", Json::array({UnitDescriptorJson(u)})}}, Ministries()));
     return u.id;
   }
-  Status RequestReview(const std::string& campaign, const std::string& id) {
-    return Append("review.requested", {{"campaign", campaign}, {"unit_id", id}}, {AuthoritySigners(state.FindUnit(id)->d.authority)[0]});
+  // Puts units on the review list (review.scope), each under its own authority.
+  Status Scope(const std::string& campaign, const std::vector<std::string>& ids) {
+    Json units = Json::object();
+    for (const std::string& id : ids) {
+      const Unit* u = state.FindUnit(id);
+      const std::string authority = u ? u->d.authority : "110000";
+      if (!units.contains(authority)) units[authority] = Json::array();
+      units[authority].push_back(id);
+    }
+    return Append("review.scope", {{"campaign", campaign}, {"units", units}}, Ministries());
   }
-  Status RecommendReview(const std::string& campaign, const std::string& id) {
-    return Append("review.recommended", {{"campaign", campaign}, {"unit_id", id}}, AuthoritySigners(state.FindUnit(id)->d.authority));
+  // The review form's body for a unit: metrics and scenarios that pass the 2021/2023 criteria.
+  Json ReviewForm(const std::string& campaign, const std::string& id) const {
+    const Unit* u = state.FindUnit(id);
+    const std::string category = u ? u->d.category : "enterprise", subtype = u ? u->d.subtype : "product";
+    return {{"campaign", campaign}, {"unit_id", id}, {"metrics", PassingMetrics(category, subtype)}, {"scenarios", PassingScenarios(category)}};
+  }
+  // A review request with a passing form; the unit is put on the review list first if it is not on it.
+  Status RequestReview(const std::string& campaign, const std::string& id) {
+    const Campaign* c = state.FindCampaign(campaign);
+    const Unit* u = state.FindUnit(id);
+    if (c && u && c->rules.review && !c->Listed(u->d.authority, id)) {
+      const Status listed = Scope(campaign, {id});
+      if (!listed.ok()) return listed;
+    }
+    return RequestReviewWith(ReviewForm(campaign, id));
+  }
+  Status RequestReviewWith(const Json& body) {
+    const Unit* u = state.FindUnit(body.value("unit_id", ""));
+    return Append("review.requested", Documented("review.requested", body), {AuthoritySigners(u ? u->d.authority : "110000")[0]});
+  }
+  static Json Findings(bool industry = true, bool service = true, bool influence = true) {
+    return {{"industry_development", {{"progress", industry}, {"note", "产业规模持续扩大"}}},
+            {"service_capability", {{"progress", service}, {"note", "服务能力明显提升"}}},
+            {"industry_influence", {{"progress", influence}, {"note", "行业影响力增强"}}}};
+  }
+  Status RecommendReview(const std::string& campaign, const std::string& id, const Json& findings = Findings()) {
+    return Append("review.recommended", Checked(Documented("review.recommended", {{"campaign", campaign}, {"unit_id", id}, {"findings", findings}})),
+                  AuthoritySigners(state.FindUnit(id)->d.authority));
   }
   Status PassReview(const std::string& campaign, const std::vector<std::string>& ids) {
     return Append("review.passed", {{"campaign", campaign}, {"units", ids}}, Ministries());
   }
+  Status Reject(const std::string& campaign, const std::string& id, const std::string& reason, const std::string& note = "",
+                const std::vector<std::string>& cosigners = {}) {
+    Json body = {{"campaign", campaign}, {"unit_id", id}, {"reason", reason}};
+    if (!note.empty()) body["note"] = note;
+    std::vector<std::string> signers = Ministries();
+    signers.insert(signers.end(), cosigners.begin(), cosigners.end());
+    return Append("application.rejected", body, signers);
+  }
+  Status FailReview(const std::string& campaign, const std::string& id, const std::string& reason, const std::string& note = "") {
+    Json body = {{"campaign", campaign}, {"unit_id", id}, {"reason", reason}};
+    if (!note.empty()) body["note"] = note;
+    return Append("review.failed", body, Ministries());
+  }
+  Status Assess(const std::string& campaign, const std::string& id, bool passed) {
+    return Append("assessment.recorded", {{"campaign", campaign}, {"unit_id", id}, {"passed", passed}, {"note", "考核评估"}}, Ministries());
+  }
+  Status Close(const std::string& campaign) { return Append("campaign.closed", {{"campaign", campaign}}, Ministries()); }
   Status Revoke(const std::string& campaign, const std::string& id, const std::string& reason, const std::string& note = "") {
     Json body = {{"campaign", campaign}, {"unit_id", id}, {"reason", reason}};
     if (!note.empty()) body["note"] = note;

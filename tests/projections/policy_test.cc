@@ -53,10 +53,19 @@ const std::vector<std::string> kGd = {"p440000-miit", "p440000-civil", "p440000-
 const std::vector<std::string> kSz = {"p440300-miit", "p440300-civil", "p440300-health"};
 const std::vector<std::string> kMinistries = {"miit", "mca", "nhc"};
 
-Json Rec(const std::string& id) { return {{"campaign", "2023"}, {"unit_id", id}}; }
+// A document as the 2023 rules require them by name (a stand-in hash).
+Json Doc(const std::string& name) { return {{"name", name}, {"sha256", std::string(64, 'f')}, {"bytes", 1}}; }
+// A 2023 recommendation with the authority's checks and its 推荐意见 and 汇总表.
+Json Rec(const std::string& id) {
+  return {{"campaign", "2023"},
+          {"unit_id", id},
+          {"checks", {{{"method", "material_review"}, {"date", "2023-10-15"}, {"note", "材料审核"}},
+                      {{"method", "site_visit"}, {"date", "2023-10-15"}, {"note", "现场调研"}}}},
+          {"documents", {Doc("推荐意见"), Doc("汇总表")}}};
+}
 Json Sub(const UnitDescriptor& u) {
   return {{"campaign", "2023"}, {"unit", UnitDescriptorJson(u)}, {"metrics", fx::PassingMetrics(u.category, u.subtype)},
-          {"scenarios", fx::PassingScenarios(u.category)}};
+          {"scenarios", fx::PassingScenarios(u.category)}, {"documents", Json::array({Doc("申报材料")})}};
 }
 Json Open2021(const Units&) { return {{"campaign", "2021"}, {"rules", fx::CampaignRules("2021")}}; }
 
@@ -238,16 +247,10 @@ TEST(PolicyTest, ASubmissionCannotMoveAKnownUnitToAnotherAuthority) {
   l->AuthoritySigners("110000");
   UnitDescriptor moved = l->NewUnit("110000", "enterprise", "product");
   moved.id = guangdong;
-  const Status takeover = l->Append("submission.filed",
-                                    {{"campaign", "2023"}, {"unit", UnitDescriptorJson(moved)}, {"metrics", fx::PassingMetrics("enterprise", "product")},
-                                     {"scenarios", fx::PassingScenarios("enterprise")}},
-                                    {l->Departments("110000")[0]});
+  const Status takeover = l->Append("submission.filed", Sub(moved), {l->Departments("110000")[0]});
   EXPECT_EQ(takeover.code(), Code::kForbidden) << takeover.ToString();
   // Nor can its own authority move it elsewhere.
-  const Status moved_by_owner = l->Append("submission.filed",
-                                          {{"campaign", "2023"}, {"unit", UnitDescriptorJson(moved)},
-                                           {"metrics", fx::PassingMetrics("enterprise", "product")}, {"scenarios", fx::PassingScenarios("enterprise")}},
-                                          {l->Departments("440000")[0]});
+  const Status moved_by_owner = l->Append("submission.filed", Sub(moved), {l->Departments("440000")[0]});
   EXPECT_TRUE(fx::IsRule(moved_by_owner, "invalid_transition", {"is recorded under authority 440000"})) << moved_by_owner.ToString();
   EXPECT_EQ(l->UnitJson(guangdong)["authority"], "440000");
 }

@@ -41,8 +41,9 @@ TEST(QuotaTest, RulesFilesCarryTheQuotasOfTheCalls) {
 }
 
 TEST(QuotaTest, AcceptsUpToTheLimitRefusesOneMoreAndAnExceptionOpensExactlyItsPlaces) {
-  // An SOE group's single place is "in all": its members of every category share it.
-  const std::vector<std::string> soe_categories = {"enterprise", "street", "base", "park"};
+  // An SOE group's single place is "in all": its members of both categories it may recommend
+  // (enterprises and parks, rules `applicants`) share it.
+  const std::vector<std::string> soe_categories = {"enterprise", "park"};
   for (const QuotaCase& q : kQuotaCases) {
     SCOPED_TRACE(q.campaign + " " + q.authority);
     auto l = fx::OpenLedger(q.campaign);

@@ -46,6 +46,7 @@ void Build(History& h) {
     EXPECT_OK(l.RequestReview("2023", r.back()));
   }
   h.idle = l.Titled("2017", "110000", "base");
+  EXPECT_OK(l.Scope("2023", {h.idle}));  // listed, never requests
   l.Titled("2020", "110000");
   EXPECT_OK(l.RecommendReview("2023", r[0]));
   EXPECT_OK(l.RecommendReview("2023", r[1]));
@@ -59,7 +60,7 @@ void Build(History& h) {
   EXPECT_OK(l.Exception("2023", "440000", "enterprise", 1));
   EXPECT_OK(l.Recommend("2023", over));
   const std::string sz = l.AddRecommended("2023", "440300", "street");
-  const std::string soe = l.AddRecommended("2023", l.SoeGroup("soe-a"), "base");
+  const std::string soe = l.AddRecommended("2023", l.SoeGroup("soe-a"), "park");
   const std::string xp = l.AddRecommended("2023", "660000", "park");
   const UnitDescriptor weak = l.NewUnit("440000", "street");
   EXPECT_OK(l.Submit("2023", weak, {{"investment", 1}}, {"family_health"}));
@@ -89,6 +90,7 @@ void Build(History& h) {
   h.midway_snapshot = Snapshot(l.state);
 
   l.now = At("2023-11-02T00:00:00Z");  // past the 2023 deadline: units that skipped the review are due
+  EXPECT_OK(l.FailReview("2023", r[1], "other", "复核未通过"));
   EXPECT_OK(l.Revoke("2023", r[1], "review_failed"));
   EXPECT_TRUE(fx::IsRule(l.Revoke("2023", h.gd3, "other", "no title"), "invalid_transition"));  // refused: not in the log
 }

@@ -33,7 +33,7 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
     Ledger l;
     l.Open2023WithBatches();
     const std::vector<std::string> ids = Requested(l, c.authority, c.base);
-    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"cap", c.cap}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+    EXPECT_EQ(l.Quota("2023", c.authority)["review"], (Json{{"base", c.base}, {"base_rule", "listed"}, {"listed", c.base}, {"cap", c.cap}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
                                                             {"recommended_revoked", 0}, {"remaining", c.cap}, {"requested", c.base},
                                                             {"revoked_since_request", 0}}));
     for (int i = 0; i < c.cap; ++i) ASSERT_OK(l.RecommendReview("2023", ids[i]));
@@ -42,7 +42,7 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
     ASSERT_TRUE(IsRule(refused, "review_cap_exceeded",
                        {"authority " + c.authority + " may recommend " + std::to_string(c.cap) + " of its " + std::to_string(c.base) +
                         " units under review (70%, rounded down) and has no exception; it has recommended " + std::to_string(c.cap)}));
-    EXPECT_EQ(refused.details(), (Json{{"rule", "review_cap_exceeded"}, {"authority", c.authority}, {"base", c.base},
+    EXPECT_EQ(refused.details(), (Json{{"rule", "review_cap_exceeded"}, {"provisional", true}, {"authority", c.authority}, {"base", c.base},
                                        {"cap", c.cap}, {"extra", 0}, {"recommended", c.cap}}));
 
     ASSERT_OK(l.Exception("2023", c.authority, "review", 1));
@@ -51,7 +51,7 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
       EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[c.cap + 1]), "review_cap_exceeded", {"plus 1 by exception"}));
     }
     EXPECT_EQ(l.Quota("2023", c.authority)["review"],
-              (Json{{"base", c.base}, {"cap", c.cap}, {"cap_bp", 7000}, {"extra", 1}, {"recommended", c.cap + 1}, {"recommended_revoked", 0},
+              (Json{{"base", c.base}, {"base_rule", "listed"}, {"listed", c.base}, {"cap", c.cap}, {"cap_bp", 7000}, {"extra", 1}, {"recommended", c.cap + 1}, {"recommended_revoked", 0},
                     {"remaining", 0}, {"requested", c.base}, {"revoked_since_request", 0}}));
   }
 }
@@ -59,11 +59,14 @@ TEST(ReviewTest, RecommendsFloorOfSeventyPercentOfTheBaseThenOneMoreByException)
 // Three requested units (cap 2); the first, from 2017, loses its title in `campaign`.
 void ExpectBaseShrinksAfterRevocation(const std::string& campaign, const std::string& reason) {
   Ledger l;
-  l.Open2023WithBatches();
+  l.Open2023WithBatches("requested_and_titled");
   const std::vector<std::string> ids = Requested(l, "110000", 3);
   EXPECT_EQ(l.Quota("2023", "110000")["review"]["cap"], 2);
+  if (reason == "assessment_failed") {
+    ASSERT_OK(l.Assess("2017", ids[0], false));
+  }
   ASSERT_OK(l.Revoke(campaign, ids[0], reason, reason == "other" ? "see the notice" : ""));
-  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"base_rule", "requested_and_titled"}, {"listed", 3}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
                                                         {"recommended_revoked", 0}, {"remaining", 1}, {"requested", 3},
                                                         {"revoked_since_request", 1}}));
   ASSERT_OK(l.RecommendReview("2023", ids[1]));
@@ -82,12 +85,12 @@ TEST(ReviewTest, ATitleRevokedByTheReviewNoLongerCountsInTheBase) {
 
 TEST(ReviewTest, UnitsThatDidNotRequestAndLaterBatchesAreNotInTheBase) {
   Ledger l;
-  l.Open2023WithBatches();
+  l.Open2023WithBatches("requested_and_titled");
   Requested(l, "110000", 2);
-  l.Titled("2017", "110000");  // titled, never requested
+  ASSERT_OK(l.Scope("2023", {l.Titled("2017", "110000")}));  // listed, never requested
   l.Titled("2020", "110000");  // batch 4 is not reviewed
   l.Titled("2019", "120000");  // another authority
-  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
+  EXPECT_EQ(l.Quota("2023", "110000")["review"], (Json{{"base", 2}, {"base_rule", "requested_and_titled"}, {"listed", 3}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 0},
                                                         {"recommended_revoked", 0}, {"remaining", 1}, {"requested", 2},
                                                         {"revoked_since_request", 0}}));
 }
@@ -96,13 +99,14 @@ TEST(ReviewTest, UnitsThatDidNotRequestAndLaterBatchesAreNotInTheBase) {
 // count then exceeds today's cap, and the quota view says why.
 TEST(ReviewTest, RecommendationsMadeWithinTheCapStayCountedWhenTheBaseShrinks) {
   Ledger l;
-  l.Open2023WithBatches();
+  l.Open2023WithBatches("requested_and_titled");
   const std::vector<std::string> ids = Requested(l, "110000", 3);
   ASSERT_OK(l.RecommendReview("2023", ids[0]));
   ASSERT_OK(l.RecommendReview("2023", ids[1]));
+  ASSERT_OK(l.Assess("2017", ids[0], false));
   ASSERT_OK(l.Revoke("2023", ids[0], "assessment_failed", ""));
   EXPECT_EQ(l.Quota("2023", "110000")["review"],
-            (Json{{"base", 2}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 2}, {"recommended_revoked", 1},
+            (Json{{"base", 2}, {"base_rule", "requested_and_titled"}, {"listed", 3}, {"cap", 1}, {"cap_bp", 7000}, {"extra", 0}, {"recommended", 2}, {"recommended_revoked", 1},
                   {"remaining", 0}, {"requested", 3}, {"revoked_since_request", 1},
                   {"note", "2 recommendations exceed today's cap of 1 without breaking a rule: each was within the cap when it was made "
                            "and stays counted, but since then 1 of the 3 titles under review was revoked, shrinking the base to 2; no "
@@ -123,10 +127,8 @@ TEST(ReviewTest, ReviewTransitionsAllowedAndRefused) {
   EXPECT_TRUE(IsRule(l.RequestReview("2023", applicant), "invalid_transition", {"holds no title from the batches"}));
   EXPECT_TRUE(IsRule(l.RequestReview("2023", ids[0]), "invalid_transition", {"already requested its review at entry"}));
   EXPECT_TRUE(IsRule(l.RequestReview("2021", ids[0]), "unknown_campaign"));
-  EXPECT_TRUE(IsRule(l.Append("review.requested", {{"campaign", "2023"}, {"unit_id", fx::Uscc("110100", 999)}}, {"p110000-miit"}),
-                     "unknown_unit"));
-  EXPECT_TRUE(IsRule(l.Append("review.requested", {{"campaign", "2020"}, {"unit_id", batch4}}, {"p110000-miit"}),
-                     "invalid_transition", {"campaign 2020 reviews no titles"}));
+  EXPECT_TRUE(IsRule(l.RequestReviewWith(l.ReviewForm("2023", fx::Uscc("110100", 999))), "unknown_unit"));
+  EXPECT_TRUE(IsRule(l.RequestReviewWith(l.ReviewForm("2020", batch4)), "invalid_transition", {"campaign 2020 reviews no titles"}));
   EXPECT_TRUE(IsRule(l.RecommendReview("2023", idle), "invalid_transition", {"has not requested a review in campaign 2023"}));
   EXPECT_TRUE(IsRule(l.PassReview("2023", {ids[0]}), "invalid_transition", {"was not recommended for review in campaign 2023"}));
 
@@ -177,6 +179,7 @@ TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
   l.Open2023WithBatches();
   const std::vector<std::string> ids = Requested(l, "110000", 4);  // cap 2
   const std::string never = l.Titled("2018", "110000");
+  ASSERT_OK(l.Scope("2023", {never}));
   const std::string batch4 = l.Titled("2020", "110000");
   ASSERT_OK(l.RecommendReview("2023", ids[0]));
   ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
@@ -207,6 +210,7 @@ TEST(ReviewTest, RevocationReasonsMustFitTheReview) {
       {"2023", never, "review_not_requested", "invalid_transition", "holds no title that campaign 2023 can revoke"},  // twice
       {"2023", ids[1], "review_failed", "", ""},
   };
+  ASSERT_OK(l.Assess("2020", batch4, false));
   const auto run = [&](const std::vector<Case>& cases) {
     for (const Case& c : cases) {
       SCOPED_TRACE(c.campaign + " " + c.unit + " " + c.reason);
@@ -239,7 +243,9 @@ TEST(ReviewTest, AUnitWhoseTitleWasRevokedCannotBeRecommendedOrPassInTheReview) 
   const std::vector<std::string> ids = Requested(l, "110000", 10);  // cap 7
   ASSERT_OK(l.RecommendReview("2023", ids[0]));
   ASSERT_OK(l.Publish("2023", {ids[0]}, fx::At("2023-10-20T00:00:00Z")));
+  ASSERT_OK(l.FailReview("2023", ids[0], "other", "复核材料不实"));
   ASSERT_OK(l.Revoke("2023", ids[0], "review_failed"));
+  ASSERT_OK(l.Assess("2018", ids[1], false));
   ASSERT_OK(l.Revoke("2023", ids[1], "assessment_failed"));
   EXPECT_TRUE(IsRule(l.RecommendReview("2023", ids[1]), "invalid_transition"));
   l.now = fx::At("2023-10-21T00:00:00Z");

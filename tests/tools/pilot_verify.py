@@ -59,7 +59,8 @@ EVENT_TYPES = frozenset([
     "campaign.amended", "quota.exception", "submission.filed", "recommendation.issued",
     "review.requested", "review.recommended", "score.recorded", "spotcheck.recorded",
     "publication.issued", "objection.filed", "objection.resolved", "title.granted",
-    "review.passed", "title.revoked",
+    "review.passed", "title.revoked", "review.scope", "review.requirements",
+    "application.rejected", "review.failed", "campaign.closed", "assessment.recorded",
 ])
 ROLES = frozenset(["ministry", "provincial", "soe_group", "expert", "applicant", "auditor"])
 
@@ -67,7 +68,8 @@ ROLES = frozenset(["ministry", "provincial", "soe_group", "expert", "applicant",
 def is_public_type(t):
     """Entry types readable by anyone (PROTOCOL §7 'Read access')."""
     return (t in ("ledger.genesis", "campaign.opened", "campaign.amended",
-                  "publication.issued", "review.passed")
+                  "publication.issued", "review.passed", "review.scope", "review.requirements",
+                  "campaign.closed")
             or t.startswith("actor.") or t.startswith("title."))
 
 

@@ -42,6 +42,9 @@ ROUTES = [
     ("GET", "/v1/campaigns/{campaign}/quotas"),
     ("GET", "/v1/campaigns/{campaign}/reports/{name}"),
     ("POST", "/v1/check"),
+    ("GET", "/v1/campaigns/{campaign}/review-scope"),
+    ("GET", "/v1/campaigns/{campaign}/outcomes"),
+    ("GET", "/v1/documents/{sha256}"),
     ("GET", "/v1/actors"),
     ("GET", "/v1/actors/{actor}"),
     ("GET", "/v1/stream"),  # the WebSocket upgrade (http_server.cc, Api::OpenStream)

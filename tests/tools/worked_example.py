@@ -78,8 +78,11 @@ def default_policy():
         p[t] = three_ministries
     for t in ("submission.filed", "review.requested"):
         p[t] = applicant_or_authority
-    for t in ("recommendation.issued", "review.recommended"):
+    for t in ("recommendation.issued", "review.recommended", "review.requirements"):
         p[t] = authority_jointly
+    for t in ("review.scope", "application.rejected", "review.failed", "campaign.closed",
+              "assessment.recorded"):
+        p[t] = three_ministries
     p["score.recorded"] = [[slot("expert")]]
     return p
 
