@@ -1,7 +1,10 @@
 // Append throughput and latency over HTTP: many concurrent keep-alive connections send distinct
 // signed events (single-signature actor registrations) to a real pilotledgerd with a real RocksDB.
 //
-//   build/bin/append_bench [--events N] [--connections C] [--server-threads T]
+//   build/bin/append_bench [--events N] [--connections C] [--server-threads T] [--readers R] [--forgers F]
+//
+// --forgers F adds F connections that flood appends with forged signatures while the run lasts
+// (latency under attack, docs/performance.md; the tests only check that everyone is served).
 //
 // It creates a ledger in a temporary directory, starts the server, pre-signs every event (not
 // timed), sends them, and prints throughput and latency percentiles (docs/performance.md).
@@ -19,7 +22,7 @@ using pl::Result;
 using SteadyClock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  int events = 40000, connections = 64, wrk_seconds = 0, readers = 0;
+  int events = 40000, connections = 64, wrk_seconds = 0, readers = 0, forgers = 0;
   std::string server_threads;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--events")) events = std::atoi(argv[i + 1]);
@@ -28,6 +31,7 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--wrk")) wrk_seconds = std::atoi(argv[i + 1]);
     // Reader connections that GET /v1/actors/miit (2 ms apart) while the appends run (read latency under load).
     if (!std::strcmp(argv[i], "--readers")) readers = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--forgers")) forgers = std::atoi(argv[i + 1]);
   }
   pl::testing::TestLedger ledger;
   if (ledger.init_status() != 0) {
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> extra = {"--log-requests", "false"};
   if (!server_threads.empty()) extra.insert(extra.end(), {"--threads", server_threads});
+  if (forgers > 0) extra.insert(extra.end(), {"--requests-per-second", "0"});  // a forger sends as fast as it can
   auto server = pl::testing::ServerProcess::Start(ledger.data_dir(), extra);
   if (!server) return 1;
 
@@ -113,10 +118,32 @@ int main(int argc, char** argv) {
       }
     });
   }
+  std::vector<std::string> forged;
+  for (int i = 0; forgers > 0 && i < 64; ++i) {
+    pl::SignedEvent e = ledger.Register({"forged-" + std::to_string(i), "expert", "", "", ""});
+    e.sigs[0].sig[i] ^= 1;
+    forged.push_back(pl::WriteCanonical(pl::SubmissionJson(e)));
+  }
+  std::atomic<long> forged_refused{0}, forged_other{0};
+  std::vector<std::thread> forger_threads;
+  for (int t = 0; t < forgers; ++t) {
+    forger_threads.emplace_back([&, t] {
+      auto c = server->Client();
+      for (size_t i = t; appending; ++i) {
+        Result<pl::client::HttpResult> r = c->Raw("POST", "/v1/entries", forged[i % forged.size()]);
+        ++(r.ok() && r->status == 401 ? forged_refused : forged_other);
+      }
+    });
+  }
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   appending = false;
   for (auto& t : reader_threads) t.join();
+  for (auto& t : forger_threads) t.join();
+  if (forgers > 0) {
+    std::printf("append_bench: %d forging connections meanwhile: %ld forged appends refused (%.0f/s), %ld otherwise answered\n", forgers,
+                forged_refused.load(), double(forged_refused.load()) / seconds, forged_other.load());
+  }
   const double server_cpu = cpu_seconds() - cpu_before;
   std::vector<double> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());

@@ -1,5 +1,7 @@
 #include "server/api.h"
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include <boost/url/parse.hpp>
@@ -8,6 +10,7 @@
 #include "ledger/encoding.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
+#include "server/error_text.h"
 #include "server/query.h"
 
 namespace pilotledger::server {
@@ -66,7 +69,15 @@ bool Matches(std::string_view pattern, const std::vector<std::string>& segments)
 
 }  // namespace
 
-HttpResponse Api::ErrorResponse(const Status& status) { return JsonResponse(HttpStatus(status.code()), status.ToJson()); }
+HttpResponse Api::ErrorResponse(const Status& status) {
+  const Json body = ErrorBody(status);
+  // A server-side failure's full text (a RocksDB path, say) is for the operator, not the client.
+  if (HttpStatus(status.code()) >= 500 && body["error"]["message"] != EscapeUntrusted(status.message())) {
+    const std::string line = "pilotledgerd: answered " + std::string(CodeName(status.code())) + ": " + EscapeUntrusted(status.message()) + "\n";
+    (void)!::write(2, line.data(), line.size());
+  }
+  return JsonResponse(HttpStatus(status.code()), body);
+}
 
 Result<Reader> Api::Authenticate(const std::string& method, const std::string& target, const std::string& header) const {
   if (header.empty()) return Reader{};
@@ -278,7 +289,8 @@ Result<HttpResponse> Api::GetDocument(const RouteContext& c) {
 Result<StreamRequest> Api::OpenStream(const std::string& target, const std::string& authorization, size_t watchers,
                                       size_t max_watchers) const {
   const auto parsed = boost::urls::parse_origin_form(target);
-  if (!parsed || parsed->path() != "/v1/stream") return Status(Code::kNotFound, "WebSocket connections go to /v1/stream");
+  if (!parsed) return BadRequest("malformed request target");
+  if (parsed->path() != "/v1/stream") return Status(Code::kNotFound, "WebSocket connections go to /v1/stream");
   std::vector<std::pair<std::string, std::string>> params;
   for (const auto& p : parsed->params()) params.emplace_back(std::string(p.key), std::string(p.value));
   const Query q(std::move(params));

@@ -10,6 +10,8 @@
 #include <boost/beast/websocket.hpp>
 
 #include "ledger/canonical_json.h"
+#include "server/error_text.h"
+#include "server/request_framing.h"
 #include "server/internal/transport.h"
 
 namespace pilotledger::server {
@@ -71,7 +73,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->body_limit(server_.options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
-    if (buffer_.size() > 0) return ReadRequest();
+    if (buffer_.size() > 0) return BeginRequest();
     Tcp().expires_after(server_.options.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&Session::OnFirstBytes, this->shared_from_this()));
   }
@@ -79,11 +81,35 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void OnFirstBytes(beast::error_code ec, std::size_t n) {
     if (ec) return Fail(ec, "read");
     buffer_.commit(n);
-    ReadRequest();
+    BeginRequest();
   }
 
-  void ReadRequest() {
+  // The request has begun: it must arrive whole within request_timeout. The header block is
+  // collected first, so that its framing can be checked on the raw bytes (CheckFraming) before
+  // Beast parses it.
+  void BeginRequest() {
     Tcp().expires_after(server_.options.request_timeout);
+    ReadHeaderBlock();
+  }
+
+  void ReadHeaderBlock() {
+    const std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    const size_t block = HeaderBlockSize(data);
+    if (block == 0 && data.size() <= server_.options.max_header_bytes) {
+      stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+        if (ec) return self->Fail(ec, "read");
+        self->buffer_.commit(n);
+        self->ReadHeaderBlock();
+      });
+      return;
+    }
+    if (block != 0) {
+      if (Status framing = CheckFraming(data.substr(0, block)); !framing.ok()) {
+        method_ = target_ = "-";
+        return Reply(Api::ErrorResponse(framing), false);
+      }
+    }
+    // A header block past the limit is Beast's to refuse (431), as is anything it cannot parse.
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, this->shared_from_this()));
   }
 
@@ -147,7 +173,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     server_.api.metrics().HttpRequest();
     if (!server_.log_requests) return;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
-    Json line = {{"method", method_.empty() ? "-" : method_}, {"target", target_.empty() ? "-" : target_}, {"status", r.status},
+    // The method and target as sent, escaped: the log stays one valid UTF-8 JSON line per request.
+    Json line = {{"method", method_.empty() ? "-" : EscapeUntrusted(method_)}, {"target", target_.empty() ? "-" : EscapeUntrusted(target_)},
+                 {"status", r.status},
                  {"duration_us", us}};
     if (r.seq) line["seq"] = *r.seq;
     SystemClock clock;
