@@ -1,5 +1,7 @@
 #include "server/witness.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -52,6 +54,11 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::string& dir, std::vect
   std::ifstream in(WitnessNamePath(dir));
   std::string name;
   if (!in || !std::getline(in, name)) return Status(Code::kNotFound, "no witness in " + dir + " (run 'pilotledgerd witness init')");
+  struct stat st {};
+  if (::stat(WitnessKeyPath(dir).c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    return Status(Code::kInvalidArgument, "the witness key " + WitnessKeyPath(dir) + " is readable by group or others; make it private with: chmod 600 " +
+                                              WitnessKeyPath(dir));
+  }
   PL_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::LoadPem(WitnessKeyPath(dir)));
   PL_ASSIGN_OR_RETURN(auto store, ledger::OpenRocksStore(WitnessDbPath(dir), {}));
   return std::unique_ptr<Witness>(new Witness(std::move(store), cosig::Signer{name, key}, std::move(logs), clock));

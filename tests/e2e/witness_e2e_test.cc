@@ -184,6 +184,17 @@ TEST_F(WitnessTest, WitnessAnswersFollowTheSpec) {
   EXPECT_EQ(seen->body.rfind(bare, 0), 0u) << seen->body;
   EXPECT_EQ((*http)->Request("GET", "/" + std::string(64, '0') + "/checkpoint")->status, 404);
   EXPECT_EQ((*http)->Request("GET", "/add-checkpoint")->status, 405);
+  // The key file is private, and a witness whose key others can read refuses to start.
+  const std::string key_file = ledger_.dir() / "w1" / "witness-key.pem";
+  EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  witnesses_[0]->Stop();
+  std::filesystem::permissions(key_file, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  std::string out;
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "witness", "--data", ledger_.dir() / "w1", "--listen", "127.0.0.1:0", "--log",
+                                 ledger_.verifier_key()}, &out), 1);
+  EXPECT_NE(out.find("readable by group or others"), std::string::npos) << out;
+  // init never overwrites a witness.
+  EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "witness", "init", "--data", ledger_.dir() / "w1", "--name", "x"}, &out), 1);
 }
 
 TEST_F(WitnessTest, AForkedLedgerIsRefusedByEveryWitnessThatSawTheOriginal) {
