@@ -2,7 +2,9 @@
 // checkpoints, the quorum with one witness down and refused with two down, a witness that keeps
 // its state across a restart, and a forked ledger (same key, another history) that every witness
 // refuses and pilotctl verify --policy names.
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "client/keys.h"
 #include "ledger/checkpoint.h"
@@ -139,6 +141,27 @@ TEST_F(WitnessTest, TwoOfThreeCosignOneDownIsEnoughTwoDownIsRefusedAndARestartKe
   EXPECT_EQ(Ctl({"verify-bundle", proof, "--ledger-key", ledger_.verifier_key()}, &out), 0) << out;
   EXPECT_EQ(Ctl({"proof", "4", "--out", proof, "--format", "xml"}, &out), 1) << out;
 
+  // A watcher with the policy delivers nothing under the checkpoint without the quorum.
+  const std::string watch_out = ledger_.dir() / "watch.out", watch_err = ledger_.dir() / "watch.err";
+  int watch_fd = -1;
+  const pid_t watch = testing::Spawn({testing::Bin("pilotctl"), "--server", server_->url(), "watch", "--state", ledger_.dir() / "watch.state",
+                                      "--ledger-key", ledger_.verifier_key(), "--policy", policy_},
+                                     watch_fd, false, -1, watch_err);
+  const auto wait_until = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 600 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return done();
+  };
+  std::string delivered;
+  const auto read_watch = [&] {
+    char buf[4096];
+    for (ssize_t n; (n = read(watch_fd, buf, sizeof buf)) > 0;) delivered.append(buf, size_t(n));
+  };
+  fcntl(watch_fd, F_SETFL, O_NONBLOCK);
+  EXPECT_TRUE(wait_until([&] { return testing::ReadFile(watch_err).find("refusing a checkpoint: checkpoint 5 does not meet the witness quorum") != std::string::npos; }))
+      << testing::ReadFile(watch_err);
+  read_watch();
+  EXPECT_EQ(delivered, "");
+
   // w2 restarted keeps its state (the size it cosigned before it stopped); the ledger catches it
   // up and the quorum is back.
   ASSERT_TRUE(witnesses_[1]->Restart());
@@ -147,6 +170,14 @@ TEST_F(WitnessTest, TwoOfThreeCosignOneDownIsEnoughTwoDownIsRefusedAndARestartKe
   ASSERT_EQ(Cosignatures(note), 2u) << note;
   EXPECT_EQ(WitnessSize(1), 5u);
   ASSERT_EQ(Ctl({"verify", "--ledger-key", ledger_.verifier_key(), "--policy", policy_}, &out), 0) << out;
+  // The watcher now gets the next checkpoint with the quorum and delivers all 5 entries.
+  EXPECT_TRUE(wait_until([&] {
+    read_watch();
+    return std::count(delivered.begin(), delivered.end(), '\n') == 5;
+  })) << delivered << testing::ReadFile(watch_err);
+  kill(watch, SIGTERM);
+  waitpid(watch, nullptr, 0);
+  close(watch_fd);
 }
 
 TEST_F(WitnessTest, WitnessAnswersFollowTheSpec) {
@@ -185,7 +216,7 @@ TEST_F(WitnessTest, WitnessAnswersFollowTheSpec) {
   EXPECT_EQ((*http)->Request("GET", "/" + std::string(64, '0') + "/checkpoint")->status, 404);
   EXPECT_EQ((*http)->Request("GET", "/add-checkpoint")->status, 405);
   // The key file is private, and a witness whose key others can read refuses to start.
-  const std::string key_file = ledger_.dir() / "w1" / "witness-key.pem";
+  const std::string key_file = ledger_.dir() / "w1/witness-key.pem";
   EXPECT_EQ(std::filesystem::status(key_file).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   witnesses_[0]->Stop();
   std::filesystem::permissions(key_file, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
