@@ -69,6 +69,8 @@ class Log {
   Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const;
   Result<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to) const;
   Result<std::optional<IdRecord>> FindId(std::string_view id) const;
+  // The stored hashes of perfect subtrees (REQUIRES: each complete within size()), for tiles.
+  Result<std::vector<Hash>> TreeNodes(const std::vector<merkle::NodeId>& ids) const { return ReadNodes(ids); }
 
   // Appends `entries` (REQUIRES: their seqs are size(), size()+1, …) with their tree nodes, id
   // records and a new checkpoint in one synced write. On error nothing is visible and the log is

@@ -41,8 +41,10 @@ std::string RedactedLeaf(uint64_t seq, const std::string& type, const Hash& leaf
   return WriteCanonical({{"seq", seq}, {"type", type}, {"leaf_hash", HashBase64(leaf_hash)}, {"redacted", true}});
 }
 
+}  // namespace
+
 // The leaf as `reader` may see it.
-std::string Visible(const std::string& leaf, uint64_t seq, const Reader& reader) {
+std::string VisibleLeaf(const std::string& leaf, uint64_t seq, const Reader& reader) {
   if (reader.privileged()) return leaf;
   const Json j = Json::parse(leaf, nullptr, /*allow_exceptions=*/false);
   const std::string type = j.is_object() ? j["event"].value("type", "") : "";
@@ -50,6 +52,8 @@ std::string Visible(const std::string& leaf, uint64_t seq, const Reader& reader)
   if (info && info->is_public) return leaf;
   return RedactedLeaf(seq, type, merkle::HashLeaf(leaf));
 }
+
+namespace {
 
 // True if `pattern` ("/v1/entries/{seq}") matches the decoded path segments.
 bool Matches(std::string_view pattern, const std::vector<std::string>& segments) {
@@ -175,6 +179,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const Reader& reader) {
   const auto parsed = boost::urls::parse_origin_form(request.target);
   if (!parsed) return ErrorResponse(BadRequest("malformed request target"));
   const std::vector<std::string> seg = Segments(*parsed);
+  if (!seg.empty() && seg[0] == "tlog") return DispatchTlog(request, *parsed, seg, reader);
   std::string allowed;  // the methods of the rows matching the path: "GET", "GET, POST"
   const Route* route = nullptr;
   for (const Route& r : Routes()) {
@@ -213,7 +218,7 @@ Result<HttpResponse> Api::GetStream(const RouteContext&) {
   return Status(Code::kUpgradeRequired, "/v1/stream is a WebSocket: send a GET with Upgrade: websocket");
 }
 
-Result<HttpResponse> Api::GetCheckpoint(const RouteContext&) { return Text(*service_.log().signed_checkpoint()); }
+Result<HttpResponse> Api::GetCheckpoint(const RouteContext&) { return Text(*service_.PublishedCheckpoint()); }
 
 Result<HttpResponse> Api::GetLedgerKey(const RouteContext&) { return Text(service_.log().verifier_key() + "\n"); }
 
@@ -225,7 +230,7 @@ Result<HttpResponse> Api::GetEntries(const RouteContext& c) {
   std::string body = "{\"entries\":[";
   for (size_t i = 0; i < leaves.size(); ++i) {
     if (i) body += ',';
-    body += Visible(leaves[i], from + i, c.reader);
+    body += VisibleLeaf(leaves[i], from + i, c.reader);
   }
   body += "],\"next\":" + std::to_string(from + leaves.size()) + "}";
   return HttpResponse{200, "application/json", std::move(body)};
@@ -235,7 +240,7 @@ Result<HttpResponse> Api::GetEntry(const RouteContext& c) {
   const auto seq = ParseDecimal(c.segments[2]);
   if (!seq) return BadRequest("an entry is addressed by its seq, a non-negative integer");
   PL_ASSIGN_OR_RETURN(std::string leaf, service_.log().ReadLeaf(*seq));
-  return HttpResponse{200, "application/json", Visible(leaf, *seq, c.reader)};
+  return HttpResponse{200, "application/json", VisibleLeaf(leaf, *seq, c.reader)};
 }
 
 Result<HttpResponse> Api::GetInclusionProof(const RouteContext& c) {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/url/url_view.hpp>
+
 #include "ledger/status.h"
 #include "server/ledger_service.h"
 #include "server/metrics.h"
@@ -40,6 +42,9 @@ struct Reader {
 };
 
 inline constexpr int64_t kReadAuthWindowMs = 300'000;
+
+// An entry's leaf as `reader` may see it: in full, or the redaction stub (PROTOCOL.md §13).
+std::string VisibleLeaf(const std::string& leaf, uint64_t seq, const Reader& reader);
 
 // A watcher's subscription (GET /v1/stream?from=N&types=a,b).
 struct StreamRequest {
@@ -92,6 +97,9 @@ class Api {
   static const std::vector<Route>& Routes();
 
   HttpResponse Dispatch(const HttpRequest& request, const Reader& reader);
+  // The C2SP tlog-tiles read API under /tlog/ (api_tiles.cc).
+  HttpResponse DispatchTlog(const HttpRequest& request, const boost::urls::url_view& url, const std::vector<std::string>& segments,
+                            const Reader& reader);
   void HandleAppend(const HttpRequest& request, std::function<void(HttpResponse)> respond);
 
   Result<HttpResponse> GetHealthz(const RouteContext& c);

@@ -67,6 +67,10 @@ const std::vector<Setting>& Settings() {
        [](Config& c, const Json& v) { c.service.rocksdb_write_buffer_bytes = static_cast<size_t>(v.get<int64_t>()); }},
       {"limits.max_batch", "max-batch", "most entries in one synced write", Kind::kCount,
        [](Config& c, const Json& v) { c.service.sequencer.max_batch = static_cast<size_t>(v.get<int64_t>()); }},
+      {"witnesses.policy", "witness-policy", "C2SP tlog-policy file: the witnesses (with URLs) to cosign each checkpoint, and the quorum",
+       Kind::kString, [](Config& c, const Json& v) { c.witness_policy = v; }},
+      {"witnesses.timeout_ms", "witness-timeout-ms", "a witness must answer a submission within this time", Kind::kMillis,
+       [](Config& c, const Json& v) { c.witness_timeout = std::chrono::milliseconds(v.get<int64_t>()); }},
   };
   return settings;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct Config {
   ServiceOptions service;
   ServerOptions server;
   std::string listen = "127.0.0.1:8080";
+  // A C2SP tlog-policy file naming the witnesses (with URLs) and the quorum; none if empty.
+  std::string witness_policy;
+  std::chrono::milliseconds witness_timeout{5'000};
 };
 
 // Reads `path` into `config` strictly: unknown keys and wrong types are errors naming the key.

@@ -44,7 +44,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
     ++server_.connections;
   }
   ~FeedSession() override {
-    server_.api.metrics().WatcherQueued(-static_cast<int64_t>(queue_.size()));
+    server_.api->metrics().WatcherQueued(-static_cast<int64_t>(queue_.size()));
     --server_.connections;
   }
 
@@ -82,7 +82,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
     const std::string* text;
   };
 
-  const ledger::Log& log() const { return server_.api.service().log(); }
+  const ledger::Log& log() const { return server_.api->service().log(); }
   bool Wanted(const std::string& type) const { return types_.empty() || types_.count(type); }
   const std::string& TextOf(const FeedFrame& f) const { return request_.reader.privileged() || f.is_public ? f.full : f.redacted; }
   // Lagging or closed: nothing more goes out but the close frame already sent.
@@ -109,7 +109,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
       case Phase::kLagging:
         // Drop what is queued and close with 4000; if even the close cannot go out, drop the
         // connection.
-        server_.api.metrics().LaggingClose();
+        server_.api->metrics().LaggingClose();
         if (queue_.size() > 1) {
           const Message in_flight = queue_.front();
           Dequeue(queue_.size());
@@ -140,7 +140,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
       Enter(Phase::kClosed);
       return Fail(ec, "WebSocket accept");
     }
-    if (!server_.hub.Subscribe(this->shared_from_this(), server_.options.max_watchers)) {
+    if (!server_.hub->Subscribe(this->shared_from_this(), server_.options.max_watchers)) {
       return Enter(Phase::kClosed, Close{websocket::close_code::try_again_later, "too many watchers"});
     }
     // Everything committed before this point reaches us from disk, everything after from the hub.
@@ -209,7 +209,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
   // An authenticated reader stays one only while its actor is active: a revoked auditor's stream
   // ends (4001) instead of going on in full.
   bool ReaderRevoked() {
-    if (request_.reader.actor.empty() || server_.api.service().FindActiveActor(request_.reader.actor)) return false;
+    if (request_.reader.actor.empty() || server_.api->service().FindActiveActor(request_.reader.actor)) return false;
     Enter(Phase::kClosed, Close{websocket::close_reason(static_cast<websocket::close_code>(4001), "reader revoked"),
                                 "reader revoked"});
     return true;
@@ -235,11 +235,11 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
 
   void Queue(Message m) {
     queue_.push_back(std::move(m));
-    server_.api.metrics().WatcherQueued(1);
+    server_.api->metrics().WatcherQueued(1);
   }
   void Dequeue(size_t n) {
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    server_.api.metrics().WatcherQueued(-static_cast<int64_t>(n));
+    server_.api->metrics().WatcherQueued(-static_cast<int64_t>(n));
   }
 
   void Enqueue(std::string text) {
@@ -288,7 +288,7 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
 
   // A checkpoint whenever a newer one exists, and at least every 5 s (also when idle).
   void MaybeSendCheckpoint() {
-    auto checkpoint = log().signed_checkpoint();
+    auto checkpoint = server_.api->service().PublishedCheckpoint();
     const auto now = SteadyClock::now();
     if (checkpoint == last_checkpoint_ && now - last_checkpoint_time_ < std::chrono::seconds(4)) return;
     last_checkpoint_ = checkpoint;

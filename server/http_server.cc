@@ -150,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                    false);
     }
     ++server_.in_flight;
-    server_.api.Handle(request, [self = this->shared_from_this()](HttpResponse response) {
+    server_.handler(request, [self = this->shared_from_this()](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
         --self->server_.in_flight;
         self->Reply(std::move(r), self->keep_alive_);
@@ -170,7 +170,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // One JSON line per answered request (method, target, status, duration, and an append's seq).
   void LogRequest(const HttpResponse& r) {
-    server_.api.metrics().HttpRequest();
+    if (server_.api) server_.api->metrics().HttpRequest();
     if (!server_.log_requests) return;
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count();
     // The method and target as sent, escaped: the log stays one valid UTF-8 JSON line per request.
@@ -191,8 +191,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (req.method() != http::verb::get) {
       return Reply(Api::ErrorResponse(Status(Code::kMethodNotAllowed, "a WebSocket upgrade is a GET")), false);
     }
+    if (!server_.api) return Reply(Api::ErrorResponse(Status(Code::kNotFound, "no WebSocket endpoint here")), false);
     Result<StreamRequest> stream_request =
-        server_.api.OpenStream(std::string(req.target()), std::string(req[http::field::authorization]), server_.hub.watchers(),
+        server_.api->OpenStream(std::string(req.target()), std::string(req[http::field::authorization]), server_.hub->watchers(),
                                server_.options.max_watchers);
     if (!stream_request.ok()) return Reply(Api::ErrorResponse(stream_request.status()), false);
     LogRequest(HttpResponse{101, "", "", std::nullopt, {}});
@@ -276,7 +277,12 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
 }
 
 HttpServer::HttpServer(Api& api, FeedHub& hub, ServerOptions options)
-    : impl_(std::make_unique<Impl>(api, hub, std::move(options))) {}
+    : impl_(std::make_unique<Impl>(
+          &api, &hub, [&api](const HttpRequest& r, std::function<void(HttpResponse)> respond) { api.Handle(r, std::move(respond)); },
+          std::move(options))) {}
+
+HttpServer::HttpServer(Handler handler, ServerOptions options)
+    : impl_(std::make_unique<Impl>(nullptr, nullptr, std::move(handler), std::move(options))) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -53,6 +53,10 @@ class HttpServer {
  public:
   // `api` and `hub` must outlive the server.
   HttpServer(Api& api, FeedHub& hub, ServerOptions options);
+  // A plain HTTP server (no WebSocket feed, no metrics) answering each request with `handler`,
+  // which calls its second argument exactly once (the witness, server/witness.h).
+  using Handler = std::function<void(const HttpRequest&, std::function<void(HttpResponse)>)>;
+  HttpServer(Handler handler, ServerOptions options);
   ~HttpServer();
 
   // Binds and starts listening. Returns "host:port" as bound. Errors: kUnavailable (cannot bind),

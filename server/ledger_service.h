@@ -16,6 +16,7 @@
 #include "ledger/store.h"
 #include "projections/check.h"
 #include "projections/state.h"
+#include "server/cosigned.h"
 
 namespace pilotledger::server {
 
@@ -83,6 +84,13 @@ class LedgerService {
   bool snapshot_writing() const { return snapshot_writing_.load(); }
   uint64_t snapshots_written() const { return snapshots_written_.load(); }
   std::optional<uint64_t> StoreProperty(std::string_view name) const { return store_->Property(name); }
+  // The checkpoint readers get: with witnesses configured, the last witnessed one with its
+  // cosignatures (server/cosigned.h); otherwise, or before the first round, the log's latest.
+  std::shared_ptr<const std::string> PublishedCheckpoint() const {
+    auto witnessed = published_.Get();
+    return witnessed ? witnessed : log_->signed_checkpoint();
+  }
+  WitnessedCheckpoint& witnessed() { return published_; }
   // False from a failed write until the store takes writes again (reads are served throughout).
   bool healthy() const { return !sequencer_ || sequencer_->writable(); }
   const Clock& clock() const { return clock_; }
@@ -141,6 +149,7 @@ class LedgerService {
 
   std::mutex listeners_mu_;
   std::vector<EntryListener> listeners_;  // guarded by listeners_mu_
+  WitnessedCheckpoint published_;
 };
 
 }  // namespace pilotledger::server

@@ -8,6 +8,7 @@
 #include <boost/program_options.hpp>
 
 #include "ledger/canonical_json.h"
+#include "ledger/tlog_policy.h"
 #include "projections/policy.h"
 #include "server/api.h"
 #include "server/config.h"
@@ -15,6 +16,8 @@
 #include "server/http_server.h"
 #include "server/ledger_service.h"
 #include "server/rebuild.h"
+#include "server/witness.h"
+#include "server/witness_client.h"
 
 namespace po = boost::program_options;
 using namespace pilotledger;
@@ -28,6 +31,7 @@ constexpr const char* kUsage =
     "  init     create a new ledger: its key and genesis entry\n"
     "  serve    serve a ledger over HTTP and WebSocket\n"
     "  rebuild  replay the log from genesis and compare it with the stored projection snapshot\n"
+    "  witness  run a C2SP tlog-witness ('witness init' creates its key)\n"
     "  version  print the version\n"
     "\n"
     "Run 'pilotledgerd <command> --help' for a command's options.\n";
@@ -120,12 +124,28 @@ int Serve(const std::vector<std::string>& args) {
   server::FeedHub hub;
   metrics.SetWatcherCount([&hub] { return hub.watchers(); });
   (*service)->AddListener([&hub](const std::vector<ledger::AppendedLeaf>& leaves) { hub.Publish(leaves); });
+  std::unique_ptr<server::WitnessClient> witnesses;
+  if (!config.witness_policy.empty()) {
+    Result<policy::Policy> p = policy::Load(config.witness_policy);
+    if (!p.ok()) return Fail(p.status().message());
+    Result<std::unique_ptr<server::WitnessClient>> w = server::WitnessClient::Create(**service, std::move(*p), config.witness_timeout);
+    if (!w.ok()) return Fail(config.witness_policy + ": " + w.status().message());
+    witnesses = std::move(*w);
+    server::WitnessClient* client = witnesses.get();
+    metrics.SetExtra([client] { return client->RenderMetrics(); });
+    (*service)->AddListener([client](const std::vector<ledger::AppendedLeaf>&) { client->Notify(); });
+    client->Start();
+    client->Notify();
+  }
   server::HttpServer http(api, hub, server_options);
   Result<std::string> address = http.Listen();
   if (!address.ok()) return Fail(address.status().message());
   std::cout << "pilotledgerd: listening on " << address.value() << " (" << (*service)->log().size() << " entries, "
             << (*service)->log().verifier_key() << ")" << std::endl;
-  http.RunUntilSignal([&] { (*service)->Stop(); });
+  http.RunUntilSignal([&] {
+    (*service)->Stop();
+    if (witnesses) witnesses->Stop();
+  });
   std::cout << "pilotledgerd: stopped at " << (*service)->log().size() << " entries" << std::endl;
   return 0;
 }
@@ -144,6 +164,48 @@ int RebuildCmd(const std::vector<std::string>& args) {
   return 0;
 }
 
+int WitnessCmd(const std::vector<std::string>& args) {
+  std::string data, name, listen = "127.0.0.1:8090";
+  std::vector<std::string> logs;
+  if (!args.empty() && args[0] == "init") {
+    po::options_description o("pilotledgerd witness init: create a witness key (refuses to overwrite one); prints its verifier key");
+    o.add_options()("help,h", "show this help")("data", po::value(&data)->required(), "the witness's data directory")
+        ("name", po::value(&name)->required(), "the witness's key name, e.g. witness.example/w1");
+    po::variables_map vm;
+    if (!ParseArgs(std::vector<std::string>(args.begin() + 1, args.end()), o, vm)) return 0;
+    Result<std::string> vkey = server::Witness::Init(data, name);
+    if (!vkey.ok()) return Fail(vkey.status().message());
+    std::cout << *vkey << "\n";
+    return 0;
+  }
+  po::options_description o("pilotledgerd witness: a C2SP tlog-witness (POST /add-checkpoint, GET /<origin hash>/checkpoint)");
+  o.add_options()("help,h", "show this help")("data", po::value(&data)->required(), "the witness's data directory (witness init)")
+      ("listen", po::value(&listen), "HOST:PORT to listen on (port 0 picks a free one)")
+      ("log", po::value(&logs)->required(), "a log's verifier key (its name is its origin); repeat for more logs");
+  po::variables_map vm;
+  if (!ParseArgs(args, o, vm)) return 0;
+  std::vector<note::Verifier> keys;
+  for (const std::string& l : logs) {
+    Result<note::Verifier> v = note::ParseVerifierKey(l);
+    if (!v.ok()) return Fail(v.status().message());
+    keys.push_back(*v);
+  }
+  server::Config config;
+  config.listen = listen;
+  if (Status s = server::ResolveListen(config); !s.ok()) return Fail(s.message());
+  SystemClock clock;
+  Result<std::unique_ptr<server::Witness>> witness = server::Witness::Open(data, std::move(keys), clock);
+  if (!witness.ok()) return Fail("refusing to serve: " + witness.status().ToString());
+  server::Witness* w = witness->get();
+  server::HttpServer http([w](const server::HttpRequest& r, std::function<void(server::HttpResponse)> respond) { respond(w->Handle(r)); },
+                          config.server);
+  Result<std::string> address = http.Listen();
+  if (!address.ok()) return Fail(address.status().message());
+  std::cout << "pilotledgerd: witness listening on " << *address << " (" << w->verifier_key() << ")" << std::endl;
+  http.RunUntilSignal([] {});
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -157,6 +219,7 @@ int main(int argc, char** argv) {
     if (command == "init") return Init(args);
     if (command == "serve") return Serve(args);
     if (command == "rebuild") return RebuildCmd(args);
+    if (command == "witness") return WitnessCmd(args);
     if (command == "version" || command == "--version") {
       std::cout << "pilotledgerd " << PILOTLEDGER_VERSION << "\n";
       return 0;

@@ -52,6 +52,7 @@ std::string Metrics::Render(const LedgerService& service) const {
         service.StoreProperty("rocksdb.num-running-compactions").value_or(0));
   gauge("pilotledger_rocksdb_running_flushes", "RocksDB memtable flushes running now.",
         service.StoreProperty("rocksdb.num-running-flushes").value_or(0));
+  if (extra_) out += extra_();
   return out;
 }
 

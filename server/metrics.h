@@ -23,6 +23,8 @@ class Metrics {
   void WatcherQueued(int64_t delta) { watcher_queued_.fetch_add(delta, std::memory_order_relaxed); }
   // Where the watcher count comes from (the feed hub).
   void SetWatcherCount(std::function<size_t()> count) { watchers_ = std::move(count); }
+  // More lines for Render (the witness client's, server/witness_client.h).
+  void SetExtra(std::function<std::string()> extra) { extra_ = std::move(extra); }
 
   std::string Render(const LedgerService& service) const;
 
@@ -32,6 +34,7 @@ class Metrics {
   std::atomic<int64_t> watcher_queued_{0};
   std::array<std::atomic<uint64_t>, 32> refused_{};  // by Code
   std::function<size_t()> watchers_;
+  std::function<std::string()> extra_;
 };
 
 }  // namespace pilotledger::server

@@ -4,7 +4,10 @@
 #include <map>
 
 #include "client/cli/cli.h"
+#include "client/tlog_sources.h"
 #include "client/verifier.h"
+#include "ledger/tlog_policy.h"
+#include "ledger/tlog_proof.h"
 #include "ledger/encoding.h"
 #include "ledger/event.h"
 #include "projections/actors.h"
@@ -41,7 +44,7 @@ std::vector<std::string> NamedUnits(const std::string& type, const Json& body) {
   return ids;
 }
 
-Result<PublicReport> VerifyPublic(client::LedgerClient& c, const note::Verifier& key, const std::string& ledger_key) {
+Result<PublicReport> VerifyPublic(client::LedgerSource& c, const note::Verifier& key, const std::string& ledger_key) {
   const auto bad = [](const std::string& what) { return Status(Code::kDataLoss, what); };
   PublicReport r;
   PL_ASSIGN_OR_RETURN(std::string note, c.SignedCheckpoint());
@@ -141,7 +144,7 @@ Result<PublicReport> VerifyPublic(client::LedgerClient& c, const note::Verifier&
   return r;
 }
 
-int VerifyPublicCmd(const Globals& g, client::LedgerClient& c, const std::string& ledger_key) {
+int VerifyPublicCmd(const Globals& g, client::LedgerSource& c, const std::string& ledger_key) {
   Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
   if (!key.ok()) return Fail("verification FAILED: --ledger-key: " + key.status().message());
   Result<PublicReport> r = VerifyPublic(c, *key, ledger_key);
@@ -168,14 +171,35 @@ int Verify(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl verify: verify the whole ledger independently (--as an auditor or ministry key), or without --as what a public reader may see");
   client::VerifyOptions v;
   bool no_compare = false;
-  bool public_mode = false;
+  bool public_mode = false, from_tiles = false;
+  std::string policy_file;
   o.add_options()("ledger-key", po::value(&v.ledger_key)->required(), "the verifier key you trust")
+      ("tiles", po::bool_switch(&from_tiles), "read the log from the C2SP tlog-tiles API (/tlog/) instead of /v1/entries")
+      ("policy", po::value(&policy_file), "C2SP tlog-policy file: refuse a checkpoint without its witness quorum")
       ("public", po::bool_switch(&public_mode), "verify what a public reader may see (the default without --as)")
       ("state", po::value(&v.state_file), "remember what was verified here; next time verify only what is new")
       ("no-compare", po::bool_switch(&no_compare), "skip comparing the served units and quotas with the replay");
   po::variables_map vm;
-  if (!Parse(args, o, {}, vm, "pilotctl [--as AUDITOR.pem] verify --ledger-key KEY [--state FILE] [--public]")) return kOk;
+  if (!Parse(args, o, {}, vm, "pilotctl [--as AUDITOR.pem] verify --ledger-key KEY [--state FILE] [--public] [--tiles] [--policy FILE]")) return kOk;
   v.compare_projections = !no_compare;
+  std::optional<policy::Policy> witness_policy;
+  if (!policy_file.empty()) {
+    Result<policy::Policy> p = policy::Load(policy_file);
+    if (!p.ok()) return Fail(p.status());
+    witness_policy = std::move(*p);
+  }
+  // Without a policy a malformed key is reported where it always was (after the public-reader note).
+  Result<note::Verifier> trusted = note::ParseVerifierKey(v.ledger_key);
+  if (witness_policy && !trusted.ok()) return Fail("verification FAILED: --ledger-key: " + trusted.status().message());
+  // The source: the JSON API or the tiles, behind the witness policy if one is given.
+  const auto verify_from = [&](client::LedgerClient& client, const std::function<int(client::LedgerSource&)>& run) {
+    client::ClientSource json_source(client);
+    client::TilesSource tile_source(client);
+    client::LedgerSource& base = from_tiles ? static_cast<client::LedgerSource&>(tile_source) : json_source;
+    if (!witness_policy) return run(base);
+    client::WitnessedSource witnessed(base, *trusted, *witness_policy, client::ClientOptions{g.ca_file});
+    return run(witnessed);
+  };
   auto c = Connect(g);
   if (!c.ok()) return Fail(c.status());
   if (public_mode || g.reader.empty()) {
@@ -185,9 +209,13 @@ int Verify(const Globals& g, const std::vector<std::string>& args) {
     anonymous.reader.clear();  // --public reads as the public does, whatever --as says
     auto pc = Connect(anonymous);
     if (!pc.ok()) return Fail(pc.status());
-    return VerifyPublicCmd(g, **pc, v.ledger_key);
+    return verify_from(**pc, [&](client::LedgerSource& source) { return VerifyPublicCmd(g, source, v.ledger_key); });
   }
-  Result<client::VerifyReport> r = client::VerifyLedger(**c, v);
+  Result<client::VerifyReport> r = Status(Code::kInternal, "not run");
+  verify_from(**c, [&](client::LedgerSource& source) {
+    r = client::VerifyLedger(source, v);
+    return kOk;
+  });
   if (!r.ok()) return Fail("verification FAILED: " + r.status().message());
   if (g.json) {
     PrintJson(r->ToJson());
@@ -202,6 +230,7 @@ int Verify(const Globals& g, const std::vector<std::string>& args) {
     std::cout << "\n  projections   " << Count(r->units, "unit", "units") << " and " << Count(r->campaigns, "campaign's quotas", "campaigns' quotas")
               << " served equal the replay";
   }
+  if (witness_policy) std::cout << "\n  witnesses     the checkpoint carries the quorum of cosignatures " << policy_file << " requires";
   std::cout << "\n  took          " << r->seconds << " s\n";
   return kOk;
 }
@@ -209,10 +238,12 @@ int Verify(const Globals& g, const std::vector<std::string>& args) {
 int Proof(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl proof: an offline bundle proving that an entry is in the log");
   uint64_t seq = 0;
-  std::string out;
-  o.add_options()("seq", po::value(&seq)->required(), "the entry")("out", po::value(&out)->required(), "bundle file ('-' for stdout)");
+  std::string out, format = "json";
+  o.add_options()("seq", po::value(&seq)->required(), "the entry")("out", po::value(&out)->required(), "bundle file ('-' for stdout)")
+      ("format", po::value(&format), "json (the PilotLedger bundle, with the signers' registrations) or tlog-proof (c2sp.org/tlog-proof@v1)");
   po::variables_map vm;
-  if (!Parse(args, o, {{"seq", 1}}, vm, "pilotctl proof SEQ --out FILE")) return kOk;
+  if (!Parse(args, o, {{"seq", 1}}, vm, "pilotctl proof SEQ --out FILE [--format json|tlog-proof]")) return kOk;
+  if (format != "json" && format != "tlog-proof") return Fail("--format is json or tlog-proof");
   auto c = Connect(g);
   if (!c.ok()) return Fail(c.status());
   Result<std::string> note = (*c)->SignedCheckpoint();
@@ -223,6 +254,14 @@ int Proof(const Globals& g, const std::vector<std::string>& args) {
   if (!entry.ok()) return Fail(entry.status());
   Result<std::vector<Hash>> proof = (*c)->InclusionProof(seq, cp->size);
   if (!proof.ok()) return Fail(proof.status());
+  if (format == "tlog-proof") {
+    // The extra line carries the entry as this reader sees it (the leaf, or the redaction stub),
+    // which the verifier hashes (or whose leaf_hash it takes) and proves against the checkpoint.
+    const std::string text = tlogproof::Format({WriteCanonical(*entry), seq, *proof, *note});
+    if (Status s = WriteOutput(out, text); !s.ok()) return Fail(s);
+    if (out != "-") std::cerr << "wrote the tlog-proof of entry " << seq << " in the log of " << Count(cp->size, "entry", "entries") << " to " << out << "\n";
+    return kOk;
+  }
   Json hashes = Json::array();
   for (const Hash& h : *proof) hashes.push_back(HashBase64(h));
   Json bundle = {{"format", client::kProofBundleFormat}, {"entry", *entry}, {"checkpoint", *note},
@@ -292,20 +331,73 @@ Result<size_t> CheckSignatures(const Json& b, const note::Verifier& key) {
   return verified;
 }
 
+// verify-bundle of a c2sp.org/tlog-proof@v1 file: the checkpoint (and its witnesses), then the
+// entry of the extra line at the index, by its inclusion proof.
+int VerifyTlogProof(const Globals& g, const std::string& text, const note::Verifier& key, const std::optional<policy::Policy>& witnesses) {
+  const auto refuse = [](const std::string& why) { return Fail("the tlog-proof does NOT verify: " + why); };
+  Result<tlogproof::Proof> p = tlogproof::Parse(text);
+  if (!p.ok()) return refuse(p.status().message());
+  Result<Checkpoint> cp = VerifyCheckpoint(p->checkpoint, key);
+  if (!cp.ok()) return refuse("the checkpoint is not signed by the trusted key: " + cp.status().message());
+  size_t cosigned = 0;
+  if (witnesses) {
+    Result<policy::Witnessed> w = policy::CheckCheckpoint(p->checkpoint, key, *witnesses);
+    if (!w.ok()) return refuse(w.status().message());
+    cosigned = w->cosigned.size();
+  }
+  if (p->extra.empty()) return refuse("it has no extra line carrying the entry");
+  Result<Json> entry = ParseStrictJson(p->extra);
+  if (!entry.ok() || !entry->is_object()) return refuse("the extra line is not an entry");
+  const bool redacted = entry->value("redacted", false);
+  Hash leaf_hash = merkle::HashLeaf(p->extra);
+  if (redacted) {
+    Result<Hash> h = HashFromBase64(entry->value("leaf_hash", ""));
+    if (!h.ok()) return refuse("the redacted entry has no leaf hash");
+    leaf_hash = *h;
+  } else if (WriteCanonical(*entry) != p->extra || !ParseEntryLeaf(p->extra).ok()) {
+    return refuse("the extra line is not a canonical entry");
+  }
+  if (entry->value("seq", uint64_t(-1)) != p->index) return refuse("the entry is not the one at index " + std::to_string(p->index));
+  if (Status s = merkle::VerifyInclusion(p->index, cp->size, leaf_hash, p->hashes, cp->root); !s.ok()) return refuse(s.message());
+  if (g.json) {
+    PrintJson({{"verified", true}, {"format", std::string(tlogproof::kHeader)}, {"entry", *entry}, {"size", cp->size},
+               {"cosignatures", cosigned}});
+    return kOk;
+  }
+  std::cout << "verified: entry " << p->index << (redacted ? " (redacted)" : "") << " is in the log signed by " << key.name
+            << "\n  inclusion     proven in the checkpoint of " << Count(cp->size, "entry", "entries") << " signed by the trusted key\n";
+  if (witnesses) std::cout << "  witnesses     " << cosigned << " valid cosignatures; the policy's quorum is met\n";
+  std::cout << "  not proven    the signatures on the entry (a tlog-proof carries no signers' registrations; use --format json)\n";
+  return kOk;
+}
+
 int VerifyBundle(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl verify-bundle: check a proof bundle with no network: that the entry is in the signed log, and its signatures with the signers' registrations the bundle carries");
-  std::string file, ledger_key;
-  o.add_options()("file", po::value(&file)->required(), "the bundle")("ledger-key", po::value(&ledger_key)->required(), "the verifier key you trust");
+  std::string file, ledger_key, policy_file;
+  o.add_options()("file", po::value(&file)->required(), "the bundle (JSON, or a c2sp.org/tlog-proof@v1 file)")
+      ("ledger-key", po::value(&ledger_key)->required(), "the verifier key you trust")
+      ("policy", po::value(&policy_file), "C2SP tlog-policy file: refuse a checkpoint without its witness quorum");
   po::variables_map vm;
-  if (!Parse(args, o, {{"file", 1}}, vm, "pilotctl verify-bundle FILE --ledger-key KEY")) return kOk;
+  if (!Parse(args, o, {{"file", 1}}, vm, "pilotctl verify-bundle FILE --ledger-key KEY [--policy FILE]")) return kOk;
   Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
   if (!key.ok()) return Fail(key.status());
   Result<std::string> text = ReadInput(file);
   if (!text.ok()) return Fail(text.status());
+  std::optional<policy::Policy> witness_policy;
+  if (!policy_file.empty()) {
+    Result<policy::Policy> p = policy::Load(policy_file);
+    if (!p.ok()) return Fail(p.status());
+    witness_policy = std::move(*p);
+  }
+  if (text->starts_with(tlogproof::kHeader)) return VerifyTlogProof(g, *text, *key, witness_policy);
   Result<Json> bundle = ParseStrictJson(*text);
   if (!bundle.ok()) return Fail("the bundle is not valid JSON: " + bundle.status().message());
   Result<Json> entry = client::CheckProofBundle(*bundle, *key);
   if (!entry.ok()) return Fail("the bundle does NOT verify: " + entry.status().message());
+  if (witness_policy) {
+    Result<policy::Witnessed> w = policy::CheckCheckpoint((*bundle)["checkpoint"].get<std::string>(), *key, *witness_policy);
+    if (!w.ok()) return Fail("the bundle does NOT verify: " + w.status().message());
+  }
   const bool redacted = entry->value("redacted", false);
   const bool has_signers = bundle->contains("signers") && (*bundle)["signers"].is_array();
   Result<size_t> signatures = size_t{0};

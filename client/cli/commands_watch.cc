@@ -11,6 +11,7 @@
 #include "client/cli/cli.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "ledger/tlog_policy.h"
 
 namespace pilotledger::cli {
 namespace {
@@ -62,8 +63,10 @@ bool Exec(const std::string& command, const std::string& input) {
 
 class Watcher {
  public:
-  Watcher(const Globals& g, std::string state_file, std::string types, std::string exec, note::Verifier key)
-      : g_(g), state_file_(std::move(state_file)), types_(std::move(types)), exec_(std::move(exec)), key_(std::move(key)) {}
+  Watcher(const Globals& g, std::string state_file, std::string types, std::string exec, note::Verifier key,
+          std::optional<policy::Policy> witnesses)
+      : g_(g), state_file_(std::move(state_file)), types_(std::move(types)), exec_(std::move(exec)), key_(std::move(key)),
+        witnesses_(std::move(witnesses)) {}
 
   int Run(WatchState state) {
     state_ = std::move(state);
@@ -144,6 +147,14 @@ class Watcher {
   Status OnCheckpoint(client::LedgerClient& c, const std::string& note) {
     Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
     if (!cp.ok()) return Status(Code::kDataLoss, "a streamed checkpoint is not signed by the trusted key: " + cp.status().message());
+    if (witnesses_) {
+      Result<policy::Witnessed> w = policy::CheckCheckpoint(note, key_, *witnesses_);
+      if (!w.ok()) {
+        // Refused: no entry is delivered under it; the next checkpoint may carry the quorum.
+        std::cerr << "pilotctl watch: refusing a checkpoint: " << w.status().message() << "\n";
+        return Status::Ok();
+      }
+    }
     if (!state_.checkpoint.empty()) {
       Result<Checkpoint> remembered = VerifyCheckpoint(state_.checkpoint, key_);
       if (!remembered.ok()) {
@@ -201,6 +212,8 @@ class Watcher {
   const Globals& g_;
   const std::string state_file_, types_, exec_;
   const note::Verifier key_;
+  // --policy: a checkpoint without the witness quorum is refused (nothing is delivered under it).
+  const std::optional<policy::Policy> witnesses_;
   WatchState state_;
   std::deque<Json> pending_;  // received, waiting for a checkpoint that covers them
   uint64_t expected_ = 0;     // the lowest seq the stream may send next
@@ -209,15 +222,22 @@ class Watcher {
 
 int Watch(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl watch: follow the log, proving each entry, one JSON line per entry (or --exec)");
-  std::string types, state_file, exec, ledger_key;
+  std::string types, state_file, exec, ledger_key, policy_file;
   uint64_t from = 0;
   o.add_options()("types", po::value(&types), "only these types, comma-separated (e.g. title.revoked)")
       ("state", po::value(&state_file)->required(), "where to remember the position between runs")
       ("exec", po::value(&exec), "run this shell command per entry, the entry JSON on its stdin; a failure retries it")
       ("ledger-key", po::value(&ledger_key), "the verifier key you trust (default: the one the state file pinned)")
-      ("from", po::value(&from), "start at this seq when the state file is new");
+      ("from", po::value(&from), "start at this seq when the state file is new")
+      ("policy", po::value(&policy_file), "C2SP tlog-policy file: deliver only under checkpoints with its witness quorum");
   po::variables_map vm;
   if (!Parse(args, o, {}, vm, "pilotctl watch --state FILE [--types T] [--exec CMD] [--ledger-key KEY]")) return kOk;
+  std::optional<policy::Policy> witnesses;
+  if (!policy_file.empty()) {
+    Result<policy::Policy> p = policy::Load(policy_file);
+    if (!p.ok()) return Fail(p.status());
+    witnesses = std::move(*p);
+  }
   Result<WatchState> state = LoadState(state_file);
   if (!state.ok()) return Fail(state.status());
   if (state->checkpoint.empty() && state->next == 0) state->next = from;
@@ -249,7 +269,7 @@ int Watch(const Globals& g, const std::vector<std::string>& args) {
   state->ledger_key = ledger_key;
   signal(SIGTERM, [](int) { g_stop = true; });
   signal(SIGINT, [](int) { g_stop = true; });
-  return Watcher(g, state_file, types, exec, *key).Run(*state);
+  return Watcher(g, state_file, types, exec, *key, std::move(witnesses)).Run(*state);
 }
 
 }  // namespace

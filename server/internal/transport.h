@@ -27,14 +27,15 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct HttpServer::Impl {
-  Impl(Api& a, FeedHub& h, ServerOptions o)
-      : api(a), hub(h), options(std::move(o)), log_requests(options.log_requests), acceptor(ioc) {}
+  Impl(Api* a, FeedHub* h, HttpServer::Handler hd, ServerOptions o)
+      : api(a), hub(h), handler(std::move(hd)), options(std::move(o)), log_requests(options.log_requests), acceptor(ioc) {}
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
 
-  Api& api;
-  FeedHub& hub;
+  Api* api;     // null for a plain server (HttpServer(Handler, …)): no feed, no metrics
+  FeedHub* hub;  // null with api
+  const HttpServer::Handler handler;
   const ServerOptions options;
   const bool log_requests;
   net::io_context ioc;
