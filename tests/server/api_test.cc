@@ -4,6 +4,7 @@
 // The events come from the projections' test ledger (tests/projections/fixture.h), which keeps a
 // mirror of the state so that its helpers (departments, units) know what is registered.
 #include "server/api.h"
+#include "server/web.h"
 
 #include <future>
 
@@ -456,3 +457,42 @@ TEST_F(ApiTest, ARevokedReaderIsNoLongerAuthenticated) {
 
 }  // namespace
 }  // namespace pilotledger::server
+
+// --- the web page (server/api_web.cc) ---
+
+TEST_F(ApiTest, ThePagePathsServeTheEmbeddedPageWithAStrictPolicy) {
+  const auto header = [](const HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) if (k == name) return v;
+    return std::string();
+  };
+  const std::string prefix = "/static/" + std::string(WebAssetVersion()) + "/";
+  for (const std::string path : {"/", "/?q=%E5%85%BB%E8%80%81&lang=en", "/units/" + unit_, "/campaigns/2023",
+                                 "/campaigns/2023/quotas?lang=en", "/revocations"}) {
+    const HttpResponse r = Get(path);
+    ASSERT_EQ(r.status, 200) << path << " " << r.body;
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(header(r, "Cache-Control"), "no-cache");
+    EXPECT_EQ(header(r, "Content-Security-Policy"), kWebContentSecurityPolicy);
+    EXPECT_NE(r.body.find("<script type=\"module\" src=\"" + prefix + "app.js\"></script>"), std::string::npos);
+    EXPECT_EQ(r.body.find("{{static}}"), std::string::npos);
+  }
+  HttpResponse r = Get(prefix + "app.js");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(header(r, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(header(r, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(Get(prefix + "app.css").content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(Get(prefix + "icon.svg").content_type, "image/svg+xml");
+  // Another version, an unknown file, the shell itself under /static/, unknown parameters, other methods.
+  EXPECT_EQ(Get("/static/000000000000/app.js").status, 404);
+  EXPECT_EQ(Get(prefix + "nope.js").status, 404);
+  EXPECT_EQ(Get(prefix + "index.html").status, 404);
+  EXPECT_EQ(Get("/units").status, 404);
+  r = Get("/?from=1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"error":{"code":"bad_request","details":{"allowed":["q","lang"],"parameter":"from"},"message":"unknown query parameter \"from\" on /: it takes q, lang"}})");
+  EXPECT_EQ(Get("/revocations?q=x").status, 400);
+  r = Call("POST", "/");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header(r, "Allow"), "GET");
+}

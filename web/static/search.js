@@ -81,5 +81,10 @@ export async function searchPage(main) {
     history.pushState(null, "", href("/", query ? { q: query } : {}));
     run(query).catch((e) => fill(results, h("p", { role: "alert" }, e.message)));
   });
+  // Back and forward between searches.
+  window.addEventListener("popstate", () => {
+    input.value = (new URLSearchParams(location.search).get("q") ?? "").trim();
+    run(input.value).catch((e) => fill(results, h("p", { role: "alert" }, e.message)));
+  });
   await run(q);
 }

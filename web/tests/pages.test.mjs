@@ -89,6 +89,13 @@ test("search finds a unit by part of its Chinese name; the counts are the API's"
   await row.waitFor();
   assert.equal(await row.locator("a").textContent(), "北京银龄信息技术有限公司");
   assert.equal(new URL(page.url()).searchParams.get("q"), "银龄信息");
+  await page.getByLabel("单位名称、统一社会信用代码、地区或主管单位代码").fill("不存在的单位名");
+  await page.getByRole("button", { name: "查询" }).click();
+  const none = page.locator("#result-summary", { hasText: "没有与" });
+  await none.waitFor();
+  assert.equal(await none.textContent(), "没有与“不存在的单位名”匹配的单位");
+  await page.goBack();
+  await row.waitFor();
 
   // Counts per campaign, computed here from the API independently of the page.
   const units = (await sample.get("/v1/units?limit=1000")).units;
