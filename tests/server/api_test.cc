@@ -231,7 +231,7 @@ TEST_F(ApiTest, EveryProjectionRouteAnswersAsOfTheLogSize) {
 }
 
 TEST_F(ApiTest, UnknownPathsAreNotFound) {
-  for (const std::string path : {"/", "/nope", "/v1", "/v1/", "/v2/entries", "/healthz/", "/v1/entries/0/more",
+  for (const std::string path : {"/nope", "/v1", "/v1/", "/v2/entries", "/healthz/", "/v1/entries/0/more",
                                  "/v1/proofs", "/v1/proofs/other", "/v1/campaigns/2023/other", "/v1/checkpoint/x",
                                  "/V1/entries"}) {
     const HttpResponse r = Get(path + "?x=1");
@@ -253,6 +253,8 @@ TEST_F(ApiTest, OtherMethodsAreNotAllowedWithTheAllowHeader) {
       {"/v1/units/x", "GET"},        {"/v1/campaigns", "GET"},
       {"/v1/campaigns/2023", "GET"}, {"/v1/campaigns/2023/quotas", "GET"},
       {"/v1/actors", "GET"},         {"/v1/actors/miit", "GET"},
+      {"/", "GET"},                  {"/units/x", "GET"},
+      {"/revocations", "GET"},       {"/campaigns/2023/quotas", "GET"},
   };
   for (const auto& [path, allow] : paths) {
     for (const std::string method : {"PUT", "DELETE", "HEAD", "PATCH"}) {
@@ -455,9 +457,6 @@ TEST_F(ApiTest, ARevokedReaderIsNoLongerAuthenticated) {
   EXPECT_EQ(r.body, ErrorBody("unauthenticated", "actor auditor1 is not a registered, active actor"));
 }
 
-}  // namespace
-}  // namespace pilotledger::server
-
 // --- the web page (server/api_web.cc) ---
 
 TEST_F(ApiTest, ThePagePathsServeTheEmbeddedPageWithAStrictPolicy) {
@@ -466,7 +465,7 @@ TEST_F(ApiTest, ThePagePathsServeTheEmbeddedPageWithAStrictPolicy) {
     return std::string();
   };
   const std::string prefix = "/static/" + std::string(WebAssetVersion()) + "/";
-  for (const std::string path : {"/", "/?q=%E5%85%BB%E8%80%81&lang=en", "/units/" + unit_, "/campaigns/2023",
+  for (const std::string& path : std::vector<std::string>{"/", "/?q=%E5%85%BB%E8%80%81&lang=en", "/units/" + unit_, "/campaigns/2023",
                                  "/campaigns/2023/quotas?lang=en", "/revocations"}) {
     const HttpResponse r = Get(path);
     ASSERT_EQ(r.status, 200) << path << " " << r.body;
@@ -496,3 +495,6 @@ TEST_F(ApiTest, ThePagePathsServeTheEmbeddedPageWithAStrictPolicy) {
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(header(r, "Allow"), "GET");
 }
+
+}  // namespace
+}  // namespace pilotledger::server
