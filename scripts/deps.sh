@@ -9,6 +9,7 @@ PACKAGES=(
   librocksdb-dev libssl-dev nlohmann-json3-dev libgtest-dev
   libxlsxwriter-dev libminizip-dev libexpat1-dev
   python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
+  chromium fonts-wqy-microhei
 )
 
 missing=()
@@ -17,7 +18,20 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# The web page's browser tests (web/, tests/web/): playwright-core and axe-core from the npm registry,
+# exactly as web/package-lock.json pins them, into web/node_modules. Reinstalled only when the lock
+# file changed since the last install (npm writes its own copy to node_modules/.package-lock.json).
+install_web_deps() {
+  command -v npm >/dev/null || { echo "error: npm (Node.js) is needed for the web page's tests" >&2; exit 1; }
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    echo "Installing the web page's test dependencies (npm ci in web/)" >&2
+    (cd web && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+cd "$(dirname "$0")/.."
+
+if [ ${#missing[@]} -eq 0 ]; then install_web_deps; exit 0; fi
 
 echo "Installing missing packages: ${missing[*]}" >&2
 SUDO=""
@@ -32,3 +46,4 @@ if dpkg-query -W -f='${Status}' libboost1.74-dev 2>/dev/null | grep -q "install 
 fi
 $SUDO apt-get update -q >&2
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+install_web_deps

@@ -57,6 +57,7 @@ namespace {
 
 // True if `pattern` ("/v1/entries/{seq}") matches the decoded path segments.
 bool Matches(std::string_view pattern, const std::vector<std::string>& segments) {
+  if (pattern == "/") return segments.empty();
   size_t i = 0;
   for (std::string_view rest = pattern.substr(1);; ++i) {
     const size_t slash = rest.find('/');
@@ -171,6 +172,13 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/documents/{sha256}", &Api::GetDocument},
       {"GET", "/v1/actors", &Api::GetActors},
       {"GET", "/v1/actors/{id}", &Api::GetActor},
+      // The web page (api_web.cc): the same HTML at each page path, its files under /static/.
+      {"GET", "/", &Api::GetPage},
+      {"GET", "/units/{id}", &Api::GetPage},
+      {"GET", "/campaigns/{id}", &Api::GetPage},
+      {"GET", "/campaigns/{id}/quotas", &Api::GetPage},
+      {"GET", "/revocations", &Api::GetPage},
+      {"GET", "/static/{version}/{file}", &Api::GetStatic},
   };
   return routes;
 }

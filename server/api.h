@@ -125,6 +125,9 @@ class Api {
   Result<HttpResponse> GetDocument(const RouteContext& c);
   Result<HttpResponse> GetActors(const RouteContext& c);
   Result<HttpResponse> GetActor(const RouteContext& c);
+  // The web page (api_web.cc, server/web.h): its HTML at the page paths, its files under /static/.
+  Result<HttpResponse> GetPage(const RouteContext& c);
+  Result<HttpResponse> GetStatic(const RouteContext& c);
 
   LedgerService& service_;
   Metrics& metrics_;

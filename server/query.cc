@@ -72,6 +72,9 @@ std::vector<std::string> EndpointParams(const std::vector<std::string>& seg) {
   if (seg.size() == 5 && seg[0] == "v1" && seg[1] == "campaigns" && seg[3] == "reports") return {"authority", "format", "lang"};
   if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "proofs" && seg[2] == "inclusion") return {"index", "size"};
   if (seg.size() == 3 && seg[0] == "v1" && seg[1] == "proofs" && seg[2] == "consistency") return {"from", "to"};
+  // The web page's paths: the language, and on the search page the search.
+  if (seg.empty()) return {"q", "lang"};
+  if (seg[0] == "units" || seg[0] == "campaigns" || seg[0] == "revocations") return {"lang"};
   return {};
 }
 

@@ -4,6 +4,7 @@
 // The events come from the projections' test ledger (tests/projections/fixture.h), which keeps a
 // mirror of the state so that its helpers (departments, units) know what is registered.
 #include "server/api.h"
+#include "server/web.h"
 
 #include <future>
 
@@ -230,7 +231,7 @@ TEST_F(ApiTest, EveryProjectionRouteAnswersAsOfTheLogSize) {
 }
 
 TEST_F(ApiTest, UnknownPathsAreNotFound) {
-  for (const std::string path : {"/", "/nope", "/v1", "/v1/", "/v2/entries", "/healthz/", "/v1/entries/0/more",
+  for (const std::string path : {"/nope", "/v1", "/v1/", "/v2/entries", "/healthz/", "/v1/entries/0/more",
                                  "/v1/proofs", "/v1/proofs/other", "/v1/campaigns/2023/other", "/v1/checkpoint/x",
                                  "/V1/entries"}) {
     const HttpResponse r = Get(path + "?x=1");
@@ -252,6 +253,8 @@ TEST_F(ApiTest, OtherMethodsAreNotAllowedWithTheAllowHeader) {
       {"/v1/units/x", "GET"},        {"/v1/campaigns", "GET"},
       {"/v1/campaigns/2023", "GET"}, {"/v1/campaigns/2023/quotas", "GET"},
       {"/v1/actors", "GET"},         {"/v1/actors/miit", "GET"},
+      {"/", "GET"},                  {"/units/x", "GET"},
+      {"/revocations", "GET"},       {"/campaigns/2023/quotas", "GET"},
   };
   for (const auto& [path, allow] : paths) {
     for (const std::string method : {"PUT", "DELETE", "HEAD", "PATCH"}) {
@@ -452,6 +455,45 @@ TEST_F(ApiTest, ARevokedReaderIsNoLongerAuthenticated) {
   const HttpResponse r = Get(target, ReadHeader("auditor1", "GET", target));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.body, ErrorBody("unauthenticated", "actor auditor1 is not a registered, active actor"));
+}
+
+// --- the web page (server/api_web.cc) ---
+
+TEST_F(ApiTest, ThePagePathsServeTheEmbeddedPageWithAStrictPolicy) {
+  const auto header = [](const HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) if (k == name) return v;
+    return std::string();
+  };
+  const std::string prefix = "/static/" + std::string(WebAssetVersion()) + "/";
+  for (const std::string& path : std::vector<std::string>{"/", "/?q=%E5%85%BB%E8%80%81&lang=en", "/units/" + unit_, "/campaigns/2023",
+                                 "/campaigns/2023/quotas?lang=en", "/revocations"}) {
+    const HttpResponse r = Get(path);
+    ASSERT_EQ(r.status, 200) << path << " " << r.body;
+    EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+    EXPECT_EQ(header(r, "Cache-Control"), "no-cache");
+    EXPECT_EQ(header(r, "Content-Security-Policy"), kWebContentSecurityPolicy);
+    EXPECT_NE(r.body.find("<script type=\"module\" src=\"" + prefix + "app.js\"></script>"), std::string::npos);
+    EXPECT_EQ(r.body.find("{{static}}"), std::string::npos);
+  }
+  HttpResponse r = Get(prefix + "app.js");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(header(r, "Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(header(r, "X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(Get(prefix + "app.css").content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(Get(prefix + "icon.svg").content_type, "image/svg+xml");
+  // Another version, an unknown file, the shell itself under /static/, unknown parameters, other methods.
+  EXPECT_EQ(Get("/static/000000000000/app.js").status, 404);
+  EXPECT_EQ(Get(prefix + "nope.js").status, 404);
+  EXPECT_EQ(Get(prefix + "index.html").status, 404);
+  EXPECT_EQ(Get("/units").status, 404);
+  r = Get("/?from=1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"error":{"code":"bad_request","details":{"allowed":["q","lang"],"parameter":"from"},"message":"unknown query parameter \"from\" on /: it takes q, lang"}})");
+  EXPECT_EQ(Get("/revocations?q=x").status, 400);
+  r = Call("POST", "/");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header(r, "Allow"), "GET");
 }
 
 }  // namespace
