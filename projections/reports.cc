@@ -18,7 +18,7 @@ const std::map<std::string, std::string>& ZhLabels() {
       {"product", "产品企业"}, {"platform", "平台运营企业"}, {"institution", "机构运营企业"}, {"service", "服务企业"},
       {"application", "申报推荐"}, {"review", "复核推荐"}, {"title", "授予称号"}, {"review_passed", "复核通过"},
       {"submitted", "已申报"}, {"recommended", "已推荐"}, {"published", "公示中"}, {"rejected", "未通过"},
-      {"granted", "已授予"}, {"requested", "已申请复核"}, {"passed", "复核通过"}, {"not_requested", "未申请复核"},
+      {"granted", "已授予"}, {"listed", "待申请复核"}, {"requested", "已申请复核"}, {"passed", "复核通过"}, {"not_requested", "未申请复核"},
       {"active", "有效"}, {"revoked", "已撤销"}, {"eligible", "符合"}, {"ineligible", "不符合"},
       {"review_failed", "复核未通过"}, {"review_not_requested", "未申请复核"}, {"assessment_failed", "评估未通过"},
       {"objection_upheld", "异议成立"}, {"other", "其他"}, {"province", "省、自治区、直辖市"},
@@ -76,6 +76,13 @@ std::vector<const Unit*> Ordered(const Builder& b, const std::function<bool(cons
   return units;
 }
 
+// "EPL-3: monthly_orders 80000 < 100000; …", or null if every criterion is met.
+Json Failed(const Eligibility& e) {
+  std::string failed;
+  for (const CriterionFailure& f : e.failed) failed += (failed.empty() ? "" : "; ") + f.id + ": " + f.message;
+  return failed.empty() ? Json(nullptr) : Json(failed);
+}
+
 const Title* ReviewedTitle(const Unit& u, const Campaign& c, std::string* batch) {
   for (const std::string& b : c.rules.review->batches) {
     if (const auto t = u.titles.find(b); t != u.titles.end()) {
@@ -86,23 +93,27 @@ const Title* ReviewedTitle(const Unit& u, const Campaign& c, std::string* batch)
   return nullptr;
 }
 
-// 附件2: the units holding (or having held) a title from the batches the campaign reviews.
+// 附件2: the units the ministries put on the review list (review.scope), with their titles and how
+// far their review has come.
 void ReviewList(Builder& b) {
   b.r.title = b.lang == "en" ? "Units under review (" + b.c.id + ")" : "2017—2019前三批智慧健康养老应用试点示范名单（" + b.c.id + "复核）";
   b.Col("batch", "原批次", CellType::kText, 8);
   b.UnitCols();
   b.Col("title_status", "称号状态", CellType::kText, 10);
   b.Col("review_state", "复核状态", CellType::kText, 12);
-  std::string batch;
-  for (const Unit* u : Ordered(b, [&](const Unit& u) { return ReviewedTitle(u, b.c, &batch) != nullptr; })) {
+  const bool closed = b.c.rules.deadline && b.s.last_received > *b.c.rules.deadline;
+  const auto listed = [&](const Unit& u) { return b.c.Listed(u.d.authority, u.d.id).has_value(); };
+  for (const Unit* u : Ordered(b, listed)) {
+    std::string batch;
     const Title* t = ReviewedTitle(*u, b.c, &batch);
-    std::vector<uint64_t> seqs = {t->granted_seq};
-    if (t->revoked_seq) seqs.push_back(*t->revoked_seq);
-    std::vector<Json> cells = {batch};
+    std::vector<uint64_t> seqs = {*b.c.Listed(u->d.authority, u->d.id)};
+    if (t) seqs.push_back(t->granted_seq);
+    if (t && t->revoked_seq) seqs.push_back(*t->revoked_seq);
+    std::vector<Json> cells = {batch.empty() ? Json(nullptr) : Json(batch)};
     for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
-    cells.push_back(b.Label(t->active() ? "active" : "revoked"));
+    cells.push_back(b.Label(t && t->active() ? "active" : "revoked"));
     const bool full = b.access.full(*u);
-    std::string state = full ? "not_requested" : "";
+    std::string state = full ? (closed ? "not_requested" : "listed") : "";
     if (const auto rv = u->reviews.find(b.c.id); rv != u->reviews.end()) {
       const Review& r = rv->second;
       if (full || r.published_seq || r.passed_seq) state = ReviewState(r, full);
@@ -135,12 +146,9 @@ void Summary(Builder& b) {
     if (const auto it = u->applications.find(b.c.id); it != u->applications.end() && it->second.recommended_seq) {
       const Application& a = it->second;
       const Eligibility e = Evaluate(b.c.rules, a.category, a.subtype, a.metrics, a.scenarios);
-      std::string failed;
-      for (const CriterionFailure& f : e.failed) failed += (failed.empty() ? "" : "; ") + f.id + ": " + f.message;
       std::vector<Json> cells = {b.Label("application"), nullptr};
       for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
-      cells.insert(cells.end(), {b.Label(e.eligible ? "eligible" : "ineligible"), failed.empty() ? Json(nullptr) : Json(failed),
-                                 b.Label(ApplicationState(a, true))});
+      cells.insert(cells.end(), {b.Label(e.eligible ? "eligible" : "ineligible"), Failed(e), b.Label(ApplicationState(a, true))});
       std::vector<uint64_t> seqs = {a.submitted_seq, *a.recommended_seq, b.c.rules_seq};
       if (a.granted_seq) seqs.push_back(*a.granted_seq);
       b.Add(std::move(cells), std::move(seqs));
@@ -149,10 +157,12 @@ void Summary(Builder& b) {
       const Review& r = it->second;
       std::string batch;
       const Title* t = ReviewedTitle(*u, b.c, &batch);
+      // The review form (复核申请表) judged by the campaign's rules, as the unit view shows it.
+      const Eligibility e = Evaluate(b.c.rules, u->d.category, u->d.subtype, r.metrics, r.scenarios);
       std::vector<Json> cells = {b.Label("review"), batch.empty() ? Json(nullptr) : Json(batch)};
       for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
-      cells.insert(cells.end(), {nullptr, nullptr, b.Label(ReviewState(r, true))});
-      std::vector<uint64_t> seqs = {r.requested_seq, *r.recommended_seq};
+      cells.insert(cells.end(), {b.Label(e.eligible ? "eligible" : "ineligible"), Failed(e), b.Label(ReviewState(r, true))});
+      std::vector<uint64_t> seqs = {r.requested_seq, *r.recommended_seq, b.c.rules_seq};
       if (t) seqs.push_back(t->granted_seq);
       if (r.passed_seq) seqs.push_back(*r.passed_seq);
       b.Add(std::move(cells), std::move(seqs));

@@ -287,7 +287,7 @@ Result<HttpResponse> Api::GetDocument(const RouteContext& c) {
     if (cite.seq >= *size) continue;  // appended after the checkpoint
     PL_ASSIGN_OR_RETURN(std::string leaf, service_.log().ReadLeaf(cite.seq));
     PL_ASSIGN_OR_RETURN(auto proof, service_.log().InclusionProof(cite.seq, *size));
-    const std::string visible = Visible(leaf, cite.seq, c.reader);
+    const std::string visible = VisibleLeaf(leaf, cite.seq, c.reader);
     Json item = {{"seq", cite.seq}, {"type", cite.type}, {"leaf_hash", HashBase64(merkle::HashLeaf(leaf))},
                  {"entry", Json::parse(visible)}, {"inclusion", {{"index", cite.seq}, {"size", *size}, {"hashes", HashesJson(proof)}}}};
     if (visible == leaf) {  // the name and size are the entry's own words

@@ -3,11 +3,14 @@
 // by the ledger's own rules (POST /v1/check) before anyone signs it.
 #include <sys/stat.h>
 
+#include <set>
+
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "client/cli/cli.h"
 #include "client/table_reader.h"
+#include "projections/vocabulary.h"
 
 namespace pilotledger::cli {
 namespace {
@@ -56,6 +59,17 @@ int CodeColumn(const client::TableRow& row) {
   return -1;
 }
 
+// Every metric name of the vocabulary (a review form's figures, DOMAIN.md's table).
+std::set<std::string> MetricNames() {
+  std::set<std::string> names;
+  for (std::string_view category : projections::kCategories) {
+    for (std::string_view subtype : projections::kSubtypes) {
+      for (const projections::MetricInfo& m : projections::MetricsFor(category, category == "enterprise" ? subtype : "")) names.emplace(m.name);
+    }
+  }
+  return names;
+}
+
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.pop_back();
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(s.begin());
@@ -65,10 +79,12 @@ std::string Trim(std::string s) {
 int ImportTable(const Globals& g, const std::vector<std::string>& args) {
   po::options_description o("pilotctl import-table: unsigned events from a filled-in table, one per row, checked by the ledger's rules");
   std::string file, type, campaign, out;
+  std::vector<std::string> documents;
   o.add_options()("file", po::value(&file)->required(), "the table: .xlsx or .csv, with a 统一社会信用代码 (credit_code) column")
       ("type", po::value(&type)->required(), "recommendation (recommendation.issued) or review-request (review.requested)")
       ("campaign", po::value(&campaign)->required(), "the campaign")
-      ("out", po::value(&out)->required(), "the directory for the event files, one per row (LINE-CODE.json)");
+      ("out", po::value(&out)->required(), "the directory for the event files, one per row (LINE-CODE.json)")
+      ("document", po::value(&documents)->composing(), "cite this file in every row's event: NAME=FILE or FILE (hashed; the file stays here); repeat");
   po::variables_map vm;
   if (!Parse(args, o, {{"file", 1}}, vm, "pilotctl import-table FILE.xlsx|csv --type recommendation|review-request --campaign C --out DIR")) {
     return kOk;
@@ -97,16 +113,71 @@ int ImportTable(const Globals& g, const std::vector<std::string>& args) {
   const Timestamp now = clock.Now();
   bool header_seen = false;
   size_t bad = 0;
+  // A review request carries the review form (复核申请表): a column per metric, named as the API
+  // names it, and 典型应用场景 (scenarios), codes separated by commas, 、 or spaces.
+  std::vector<std::pair<size_t, std::string>> metric_cols;
+  int scenario_col = -1;
+  const std::set<std::string> metric_names = MetricNames();
   for (const client::TableRow& row : sheet->rows) {
     if (!header_seen) {
       header_seen = CodeColumn(row) >= 0;
+      for (size_t i = 0; header_seen && i < row.cells.size(); ++i) {
+        const std::string h = Trim(row.cells[i]);
+        if (metric_names.count(h)) metric_cols.emplace_back(i, h);
+        if (h == "scenarios" || h == "典型应用场景") scenario_col = int(i);
+      }
       continue;
     }
     const std::string code = size_t(code_col) < row.cells.size() ? Trim(row.cells[size_t(code_col)]) : "";
+    Json body = {{"campaign", campaign}, {"unit_id", code}};
+    if (type == "review-request") {
+      Json metrics = Json::object();
+      std::string problem;
+      for (const auto& [col, metric] : metric_cols) {
+        const std::string v = col < row.cells.size() ? Trim(row.cells[col]) : "";
+        if (v.empty()) continue;
+        if (v == "true" || v == "是") {
+          metrics[metric] = true;
+        } else if (v == "false" || v == "否") {
+          metrics[metric] = false;
+        } else if (Result<Json> n = ParseStrictJson(v); n.ok() && n->is_number_integer()) {
+          metrics[metric] = *n;
+        } else {
+          problem = "field metrics." + metric + ": \"" + v + "\" is not an integer or 是/否 (true/false)";
+        }
+      }
+      std::vector<std::string> scenarios;
+      std::string text = scenario_col >= 0 && size_t(scenario_col) < row.cells.size() ? row.cells[size_t(scenario_col)] : "";
+      for (size_t p; (p = text.find("、")) != std::string::npos;) text.replace(p, 3, ",");
+      std::string item;
+      for (char ch : text + ",") {
+        if (ch == ',' || ch == ' ' || ch == ';' || ch == '\n') {
+          if (!item.empty()) scenarios.push_back(item);
+          item.clear();
+        } else {
+          item += ch;
+        }
+      }
+      if (!problem.empty()) {
+        std::cerr << file << ":" << row.line << ": " << problem << "\n";
+        ++bad;
+        continue;
+      }
+      body["metrics"] = metrics;
+      body["scenarios"] = scenarios;
+    }
+    if (!documents.empty()) {
+      body["documents"] = Json::array();
+      for (const std::string& spec : documents) {
+        Result<Json> cite = DocumentCitation(spec);
+        if (!cite.ok()) return Fail(cite.status().message());
+        body["documents"].push_back(*cite);
+      }
+    }
     // The id names the row's unit when the code is plain (a wrong code is reported by the check).
     const bool plain = !code.empty() && code.size() <= 18 && code.find_first_not_of("0123456789ABCDEFGHJKLMNPQRTUWXY") == std::string::npos;
     Result<SignedEvent> e = MakeEvent("table-" + campaign + "-" + type + "-" + (plain ? code : "line" + std::to_string(row.line)), event_type,
-                                      now, {{"campaign", campaign}, {"unit_id", code}});
+                                      now, std::move(body));
     if (!e.ok()) {
       std::cerr << file << ":" << row.line << ": " << e.status().message() << "\n";
       ++bad;

@@ -67,7 +67,10 @@ class ReportsApiTest : public ::testing::Test {
   }
   // The unsigned event {campaign, unit_id} of `type`, as pilotctl import-table makes it.
   Json Unsigned(const std::string& type, const std::string& unit, const std::string& id) {
-    Result<SignedEvent> e = MakeEvent(id, type, clock_.Now(), {{"campaign", "2023"}, {"unit_id", unit}});
+    // With the documents (and, for a recommendation, the checks) the 2023 rules require.
+    Json body = ledger_->Documented(type, {{"campaign", "2023"}, {"unit_id", unit}});
+    if (type == "recommendation.issued") body = ledger_->Checked(body);
+    Result<SignedEvent> e = MakeEvent(id, type, clock_.Now(), body);
     EXPECT_TRUE(e.ok());
     return SubmissionJson(*e);
   }
