@@ -13,7 +13,6 @@ const sourceDir = process.env.PILOT_SOURCE_DIR ?? path.resolve(import.meta.dirna
 const binDir = process.env.PILOT_BIN_DIR ?? path.join(sourceDir, "build", "bin");
 const shots = process.env.PILOT_SCREENSHOTS ?? path.join(sourceDir, "build", "screenshots");
 const UNIT = "91110104XH1HAKRRHY";  // 北京银龄信息技术有限公司, titled in sample-2026 (docs/api.md)
-const REVOKED = "91350118T80JPLBMLF"; // 福建安养养老服务有限公司, its 2018 title revoked
 
 let sample, browser, proxy;
 before(async () => {
@@ -145,6 +144,8 @@ test("the unit page shows the status and a verified mark on every decision", asy
   assert.equal(await page.locator("#ledger-key").textContent(), (await (await fetch(sample.url + "/v1/ledger-key")).text()).trim());
   await finish(page, "unit");
 
+  // A unit of the sample whose title was revoked, as the API lists it.
+  const REVOKED = (await sample.get("/v1/units?status=revoked&limit=1")).units[0].id;
   const revoked = await open(sample.url + "/units/" + REVOKED + "?lang=en");
   assert.equal(await revoked.locator("#unit-status").getAttribute("data-status"), "revoked");
   assert.equal(await revoked.locator("#unit-status").textContent(), "revoked");
@@ -221,7 +222,14 @@ test("the revocations feed is live, proven, and misses nothing across a disconne
   const units = (await sample.get("/v1/units?status=titled&campaign=sample-2026&limit=1000")).units
     .filter((u) => u.titles["sample-2026"]?.active && u.id !== UNIT);
   const [live, missed] = units;
-  const before_ = (await sample.get("/v1/entries?from=0&limit=1000")).entries.filter((e) => e.event?.type === "title.revoked");
+  const entries = [];
+  for (let from = 0; ; ) {
+    const page = (await sample.get(`/v1/entries?from=${from}&limit=1000`)).entries;
+    entries.push(...page);
+    if (page.length < 1000) break;
+    from += page.length;
+  }
+  const before_ = entries.filter((e) => e.event?.type === "title.revoked");
 
   const page = await open(proxy.url + "/revocations");
   await page.locator('#feed-state[data-state="connected"]').waitFor();
