@@ -1,5 +1,7 @@
 #include "client/verifier.h"
 
+#include "client/tlog_sources.h"
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -233,25 +235,8 @@ Json VerifyReport::ToJson() const {
           {"campaigns", campaigns}, {"root", root}, {"seconds", std::to_string(seconds)}};
 }
 
-namespace {
-
-// LedgerClient as a LedgerSource.
-class HttpSource final : public LedgerSource {
- public:
-  explicit HttpSource(LedgerClient& c) : c_(c) {}
-  Result<std::string> SignedCheckpoint() override { return c_.SignedCheckpoint(); }
-  Result<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to) override { return c_.ConsistencyProof(from, to); }
-  Result<Json> Entries(uint64_t from, uint64_t limit) override { return c_.Entries(from, limit); }
-  Result<Json> GetJson(const std::string& target) override { return c_.GetJson(target); }
-
- private:
-  LedgerClient& c_;
-};
-
-}  // namespace
-
 Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options) {
-  HttpSource source(client);
+  ClientSource source(client);
   return VerifyLedger(source, options);
 }
 
