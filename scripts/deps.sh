@@ -9,6 +9,7 @@ PACKAGES=(
   librocksdb-dev libssl-dev nlohmann-json3-dev libgtest-dev
   libxlsxwriter-dev libminizip-dev libexpat1-dev
   python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
+  clang libclang-rt-14-dev  # the libFuzzer variant (scripts/fuzz.sh)
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "ledger/encoding.h"
 #include "ledger/event.h"
 #include "ledger/merkle.h"
+#include "ledger/utf8.h"
 #include "server/query.h"
 
 namespace pilotledger::server {
@@ -66,7 +67,31 @@ bool Matches(std::string_view pattern, const std::vector<std::string>& segments)
 
 }  // namespace
 
-HttpResponse Api::ErrorResponse(const Status& status) { return JsonResponse(HttpStatus(status.code()), status.ToJson()); }
+namespace {
+
+// `j` with every string (and key) made Printable: an error quotes what the request held (a header,
+// a query parameter, a percent-decoded path), which may be any bytes.
+Json PrintableJson(const Json& j) {
+  if (j.is_string()) return Printable(j.get_ref<const std::string&>());
+  if (j.is_array()) {
+    Json out = Json::array();
+    for (const Json& v : j) out.push_back(PrintableJson(v));
+    return out;
+  }
+  if (j.is_object()) {
+    Json out = Json::object();
+    for (const auto& [k, v] : j.items()) out[Printable(k)] = PrintableJson(v);
+    return out;
+  }
+  return j;
+}
+
+}  // namespace
+
+// Every error answer is valid UTF-8 JSON, whatever the request held (found by fuzz/read_auth_fuzzer.cc
+// and fuzz/stream_params_fuzzer.cc: the Authorization header's parts and the stream's types were
+// quoted raw).
+HttpResponse Api::ErrorResponse(const Status& status) { return JsonResponse(HttpStatus(status.code()), PrintableJson(status.ToJson())); }
 
 Result<Reader> Api::Authenticate(const std::string& method, const std::string& target, const std::string& header) const {
   if (header.empty()) return Reader{};
