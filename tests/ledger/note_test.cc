@@ -41,7 +41,7 @@ TEST(NoteTest, VerifierKeysParseExactlyWhenValidAndRoundTrip) {
 // Found by fuzzing (fuzz/corpus/note/regress-*): the refusal quoted the key's bytes raw.
 TEST(NoteTest, AMalformedVerifierKeyIsQuotedAsValidUtf8) {
   for (const std::string key : {"PeterNeumann\xff+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
-                                "example.com+c74f\xff0a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "a\x1b[2J+b+c"}) {
+                                "example.com+c74f\xff" "0a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "a\x1b[2J+b+c"}) {
     Result<Verifier> v = ParseVerifierKey(key);
     ASSERT_FALSE(v.ok()) << key;
     EXPECT_TRUE(IsValidUtf8(v.status().message())) << v.status().message();

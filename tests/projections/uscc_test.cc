@@ -27,7 +27,7 @@ TEST(UsccTest, QuotesAWholeCharacterOutsideTheAlphabet) {
   ASSERT_EQ(code.size(), 18u);
   EXPECT_EQ(UsccProblem(code), "character 11 '\xd0\x8a' is not in the GB 32100 alphabet 0-9 A-H J-N P-R T-U W-Y");
   EXPECT_TRUE(IsValidUtf8(UsccProblem(code)));
-  EXPECT_TRUE(IsValidUtf8(UsccProblem("9144010000\xd0ass01X12")));
+  EXPECT_TRUE(IsValidUtf8(UsccProblem("9144010000\xd0" "ass01X12")));
 }
 
 }  // namespace
