@@ -1,6 +1,5 @@
 #include "client/verifier.h"
 
-#include "client/tlog_sources.h"
 
 #include <chrono>
 #include <fstream>
@@ -35,18 +34,34 @@ Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key
   std::stringstream s;
   s << in.rdbuf();
   PL_ASSIGN_OR_RETURN(Json j, ParseStrictJson(s.str()));
-  if (j.value("ledger_key", "") != ledger_key) {
-    return Status(Code::kInvalidArgument, path + " remembers another ledger key: " + j.value("ledger_key", ""));
+  // Every field checked before it is read: a damaged or foreign file is refused, never thrown on
+  // (found by fuzz/state_file_fuzzer.cc).
+  const auto bad = [&](const std::string& why) { return Status(Code::kInvalidArgument, path + " is not a verify state file: " + why); };
+  const auto has = [&](const char* name, Json::value_t type) {
+    return j.contains(name) && (j[name].type() == type || (type == Json::value_t::number_unsigned && j[name].is_number_integer() &&
+                                                           j[name].get<int64_t>() >= 0));
+  };
+  if (!j.is_object()) return bad("not a JSON object");
+  if (!has("ledger_key", Json::value_t::string)) return bad("no ledger_key");
+  if (j["ledger_key"] != ledger_key) {
+    return Status(Code::kInvalidArgument, path + " remembers another ledger key: " + j["ledger_key"].get<std::string>());
   }
-  m.size = j.at("size").get<uint64_t>();
+  if (!has("size", Json::value_t::number_unsigned) || !has("compact_range", Json::value_t::array) ||
+      !has("checkpoint", Json::value_t::string) || !has("root", Json::value_t::string) || !j.contains("state")) {
+    return bad("it needs size, compact_range, checkpoint, root and state");
+  }
+  m.size = j["size"].get<uint64_t>();
   std::vector<Hash> hashes;
-  for (const Json& h : j.at("compact_range")) {
+  for (const Json& h : j["compact_range"]) {
+    if (!h.is_string()) return bad("a compact_range hash is not a string");
     PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
     hashes.push_back(hash);
   }
+  if (hashes.size() != merkle::RangeNodes(0, m.size).size()) return bad("its compact_range does not fit a tree of its size");
   m.range = merkle::CompactRange(m.size, std::move(hashes));
-  m.checkpoint = j.at("checkpoint").get<std::string>();
-  PL_ASSIGN_OR_RETURN(m.state, projections::StateFromJson(j.at("state")));
+  if (HashBase64(m.range.Root()) != j["root"]) return bad("its compact_range does not hash to its root");
+  m.checkpoint = j["checkpoint"].get<std::string>();
+  PL_ASSIGN_OR_RETURN(m.state, projections::StateFromJson(j["state"]));
   if (m.state.size != m.size) return Status(Code::kInvalidArgument, path + " is inconsistent");
   return m;
 }
@@ -235,20 +250,29 @@ Json VerifyReport::ToJson() const {
           {"campaigns", campaigns}, {"root", root}, {"seconds", std::to_string(seconds)}};
 }
 
-Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options) {
-  ClientSource source(client);
-  return VerifyLedger(source, options);
+namespace {
+
+// A non-negative integer field of `j` (which may be anything); nullopt if it is not one.
+std::optional<uint64_t> Count(const Json& j, const char* name) {
+  if (!j.is_object() || !j.contains(name) || !j[name].is_number_integer() || j[name].get<int64_t>() < 0) return std::nullopt;
+  return j[name].get<uint64_t>();
 }
 
+}  // namespace
+
+// Every part of a bundle is checked before it is read: a bundle file can hold anything, and none
+// of it may make the check throw (found by fuzz/bundle_fuzzer.cc).
 Status CheckInclusionProof(const Json& inc, uint64_t seq, const Hash& leaf_hash, const Checkpoint& cp, const std::string& what) {
-  if (!inc.is_object() || inc.value("index", uint64_t{0}) != seq || inc.value("size", uint64_t{0}) != cp.size) {
+  if (Count(inc, "index") != seq || Count(inc, "size") != cp.size) {
     return Status(Code::kDataLoss, "the proof of " + what + " is for another entry or another tree size");
   }
+  if (!inc.contains("hashes") || !inc["hashes"].is_array()) return Status(Code::kDataLoss, "the proof of " + what + " has no hashes");
   std::vector<Hash> hashes;
-  for (const Json& h : inc.value("hashes", Json::array())) {
+  for (const Json& h : inc["hashes"]) {
     if (!h.is_string()) return Status(Code::kDataLoss, "the proof of " + what + " has a malformed hash");
-    PL_ASSIGN_OR_RETURN(Hash hash, HashFromBase64(h.get<std::string>()));
-    hashes.push_back(hash);
+    Result<Hash> hash = HashFromBase64(h.get<std::string>());
+    if (!hash.ok()) return Status(Code::kDataLoss, "the proof of " + what + " has a malformed hash");
+    hashes.push_back(*hash);
   }
   if (Status s = merkle::VerifyInclusion(seq, cp.size, leaf_hash, hashes, cp.root); !s.ok()) {
     return Status(Code::kDataLoss, what + " is not in the signed tree: " + s.message());
@@ -257,18 +281,31 @@ Status CheckInclusionProof(const Json& inc, uint64_t seq, const Hash& leaf_hash,
 }
 
 Result<Json> CheckProofBundle(const Json& b, const note::Verifier& key) {
-  if (!b.is_object() || b.value("format", "") != kProofBundleFormat) return Status(Code::kInvalidArgument, "not a PilotLedger proof bundle");
+  if (!b.is_object() || !b.contains("format") || b["format"] != kProofBundleFormat) {
+    return Status(Code::kInvalidArgument, "not a PilotLedger proof bundle");
+  }
   if (!b.contains("entry") || !b.contains("checkpoint") || !b.contains("inclusion")) {
     return Status(Code::kInvalidArgument, "the bundle lacks entry, checkpoint or inclusion");
   }
+  if (!b["checkpoint"].is_string()) return Status(Code::kInvalidArgument, "the bundle's checkpoint is not a signed note");
   Result<Checkpoint> cp = VerifyCheckpoint(b["checkpoint"].get<std::string>(), key);
   if (!cp.ok()) return Status(Code::kDataLoss, "the checkpoint is not signed by the trusted key: " + cp.status().message());
   const Json& entry = b["entry"];
+  if (!entry.is_object()) return Status(Code::kDataLoss, "the entry is malformed: not an object");
   Hash leaf_hash;
   uint64_t seq = 0;
-  if (entry.value("redacted", false)) {
-    PL_ASSIGN_OR_RETURN(leaf_hash, HashFromBase64(entry.value("leaf_hash", "")));
-    seq = entry.value("seq", uint64_t{0});
+  if (entry.contains("redacted")) {
+    // A redacted entry is its leaf hash; its seq is proven by the inclusion proof, but its type is
+    // only what the server said: it must at least be a type that is ever redacted.
+    const std::optional<uint64_t> s = Count(entry, "seq");
+    const EventTypeInfo* type = entry.contains("type") && entry["type"].is_string() ? FindEventType(entry["type"].get<std::string>()) : nullptr;
+    if (entry["redacted"] != true || !s || !entry.contains("leaf_hash") || !entry["leaf_hash"].is_string() || !type || type->is_public) {
+      return Status(Code::kDataLoss, "the entry is malformed: a redacted entry is {seq, type (of a non-public type), leaf_hash, redacted: true}");
+    }
+    Result<Hash> h = HashFromBase64(entry["leaf_hash"].get<std::string>());
+    if (!h.ok()) return Status(Code::kDataLoss, "the entry is malformed: " + h.status().message());
+    leaf_hash = *h;
+    seq = *s;
   } else {
     Result<Entry> parsed = EntryFromJson(entry);
     if (!parsed.ok()) return Status(Code::kDataLoss, "the entry is malformed: " + parsed.status().message());

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "ledger/utf8.h"
+
 namespace pilotledger {
 namespace {
 
@@ -56,10 +58,11 @@ class StrictHandler {
   }
 
  private:
-  static std::string Describe(std::string what) {
-    // nlohmann messages start with "[json.exception.parse_error.101] parse error at line 1, ...: ".
-    if (const auto pos = what.rfind(": "); pos != std::string::npos) return what.substr(pos + 2);
-    return what;
+  static std::string Describe(std::string_view what) {
+    // nlohmann messages start with "[json.exception.parse_error.101] parse error at line 1, column
+    // 2: " and quote the input they last read, raw: keep the rest, with those bytes escaped.
+    if (const auto pos = what.find(": "); pos != std::string_view::npos) what.remove_prefix(pos + 2);
+    return Printable(what);
   }
   bool OutOfRange(const std::string& raw) {
     return Fail(Code::kSchemaViolation, "integer " + raw + " is outside ±(2^53−1)");
@@ -109,6 +112,12 @@ constexpr char kHex[] = "0123456789abcdef";
 }  // namespace
 
 Result<Json> ParseStrictJson(std::string_view text) {
+  // nlohmann's lexer takes a NUL byte for the end of the input and would ignore whatever follows
+  // it ("1\0garbage" parsed as 1; found by fuzz/canonical_json_fuzzer.cc). A NUL is never valid
+  // JSON text: inside a string it must be escaped, outside one it is not a token.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return Status(Code::kMalformedJson, "invalid JSON at byte " + std::to_string(nul) + ": a NUL byte");
+  }
   StrictHandler handler;
   try {
     const bool ok = Json::sax_parse(text.begin(), text.end(), &handler, Json::input_format_t::json,
@@ -119,7 +128,7 @@ Result<Json> ParseStrictJson(std::string_view text) {
       return r;
     }
   } catch (const std::exception& e) {
-    return Status(Code::kMalformedJson, std::string("invalid JSON: ") + e.what());
+    return Status(Code::kMalformedJson, "invalid JSON: " + Printable(e.what()));
   }
   return handler.Take();
 }

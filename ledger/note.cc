@@ -84,14 +84,15 @@ std::string VerifierKeyString(std::string_view name, const PublicKey& key) {
 Result<Verifier> ParseVerifierKey(std::string_view vkey) {
   // Says which part is wrong, so that a mistyped or truncated key can be corrected.
   const auto bad = [&](const std::string& why) {
-    return Status(Code::kInvalidArgument, "malformed verifier key \"" + std::string(vkey) + "\": " + why +
+    // Printable: the key may be any bytes (a mistyped --ledger-key); found by fuzz/note_fuzzer.cc.
+    return Status(Code::kInvalidArgument, "malformed verifier key \"" + Printable(vkey) + "\": " + why +
                                               " (a key is <origin>+<8 hex digit key id>+<base64 key>, as GET /v1/ledger-key serves it)");
   };
   std::string_view name, hex, b64, rest;
   if (!Chop(vkey, '+', name, rest) || !Chop(rest, '+', hex, b64)) return bad("it does not have the three parts separated by '+'");
-  if (!IsValidName(name)) return bad("the origin \"" + std::string(name) + "\" is empty or contains a space or '+'");
+  if (!IsValidName(name)) return bad("the origin \"" + Printable(name) + "\" is empty or contains a space or '+'");
   const auto raw_id = HexDecode(hex);
-  if (hex.size() != 8 || !raw_id) return bad("the key id \"" + std::string(hex) + "\" is not 8 hex digits");
+  if (hex.size() != 8 || !raw_id) return bad("the key id \"" + Printable(hex) + "\" is not 8 hex digits");
   const auto raw_key = Base64Decode(b64);
   if (!raw_key) return bad("the key part is not valid base64");
   if (raw_key->size() != 33 || uint8_t((*raw_key)[0]) != kEd25519) {

@@ -43,4 +43,25 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+std::string Printable(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";  // as server/error_text.h escapes
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  char32_t cp;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    if (NextUtf8(text, pos, cp) && cp >= 0x20 && cp != 0x7F) {
+      out.append(text.substr(start, pos - start));
+      continue;
+    }
+    const auto b = uint8_t(text[start]);
+    out += "\\x";
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+    pos = start + 1;
+  }
+  return out;
+}
+
 }  // namespace pilotledger

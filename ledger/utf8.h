@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace pilotledger {
@@ -10,5 +11,8 @@ namespace pilotledger {
 bool NextUtf8(std::string_view text, size_t& pos, char32_t& cp);
 // True if `text` is entirely valid UTF-8.
 bool IsValidUtf8(std::string_view text);
+// `text` made safe to quote in a message: valid UTF-8 is kept, each invalid byte and each control
+// character (below U+0020, and U+007F) becomes "\xNN". Always valid UTF-8.
+std::string Printable(std::string_view text);
 
 }  // namespace pilotledger

@@ -198,6 +198,9 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// Clang before 17 does not deduce aggregates' template arguments (C++20 P1816) without it.
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 template <class T, class... Alternatives>
 concept AnyOf = (std::same_as<T, Alternatives> || ...);
 

@@ -1,5 +1,7 @@
 #include "projections/uscc.h"
 
+#include "ledger/utf8.h"
+
 namespace pilotledger::projections {
 namespace {
 
@@ -18,8 +20,12 @@ std::string UsccProblem(std::string_view code) {
   if (code.size() != 18) return "a unified social credit code has 18 characters, not " + std::to_string(code.size());
   for (size_t i = 0; i < 18; ++i) {
     if (kAlphabet.find(code[i]) == std::string_view::npos) {
-      return "character " + std::to_string(i + 1) + " '" + std::string(1, code[i]) +
-             "' is not in the GB 32100 alphabet 0-9 A-H J-N P-R T-U W-Y";
+      // Quote the whole character, not the first byte of a multi-byte one (which would make the
+      // message, and the error answer carrying it, invalid UTF-8: found by fuzz/bodies_fuzzer.cc).
+      size_t end = i;
+      char32_t cp;
+      const std::string ch = NextUtf8(code, end, cp) ? Printable(code.substr(i, end - i)) : Printable(code.substr(i, 1));
+      return "character " + std::to_string(i + 1) + " '" + ch + "' is not in the GB 32100 alphabet 0-9 A-H J-N P-R T-U W-Y";
     }
     if (i >= 2 && i < 8 && (code[i] < '0' || code[i] > '9')) {
       return "characters 3-8 are the administrative division code and must be digits";

@@ -10,6 +10,7 @@ PACKAGES=(
   libxlsxwriter-dev libminizip-dev libexpat1-dev
   python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
   chromium fonts-wqy-microhei
+  clang libclang-rt-14-dev  # the libFuzzer variant (scripts/fuzz.sh)
 )
 
 missing=()

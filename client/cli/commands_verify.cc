@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "client/bundle.h"
 #include "client/cli/cli.h"
 #include "client/tlog_sources.h"
 #include "client/verifier.h"
@@ -290,47 +291,6 @@ int Proof(const Globals& g, const std::vector<std::string>& args) {
   return kOk;
 }
 
-// The signer's key as the registration entry `reg` (genesis or actor.registered) records it.
-Result<PublicKey> RegisteredKey(const Json& reg, const std::string& signer) {
-  Result<Entry> e = EntryFromJson(reg);
-  if (!e.ok()) return Status(Code::kDataLoss, "the registration of " + signer + " is malformed: " + e.status().message());
-  if (e->type() == kGenesisType) {
-    for (const Json& d : e->body().value("authorities", Json::array())) {
-      if (d.value("actor", "") == signer) return PublicKey::FromBase64(d.value("public_key", ""));
-    }
-  } else if (e->type() == "actor.registered" && e->body().value("actor", "") == signer) {
-    return PublicKey::FromBase64(e->body().value("public_key", ""));
-  }
-  return Status(Code::kDataLoss, "the entry given as the registration of " + signer + " does not register it");
-}
-
-// Checks every signature of the bundle's entry with the keys its signers' registration entries
-// (proven in the same signed tree) record; returns how many verified.
-Result<size_t> CheckSignatures(const Json& b, const note::Verifier& key) {
-  Result<Checkpoint> cp = VerifyCheckpoint(b["checkpoint"].get<std::string>(), key);
-  if (!cp.ok()) return Status(Code::kDataLoss, "the checkpoint is not signed by the trusted key");
-  Result<Entry> e = EntryFromJson(b["entry"]);
-  if (!e.ok()) return Status(Code::kDataLoss, "the entry is malformed: " + e.status().message());
-  const std::string input = SigningInput(e->signed_event.canonical);
-  size_t verified = 0;
-  for (const Signature& sig : e->signed_event.sigs) {
-    const Json* reg = nullptr;
-    for (const Json& s : b["signers"]) {
-      if (s.value("actor", "") == sig.signer) reg = &s;
-    }
-    if (!reg || !reg->contains("entry") || !reg->contains("inclusion")) {
-      return Status(Code::kDataLoss, "the bundle lacks the registration of signer " + sig.signer);
-    }
-    const Json& re = (*reg)["entry"];
-    PL_RETURN_IF_ERROR(client::CheckInclusionProof((*reg)["inclusion"], re.value("seq", uint64_t{0}), merkle::HashLeaf(WriteCanonical(re)), *cp,
-                                      "the registration of " + sig.signer));
-    PL_ASSIGN_OR_RETURN(PublicKey k, RegisteredKey(re, sig.signer));
-    if (!k.Verify(input, sig.sig)) return Status(Code::kDataLoss, "the signature of " + sig.signer + " does not verify with its registered key");
-    ++verified;
-  }
-  return verified;
-}
-
 // verify-bundle of a c2sp.org/tlog-proof@v1 file: the checkpoint (and its witnesses), then the
 // entry of the extra line at the index, by its inclusion proof.
 int VerifyTlogProof(const Globals& g, const std::string& text, const note::Verifier& key, const std::optional<policy::Policy>& witnesses) {
@@ -392,41 +352,32 @@ int VerifyBundle(const Globals& g, const std::vector<std::string>& args) {
   if (text->starts_with(tlogproof::kHeader)) return VerifyTlogProof(g, *text, *key, witness_policy);
   Result<Json> bundle = ParseStrictJson(*text);
   if (!bundle.ok()) return Fail("the bundle is not valid JSON: " + bundle.status().message());
-  Result<Json> entry = client::CheckProofBundle(*bundle, *key);
-  if (!entry.ok()) return Fail("the bundle does NOT verify: " + entry.status().message());
+  Result<client::BundleReport> r = client::VerifyProofBundle(*bundle, *key);
+  if (!r.ok()) return Fail("the bundle does NOT verify: " + r.status().message());
   if (witness_policy) {
     Result<policy::Witnessed> w = policy::CheckCheckpoint((*bundle)["checkpoint"].get<std::string>(), *key, *witness_policy);
     if (!w.ok()) return Fail("the bundle does NOT verify: " + w.status().message());
   }
-  const bool redacted = entry->value("redacted", false);
-  const bool has_signers = bundle->contains("signers") && (*bundle)["signers"].is_array();
-  Result<size_t> signatures = size_t{0};
-  if (!redacted && has_signers) signatures = CheckSignatures(*bundle, *key);
-  if (!signatures.ok()) return Fail("the bundle does NOT verify: " + signatures.status().message());
-  const bool sigs_checked = !redacted && has_signers;
-  const std::string not_proven = std::string(sigs_checked ? "" : "the signatures on the entry; ") +
+  const std::string not_proven = std::string(r->signatures_checked ? "" : "the signatures on the entry; ") +
                                  "that the signers were still active and allowed to sign it, and that it was admissible under the rules "
                                  "(pilotctl verify checks those over the whole log)";
   if (g.json) {
-    PrintJson({{"verified", true}, {"entry", *entry}, {"inclusion", true}, {"signatures_checked", sigs_checked},
-               {"signatures", *signatures}, {"not_proven", not_proven}});
+    PrintJson({{"verified", true}, {"entry", r->entry}, {"inclusion", true}, {"signatures_checked", r->signatures_checked},
+               {"signatures", r->signatures}, {"not_proven", not_proven}});
     return kOk;
   }
-  if (redacted) {
-    std::cout << "verified: entry " << (*entry)["seq"] << " (" << (*entry)["type"].get<std::string>() << ", redacted) is in the log signed by "
-              << key->name << "\n";
+  if (r->redacted) {
+    std::cout << "verified: entry " << r->seq << " (" << r->type << ", redacted) is in the log signed by " << key->name << "\n";
   } else {
-    const Json& e = (*entry)["event"];
-    std::cout << "verified: entry " << (*entry)["seq"] << " (" << e["type"].get<std::string>() << " " << e["id"].get<std::string>()
-              << ", received " << (*entry)["received"].get<std::string>() << ") is in the log signed by " << key->name << "\n";
+    std::cout << "verified: entry " << r->seq << " (" << r->type << " " << r->id << ", received " << r->received
+              << ") is in the log signed by " << key->name << "\n";
   }
-  std::cout << "  inclusion     proven in the checkpoint of " << Count((*bundle)["inclusion"].value("size", uint64_t{0}), "entry", "entries")
-            << " signed by the trusted key\n";
-  if (sigs_checked) {
-    std::cout << "  signatures    " << *signatures << " of " << (*entry)["sigs"].size()
+  std::cout << "  inclusion     proven in the checkpoint of " << Count(r->tree_size, "entry", "entries") << " signed by the trusted key\n";
+  if (r->signatures_checked) {
+    std::cout << "  signatures    " << r->signatures << " of " << r->sig_count
               << " verify with the keys their signers' registration entries record (proven in the same tree)\n";
   } else {
-    std::cout << "  signatures    NOT checked: " << (redacted ? "the entry is redacted" : "the bundle carries no signers' registrations") << "\n";
+    std::cout << "  signatures    NOT checked: " << (r->redacted ? "the entry is redacted" : "the bundle carries no signers' registrations") << "\n";
   }
   std::cout << "  not proven    " << not_proven << "\n";
   return kOk;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "client/cli/cli.h"
+#include "client/watch_state.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/tlog_policy.h"
@@ -18,28 +19,15 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-// The watcher's memory: where to resume, and the last checkpoint it verified (so that every later
-// one must extend it).
-struct WatchState {
-  uint64_t next = 0;
-  std::string checkpoint;  // signed note, or empty
-  std::string ledger_key;  // the verifier key pinned on the first run
-};
+using client::WatchState;
 
 Result<WatchState> LoadState(const std::string& path) {
-  WatchState s;
   Result<std::string> text = ReadInput(path);
-  if (!text.ok()) return s;  // first run
-  PL_ASSIGN_OR_RETURN(Json j, ParseStrictJson(*text));
-  s.next = j.value("next", uint64_t{0});
-  s.checkpoint = j.value("checkpoint", "");
-  s.ledger_key = j.value("ledger_key", "");
-  return s;
+  if (!text.ok()) return WatchState{};  // first run
+  return client::ParseWatchState(*text);
 }
 
-Status SaveState(const std::string& path, const WatchState& s) {
-  return WriteOutput(path, WriteCanonical({{"next", s.next}, {"checkpoint", s.checkpoint}, {"ledger_key", s.ledger_key}}) + "\n");
-}
+Status SaveState(const std::string& path, const WatchState& s) { return WriteOutput(path, client::WatchStateText(s)); }
 
 // Runs `command` with `input` on its standard input; true if it exits 0.
 bool Exec(const std::string& command, const std::string& input) {

@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "client/verifier.h"
 #include "ledger/encoding.h"
+#include "ledger/merkle.h"
 #include "projections/views.h"
 #include "tests/ledger/ledger_test_util.h"
 #include "tests/ledger_builder.h"
@@ -433,6 +435,86 @@ TEST_F(ProofBundleTest, AProofForAnotherIndexOrSizeOrAnUntrustedCheckpointIsRefu
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(r.status().message(), "not a PilotLedger proof bundle");
+}
+
+// Found by fuzzing (fuzz/corpus/bundle/regress-*): parts of the wrong type threw out of the
+// check (pilotctl verify-bundle died), and a redacted entry's type, which no proof covers, could be
+// anything. Each is refused with data_loss or invalid_argument.
+TEST_F(ProofBundleTest, ABundleWithPartsOfTheWrongTypeIsRefusedNotThrownOn) {
+  const auto refused = [&](const Json& b, Code code) {
+    Result<Json> r = Status(Code::kInternal, "threw");
+    EXPECT_NO_THROW(r = client::CheckProofBundle(b, Key())) << b.dump();
+    EXPECT_EQ(r.status().code(), code) << b.dump() << " " << r.status().ToString();
+  };
+  Json b = Bundle(3);
+  b["checkpoint"] = 7;
+  refused(b, Code::kInvalidArgument);
+  refused(Json::array(), Code::kInvalidArgument);
+  refused({{"format", 1}}, Code::kInvalidArgument);
+  for (const char* part : {"index", "size"}) {
+    b = Bundle(3);
+    b["inclusion"][part] = "3";
+    refused(b, Code::kDataLoss);
+  }
+  b = Bundle(3);
+  b["inclusion"]["hashes"] = "AAAA";
+  refused(b, Code::kDataLoss);
+  b = Bundle(3);
+  b["inclusion"] = 3;
+  refused(b, Code::kDataLoss);
+  b = Bundle(3);
+  b["entry"] = "an entry";
+  refused(b, Code::kDataLoss);
+
+  const Json leaf_hash = HashBase64(merkle::HashLeaf(WriteCanonical(log_.EntryJson(3))));
+  const Json redacted = {{"seq", 3}, {"type", "submission.filed"}, {"leaf_hash", leaf_hash}, {"redacted", true}};
+  b = Bundle(3);
+  b["entry"] = redacted;
+  ASSERT_OK(client::CheckProofBundle(b, Key()).status());
+  for (const auto& [field, value] : std::vector<std::pair<std::string, Json>>{
+           {"type", "no.such.type"}, {"type", "title.revoked"}, {"type", 5}, {"seq", "3"}, {"seq", -1}, {"leaf_hash", 1}, {"redacted", false}}) {
+    b["entry"] = redacted;
+    b["entry"][field] = value;
+    refused(b, Code::kDataLoss);
+  }
+}
+
+// Found by fuzzing (fuzz/corpus/state_file/regress-*): a state file without a field, or with one
+// of the wrong type, threw out of VerifyLedger; a compact range that does not fit the size was
+// taken as is. Each is refused with invalid_argument naming the file.
+TEST_F(VerifierTest, ADamagedStateFileIsRefusedNotThrownOn) {
+  StateFile state;
+  VerifyOnce(state);
+  const Json good = Json::parse(testing::ReadFile(state.path()));
+  std::vector<Json> damaged = {Json::array(), Json("state"), Json::object()};
+  for (const char* field : {"size", "compact_range", "checkpoint", "root", "state", "ledger_key"}) {
+    Json j = good;
+    j.erase(field);
+    damaged.push_back(j);
+    j[field] = Json::array({1});
+    damaged.push_back(j);
+  }
+  Json j = good;
+  j["compact_range"].push_back(j["compact_range"][0]);
+  damaged.push_back(j);
+  j = good;
+  j["size"] = 5;
+  damaged.push_back(j);
+  for (const Json& d : damaged) {
+    {
+      std::ofstream out(state.path(), std::ios::trunc);
+      out << d.dump();
+    }
+    CraftedSource source(log_);
+    Result<client::VerifyReport> r = Status(Code::kInternal, "threw");
+    EXPECT_NO_THROW(r = client::VerifyLedger(source, Options(state.path()))) << d.dump().substr(0, 200);
+    // invalid_argument naming the file; data_loss from the projections' own check of "state".
+    EXPECT_TRUE(r.status().code() == Code::kInvalidArgument || r.status().code() == Code::kDataLoss) << r.status().ToString();
+    if (r.status().code() == Code::kInvalidArgument) {
+      EXPECT_NE(r.status().message().find(state.path()), std::string::npos) << r.status().ToString();
+    }
+    EXPECT_NE(r.status().code(), Code::kInternal) << d.dump().substr(0, 200);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <random>
 
+#include "ledger/utf8.h"
 #include "tests/test_util.h"
 
 namespace pilotledger {
@@ -89,6 +90,30 @@ TEST(CanonicalJsonTest, RejectsSyntaxErrorsWithPosition) {
     EXPECT_EQ(r.status().code(), Code::kMalformedJson) << text;
   }
   EXPECT_NE(ParseStrictJson("[1,]").status().message().find("byte"), std::string::npos);
+}
+
+// Found by fuzzing (fuzz/corpus/canonical_json/regress-*): the parser stopped at a NUL byte and
+// ignored what followed it.
+TEST(CanonicalJsonTest, RejectsANulByteAnywhere) {
+  using namespace std::string_literals;
+  for (const std::string& text : {"2\0[\"\xff\"]"s, "{\"a\":1}\0"s, "\0"s, "[\"a\0b\"]"s, "{\"a\0\":1}"s}) {
+    Result<Json> r = ParseStrictJson(text);
+    EXPECT_EQ(r.status().code(), Code::kMalformedJson) << text;
+    EXPECT_NE(r.status().message().find("NUL"), std::string::npos) << r.status().message();
+  }
+}
+
+// Found by fuzzing: the message quoted the bytes nlohmann last read, raw, so that an error
+// answer could carry invalid UTF-8. They are escaped.
+TEST(CanonicalJsonTest, SyntaxErrorMessagesAreUtf8AndEscapeTheInput) {
+  for (const std::string& text : {std::string("{\"a\xa2\"([1]"), std::string("[\xff]"), std::string("[tru\xc3]"),
+                                  std::string("[\"\x01\"]"), std::string("[1,\x1b[31m]")}) {
+    Result<Json> r = ParseStrictJson(text);
+    ASSERT_EQ(r.status().code(), Code::kMalformedJson) << text;
+    EXPECT_TRUE(IsValidUtf8(r.status().message())) << r.status().message();
+    EXPECT_EQ(r.status().message().find('\x1b'), std::string::npos) << r.status().message();
+  }
+  EXPECT_NE(ParseStrictJson("[\xff]").status().message().find("\\xFF"), std::string::npos) << ParseStrictJson("[\xff]").status().message();
 }
 
 // Random documents with Chinese text, compared with Python's

@@ -2,6 +2,7 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/encoding.h"
+#include "ledger/utf8.h"
 #include "tests/test_util.h"
 
 namespace pilotledger::note {
@@ -34,6 +35,17 @@ TEST(NoteTest, VerifierKeysParseExactlyWhenValidAndRoundTrip) {
   }
   for (const auto& bad : Vectors()["invalid_verifier_keys"]) {
     EXPECT_FALSE(ParseVerifierKey(bad.get<std::string>()).ok()) << bad;
+  }
+}
+
+// Found by fuzzing (fuzz/corpus/note/regress-*): the refusal quoted the key's bytes raw.
+TEST(NoteTest, AMalformedVerifierKeyIsQuotedAsValidUtf8) {
+  for (const std::string key : {"PeterNeumann\xff+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+                                "example.com+c74f\xff" "0a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "a\x1b[2J+b+c"}) {
+    Result<Verifier> v = ParseVerifierKey(key);
+    ASSERT_FALSE(v.ok()) << key;
+    EXPECT_TRUE(IsValidUtf8(v.status().message())) << v.status().message();
+    EXPECT_EQ(v.status().message().find('\x1b'), std::string::npos) << v.status().message();
   }
 }
 

@@ -11,6 +11,7 @@
 #include "ledger/canonical_json.h"
 #include "ledger/encoding.h"
 #include "ledger/merkle.h"
+#include "ledger/utf8.h"
 #include "server/metrics.h"
 #include "tests/ledger/ledger_test_util.h"
 #include "tests/projections/fixture.h"
@@ -437,6 +438,23 @@ TEST_F(ApiTest, TheReadHeaderIsCheckedBeforeRoutingAndRefusedWith401) {
   EXPECT_EQ(Call("DELETE", "/v1/entries", "", "Bearer abc").status, 401);
   // A good header on an unknown path is a 404.
   EXPECT_EQ(Get("/nope", ReadHeader("auditor1", "GET", "/nope")).status, 404);
+}
+
+// Found by fuzzing (fuzz/corpus/read_auth/regress-*, fuzz/corpus/stream_params/regress-*): the
+// refusal quoted the header's parts and the stream's types raw, so that the answer was not UTF-8.
+TEST_F(ApiTest, ErrorAnswersQuotingTheRequestAreValidUtf8) {
+  const auto check = [](const HttpResponse& r, int status, const std::string& quoted) {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_TRUE(IsValidUtf8(r.body)) << r.body;
+    EXPECT_TRUE(ParseStrictJson(r.body).ok()) << r.body;
+    EXPECT_NE(r.body.find(quoted), std::string::npos) << r.body;
+  };
+  check(Get("/v1/entries", "PilotLedger-Sig act\xffor"), 401, "malformed Authorization parameter \\\"act\\\\xFFor\\\"");
+  check(Get("/v1/entries", "PilotLedger-Sig actor=mi\xc3,time=2023-10-15T08:00:00Z,sig=AAAA"), 401, "actor mi\\\\xC3 is not");
+  check(Get("/v1/entries?%ff=1"), 400, "unknown query parameter \\\"\\\\xFF\\\"");
+  Result<StreamRequest> stream = api_->OpenStream("/v1/stream?types=title.revoked,%e9", "", 0, 10);
+  ASSERT_FALSE(stream.ok());
+  check(Api::ErrorResponse(stream.status()), 400, "unknown event type \\\"\\\\xE9\\\" in types");
 }
 
 TEST_F(ApiTest, AnAppendIgnoresTheReadHeader) {

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ledger/status.h"
+
+namespace pilotledger::client {
+
+// `pilotctl watch`'s memory between runs (its --state file): where to resume, and the last
+// checkpoint it verified (so that every later one must extend it).
+struct WatchState {
+  uint64_t next = 0;
+  std::string checkpoint;  // signed note, or empty
+  std::string ledger_key;  // the verifier key pinned on the first run
+};
+
+// Parses a state file's text {"checkpoint","ledger_key","next"} strictly; an absent field is its
+// default. Errors: kMalformedJson, kSchemaViolation (not an object, a field of the wrong type).
+// Never throws.
+Result<WatchState> ParseWatchState(std::string_view text);
+// The state file's text (canonical JSON and a newline).
+std::string WatchStateText(const WatchState& state);
+
+}  // namespace pilotledger::client
