@@ -1,5 +1,6 @@
 #include "client/verifier.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "ledger/merkle.h"
 #include "projections/apply.h"
 #include "projections/check.h"
+#include "projections/key_rotation.h"
 #include "projections/snapshot.h"
 #include "projections/views.h"
 
@@ -23,17 +25,22 @@ struct Memory {
   merkle::CompactRange range;
   std::string checkpoint;
   projections::State state;
+  // The ledger keys trusted, oldest first: the --ledger-key of the first run, then each rotation.
+  std::vector<std::string> keys;
 };
 
 Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key) {
   Memory m;
+  m.keys = {ledger_key};
   if (path.empty()) return m;
   std::ifstream in(path, std::ios::binary);
   if (!in) return m;  // the first run
   std::stringstream s;
   s << in.rdbuf();
   PL_ASSIGN_OR_RETURN(Json j, ParseStrictJson(s.str()));
-  if (j.value("ledger_key", "") != ledger_key) {
+  m.keys = {j.value("ledger_key", "")};
+  if (j.contains("keys")) m.keys = j.at("keys").get<std::vector<std::string>>();
+  if (m.keys.empty() || std::find(m.keys.begin(), m.keys.end(), ledger_key) == m.keys.end()) {
     return Status(Code::kInvalidArgument, path + " remembers another ledger key: " + j.value("ledger_key", ""));
   }
   m.size = j.at("size").get<uint64_t>();
@@ -49,11 +56,11 @@ Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key
   return m;
 }
 
-Status SaveMemory(const std::string& path, const std::string& ledger_key, const Memory& m) {
+Status SaveMemory(const std::string& path, const Memory& m) {
   if (path.empty()) return Status::Ok();
   Json hashes = Json::array();
   for (const Hash& h : m.range.hashes()) hashes.push_back(HashBase64(h));
-  const Json j = {{"format", 1}, {"ledger_key", ledger_key}, {"size", m.size}, {"root", HashBase64(m.range.Root())},
+  const Json j = {{"format", 1}, {"ledger_key", m.keys.front()}, {"keys", m.keys}, {"size", m.size}, {"root", HashBase64(m.range.Root())},
                   {"checkpoint", m.checkpoint}, {"compact_range", hashes}, {"state", projections::StateToJson(m.state)}};
   const std::string tmp = path + ".tmp";
   {
@@ -67,12 +74,18 @@ Status SaveMemory(const std::string& path, const std::string& ledger_key, const 
 
 class Verifier {
  public:
-  Verifier(LedgerSource& c, const VerifyOptions& o, note::Verifier key) : c_(c), o_(o), key_(std::move(key)) {}
+  Verifier(LedgerSource& c, const VerifyOptions& o) : c_(c), o_(o) {}
 
   // Fetches the latest checkpoint and verifies every entry up to it.
   Status Sync(Memory& m, VerifyReport& report) {
+    // The key rotations since the key trusted last, each checked before its key is trusted.
+    const size_t known = m.keys.size();
+    PL_ASSIGN_OR_RETURN(m.keys, FollowKeyRotations(c_, std::move(m.keys)));
+    report.rotations += m.keys.size() - known;
+    PL_ASSIGN_OR_RETURN(note::Verifier key, note::ParseVerifierKey(m.keys.back()));
+    report.ledger_key = m.keys.back();
     PL_ASSIGN_OR_RETURN(std::string note, c_.SignedCheckpoint());
-    Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
+    Result<Checkpoint> cp = VerifyCheckpoint(note, key);
     if (!cp.ok()) return Fail("the served checkpoint is not signed by the trusted ledger key: " + cp.status().message());
     report.origin = cp->origin;
     if (cp->size < m.size) {
@@ -113,6 +126,10 @@ class Verifier {
                     LocateFirstBadLeaf(m.size, served.size(), *cp));
       }
       for (const Json* e : entries) PL_RETURN_IF_ERROR(VerifyEntry(*e, m, report));
+    }
+    if (m.state.ledger_key != m.keys.back()) {
+      return Fail("the checkpoint of " + std::to_string(cp->size) + " entries is signed by " + m.keys.back() +
+                  ", but the log's key after its rotations is " + m.state.ledger_key);
     }
     m.checkpoint = note;
     return Status::Ok();
@@ -204,7 +221,12 @@ class Verifier {
     if (entry->seq == 0) {
       if (entry->type() != kGenesisType || !entry->signed_event.sigs.empty()) return Fail("entry 0 is not an unsigned ledger.genesis");
       if (Status s = projections::CheckGenesisBody(entry->body()); !s.ok()) return Fail("the genesis entry: " + s.message());
-      if (entry->body()["ledger_key"] != o_.ledger_key) return Fail("the genesis entry names another ledger key");
+      if (entry->body()["ledger_key"] != m.keys.front()) return Fail("the genesis entry names another ledger key");
+    } else if (entry->type() == kKeyRotatedType) {
+      if (entry->received < m.state.last_received) return Fail(where + " was received before the entry preceding it");
+      Result<std::string> next = projections::CheckKeyRotation(entry->signed_event, m.state.ledger_key);
+      if (!next.ok()) return Fail(where + ": the key rotation is refused: " + next.status().message());
+      report.signatures += entry->signed_event.sigs.size();
     } else {
       if (entry->received < m.state.last_received) return Fail(where + " was received before the entry preceding it");
       if (Status s = projections::Check(m.state, entry->signed_event, entry->received); !s.ok()) {
@@ -221,7 +243,6 @@ class Verifier {
 
   LedgerSource& c_;
   const VerifyOptions& o_;
-  const note::Verifier key_;
   merkle::CompactRange start_;  // the verified tree this run starts from
   std::vector<Hash> leaves_;    // the leaf hashes this run appended to it
 };
@@ -230,7 +251,8 @@ class Verifier {
 
 Json VerifyReport::ToJson() const {
   return {{"origin", origin}, {"from", from}, {"size", size}, {"signatures", signatures}, {"units", units},
-          {"campaigns", campaigns}, {"root", root}, {"seconds", std::to_string(seconds)}};
+          {"campaigns", campaigns}, {"root", root}, {"ledger_key", ledger_key}, {"rotations", rotations},
+          {"seconds", std::to_string(seconds)}};
 }
 
 namespace {
@@ -253,6 +275,11 @@ class HttpSource final : public LedgerSource {
 Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options) {
   HttpSource source(client);
   return VerifyLedger(source, options);
+}
+
+Result<std::vector<std::string>> FollowKeyRotations(LedgerClient& client, std::vector<std::string> chain) {
+  HttpSource source(client);
+  return FollowKeyRotations(source, std::move(chain));
 }
 
 Status CheckInclusionProof(const Json& inc, uint64_t seq, const Hash& leaf_hash, const Checkpoint& cp, const std::string& what) {
@@ -301,7 +328,7 @@ Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& opt
   PL_ASSIGN_OR_RETURN(Memory memory, LoadMemory(options.state_file, options.ledger_key));
   VerifyReport report;
   report.from = memory.size;
-  Verifier v(source, options, *key);
+  Verifier v(source, options);
   for (int round = 0;; ++round) {
     PL_RETURN_IF_ERROR(v.Sync(memory, report));
     bool stale = false;
@@ -311,7 +338,7 @@ Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& opt
   }
   report.size = memory.size;
   report.root = HashBase64(memory.range.Root());
-  PL_RETURN_IF_ERROR(SaveMemory(options.state_file, options.ledger_key, memory));
+  PL_RETURN_IF_ERROR(SaveMemory(options.state_file, memory));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
