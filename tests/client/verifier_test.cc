@@ -447,6 +447,18 @@ class KeyRotationTest : public VerifierTest {
     std::vector<Json> served = source.entries;
     served.push_back(Json::parse(EntryLeaf(Entry{6, log_.now, rotation})));
     source.ServeAndSign(served, &signer);
+    // Honest consistency proofs over the served tree (the builder's stops at 6 entries).
+    auto nodes = std::make_shared<std::map<std::pair<int, uint64_t>, Hash>>();
+    merkle::CompactRange range;
+    for (const Json& e : served) {
+      range.Append(merkle::HashLeaf(WriteCanonical(e)), [&](merkle::NodeId id, const Hash& h) { (*nodes)[{int(id.level), id.index}] = h; });
+    }
+    source.consistency = [nodes](uint64_t from, uint64_t to) {
+      const merkle::ProofPlan plan = merkle::ConsistencyPlan(from, to);
+      std::vector<Hash> hashes;
+      for (const merkle::NodeId& id : plan.ids) hashes.push_back(nodes->at({int(id.level), id.index}));
+      return merkle::AssembleProof(plan, hashes);
+    };
     Json keys = Json::array({{{"key", log_.verifier_key()}, {"from", 0}}});
     if (!listed.empty()) keys.push_back({{"key", listed}, {"from", 7}, {"rotated_at", 6}});
     source.views["/v1/ledger-keys"] = {{"keys", keys}};
