@@ -1,6 +1,6 @@
 #include "client/verifier.h"
 
-
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -10,6 +10,7 @@
 #include "ledger/merkle.h"
 #include "projections/apply.h"
 #include "projections/check.h"
+#include "projections/key_rotation.h"
 #include "projections/snapshot.h"
 #include "projections/views.h"
 
@@ -24,10 +25,13 @@ struct Memory {
   merkle::CompactRange range;
   std::string checkpoint;
   projections::State state;
+  // The ledger keys trusted, oldest first: the --ledger-key of the first run, then each rotation.
+  std::vector<std::string> keys;
 };
 
 Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key) {
   Memory m;
+  m.keys = {ledger_key};
   if (path.empty()) return m;
   std::ifstream in(path, std::ios::binary);
   if (!in) return m;  // the first run
@@ -43,7 +47,16 @@ Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key
   };
   if (!j.is_object()) return bad("not a JSON object");
   if (!has("ledger_key", Json::value_t::string)) return bad("no ledger_key");
-  if (j["ledger_key"] != ledger_key) {
+  m.keys = {j["ledger_key"].get<std::string>()};
+  if (j.contains("keys")) {
+    if (!j["keys"].is_array()) return bad("keys is not an array");
+    m.keys.clear();
+    for (const Json& k : j["keys"]) {
+      if (!k.is_string()) return bad("a key in keys is not a string");
+      m.keys.push_back(k.get<std::string>());
+    }
+  }
+  if (m.keys.empty() || std::find(m.keys.begin(), m.keys.end(), ledger_key) == m.keys.end()) {
     return Status(Code::kInvalidArgument, path + " remembers another ledger key: " + j["ledger_key"].get<std::string>());
   }
   if (!has("size", Json::value_t::number_unsigned) || !has("compact_range", Json::value_t::array) ||
@@ -66,11 +79,11 @@ Result<Memory> LoadMemory(const std::string& path, const std::string& ledger_key
   return m;
 }
 
-Status SaveMemory(const std::string& path, const std::string& ledger_key, const Memory& m) {
+Status SaveMemory(const std::string& path, const Memory& m) {
   if (path.empty()) return Status::Ok();
   Json hashes = Json::array();
   for (const Hash& h : m.range.hashes()) hashes.push_back(HashBase64(h));
-  const Json j = {{"format", 1}, {"ledger_key", ledger_key}, {"size", m.size}, {"root", HashBase64(m.range.Root())},
+  const Json j = {{"format", 1}, {"ledger_key", m.keys.front()}, {"keys", m.keys}, {"size", m.size}, {"root", HashBase64(m.range.Root())},
                   {"checkpoint", m.checkpoint}, {"compact_range", hashes}, {"state", projections::StateToJson(m.state)}};
   const std::string tmp = path + ".tmp";
   {
@@ -84,12 +97,18 @@ Status SaveMemory(const std::string& path, const std::string& ledger_key, const 
 
 class Verifier {
  public:
-  Verifier(LedgerSource& c, const VerifyOptions& o, note::Verifier key) : c_(c), o_(o), key_(std::move(key)) {}
+  Verifier(LedgerSource& c, const VerifyOptions& o) : c_(c), o_(o) {}
 
   // Fetches the latest checkpoint and verifies every entry up to it.
   Status Sync(Memory& m, VerifyReport& report) {
+    // The key rotations since the key trusted last, each checked before its key is trusted.
+    const size_t known = m.keys.size();
+    PL_ASSIGN_OR_RETURN(m.keys, FollowKeyRotations(c_, std::move(m.keys)));
+    report.rotations += m.keys.size() - known;
+    PL_ASSIGN_OR_RETURN(note::Verifier key, note::ParseVerifierKey(m.keys.back()));
+    report.ledger_key = m.keys.back();
     PL_ASSIGN_OR_RETURN(std::string note, c_.SignedCheckpoint());
-    Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
+    Result<Checkpoint> cp = VerifyCheckpoint(note, key);
     if (!cp.ok()) return Fail("the served checkpoint is not signed by the trusted ledger key: " + cp.status().message());
     report.origin = cp->origin;
     if (cp->size < m.size) {
@@ -130,6 +149,10 @@ class Verifier {
                     LocateFirstBadLeaf(m.size, served.size(), *cp));
       }
       for (const Json* e : entries) PL_RETURN_IF_ERROR(VerifyEntry(*e, m, report));
+    }
+    if (m.state.ledger_key != m.keys.back()) {
+      return Fail("the checkpoint of " + std::to_string(cp->size) + " entries is signed by " + m.keys.back() +
+                  ", but the log's key after its rotations is " + m.state.ledger_key);
     }
     m.checkpoint = note;
     return Status::Ok();
@@ -221,7 +244,12 @@ class Verifier {
     if (entry->seq == 0) {
       if (entry->type() != kGenesisType || !entry->signed_event.sigs.empty()) return Fail("entry 0 is not an unsigned ledger.genesis");
       if (Status s = projections::CheckGenesisBody(entry->body()); !s.ok()) return Fail("the genesis entry: " + s.message());
-      if (entry->body()["ledger_key"] != o_.ledger_key) return Fail("the genesis entry names another ledger key");
+      if (entry->body()["ledger_key"] != m.keys.front()) return Fail("the genesis entry names another ledger key");
+    } else if (entry->type() == kKeyRotatedType) {
+      if (entry->received < m.state.last_received) return Fail(where + " was received before the entry preceding it");
+      Result<std::string> next = projections::CheckKeyRotation(entry->signed_event, m.state.ledger_key);
+      if (!next.ok()) return Fail(where + ": the key rotation is refused: " + next.status().message());
+      report.signatures += entry->signed_event.sigs.size();
     } else {
       if (entry->received < m.state.last_received) return Fail(where + " was received before the entry preceding it");
       if (Status s = projections::Check(m.state, entry->signed_event, entry->received); !s.ok()) {
@@ -238,7 +266,6 @@ class Verifier {
 
   LedgerSource& c_;
   const VerifyOptions& o_;
-  const note::Verifier key_;
   merkle::CompactRange start_;  // the verified tree this run starts from
   std::vector<Hash> leaves_;    // the leaf hashes this run appended to it
 };
@@ -247,7 +274,8 @@ class Verifier {
 
 Json VerifyReport::ToJson() const {
   return {{"origin", origin}, {"from", from}, {"size", size}, {"signatures", signatures}, {"units", units},
-          {"campaigns", campaigns}, {"root", root}, {"seconds", std::to_string(seconds)}};
+          {"campaigns", campaigns}, {"root", root}, {"ledger_key", ledger_key}, {"rotations", rotations},
+          {"seconds", std::to_string(seconds)}};
 }
 
 namespace {
@@ -323,7 +351,7 @@ Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& opt
   PL_ASSIGN_OR_RETURN(Memory memory, LoadMemory(options.state_file, options.ledger_key));
   VerifyReport report;
   report.from = memory.size;
-  Verifier v(source, options, *key);
+  Verifier v(source, options);
   for (int round = 0;; ++round) {
     PL_RETURN_IF_ERROR(v.Sync(memory, report));
     bool stale = false;
@@ -333,7 +361,7 @@ Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& opt
   }
   report.size = memory.size;
   report.root = HashBase64(memory.range.Root());
-  PL_RETURN_IF_ERROR(SaveMemory(options.state_file, options.ledger_key, memory));
+  PL_RETURN_IF_ERROR(SaveMemory(options.state_file, memory));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }

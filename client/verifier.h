@@ -28,6 +28,8 @@ struct VerifyReport {
   uint64_t units = 0;          // units compared
   uint64_t campaigns = 0;      // campaigns' quotas compared
   std::string root;            // base64 root at `size`
+  std::string ledger_key;      // the key the checkpoint is signed by (after the rotations)
+  uint64_t rotations = 0;      // key rotations followed in this run
   double seconds = 0;
 
   Json ToJson() const;
@@ -45,7 +47,7 @@ class LedgerSource {
   // GET /v1/entries?from&limit: {"entries":[…]}.
   virtual Result<Json> Entries(uint64_t from, uint64_t limit) = 0;
   // The views compared with the replay: "/v1/units?limit=1000[&cursor=C]", "/v1/units/ID",
-  // "/v1/campaigns/ID/quotas".
+  // "/v1/campaigns/ID/quotas"; and "/v1/ledger-keys" (FollowKeyRotations).
   virtual Result<Json> GetJson(const std::string& target) = 0;
 };
 
@@ -61,6 +63,15 @@ class LedgerSource {
 Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& options);
 // The same over HTTP with `client`'s reader identity.
 Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& options);
+
+// Extends `chain` (the ledger keys trusted so far, oldest first; not empty) by the rotations the
+// server lists in /v1/ledger-keys after chain.back(): each one's ledger.key_rotated entry must name
+// the key trusted so far as old_key and carry valid signatures by the old and the new key
+// (projections::CheckKeyRotation). A server without /v1/ledger-keys (404), or whose list lacks
+// chain.back() (not this ledger's key), leaves the chain as is.
+// Errors: kDataLoss naming the entry of the refused rotation; network errors.
+Result<std::vector<std::string>> FollowKeyRotations(LedgerSource& source, std::vector<std::string> chain);
+Result<std::vector<std::string>> FollowKeyRotations(LedgerClient& client, std::vector<std::string> chain);
 
 // An offline proof that an entry is in the log (pilotctl proof, verify-bundle):
 // {"format","entry","checkpoint","inclusion":{"index","size","hashes"}}.

@@ -11,4 +11,9 @@ Result<VerifyReport> VerifyLedger(LedgerClient& client, const VerifyOptions& opt
   return VerifyLedger(source, options);
 }
 
+Result<std::vector<std::string>> FollowKeyRotations(LedgerClient& client, std::vector<std::string> chain) {
+  ClientSource source(client);
+  return FollowKeyRotations(source, std::move(chain));
+}
+
 }  // namespace pilotledger::client

@@ -18,11 +18,20 @@ Result<WatchState> ParseWatchState(std::string_view text) {
     if (!j[name].is_string()) return SchemaViolation(name, std::string(name) + " must be a string");
     *slot = j[name].get<std::string>();
   }
+  if (j.contains("keys")) {
+    if (!j["keys"].is_array()) return SchemaViolation("keys", "keys must be an array of verifier keys");
+    for (const Json& k : j["keys"]) {
+      if (!k.is_string()) return SchemaViolation("keys", "keys must be an array of verifier keys");
+      s.keys.push_back(k.get<std::string>());
+    }
+  } else if (!s.ledger_key.empty()) {
+    s.keys = {s.ledger_key};
+  }
   return s;
 }
 
 std::string WatchStateText(const WatchState& s) {
-  return WriteCanonical({{"next", s.next}, {"checkpoint", s.checkpoint}, {"ledger_key", s.ledger_key}}) + "\n";
+  return WriteCanonical({{"next", s.next}, {"checkpoint", s.checkpoint}, {"ledger_key", s.ledger_key}, {"keys", s.keys}}) + "\n";
 }
 
 }  // namespace pilotledger::client

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/status.h"
 
@@ -14,10 +15,11 @@ struct WatchState {
   uint64_t next = 0;
   std::string checkpoint;  // signed note, or empty
   std::string ledger_key;  // the verifier key pinned on the first run
+  std::vector<std::string> keys;  // ledger_key, then the key of each rotation followed since
 };
 
-// Parses a state file's text {"checkpoint","ledger_key","next"} strictly; an absent field is its
-// default. Errors: kMalformedJson, kSchemaViolation (not an object, a field of the wrong type).
+// Parses a state file's text {"checkpoint","keys","ledger_key","next"} strictly; an absent field is
+// its default (absent keys: [ledger_key], as a file from before rotations has it). Errors: kMalformedJson, kSchemaViolation (not an object, a field of the wrong type).
 // Never throws.
 Result<WatchState> ParseWatchState(std::string_view text);
 // The state file's text (canonical JSON and a newline).

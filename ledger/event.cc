@@ -117,6 +117,7 @@ const std::vector<EventTypeInfo>& EventTypes() {
       {T::kReviewFailed, "review.failed", false},
       {T::kCampaignClosed, "campaign.closed", true},
       {T::kAssessmentRecorded, "assessment.recorded", false},
+      {T::kKeyRotated, "ledger.key_rotated", true},
   };
   return types;
 }

@@ -16,6 +16,10 @@ namespace pilotledger {
 
 inline constexpr std::string_view kEventSigningPrefix = "pilotledger:event:v1\n";
 inline constexpr std::string_view kGenesisType = "ledger.genesis";
+// Written by `pilotledgerd rotate-key` only (PROTOCOL.md §11), signed by the old and the new ledger key.
+inline constexpr std::string_view kKeyRotatedType = "ledger.key_rotated";
+inline constexpr std::string_view kKeyRotationOldSigner = "ledger-key-old";
+inline constexpr std::string_view kKeyRotationNewSigner = "ledger-key-new";
 // The most signatures one event may carry: bounds the verification work per request.
 inline constexpr size_t kMaxSignatures = 16;
 
@@ -46,6 +50,7 @@ enum class EventType {
   kReviewFailed,
   kCampaignClosed,
   kAssessmentRecorded,
+  kKeyRotated,
 };
 
 // Each event type with its name, and whether anyone may read its events in full (§7): the one

@@ -92,6 +92,12 @@ Result<std::unique_ptr<Log>> Log::Open(Store& store, const PrivateKey& key, bool
   return log;
 }
 
+Result<std::string> Log::StoredCheckpoint(const Store& store) {
+  PL_ASSIGN_OR_RETURN(auto checkpoint, store.Get(kCheckpointKey));
+  if (!checkpoint) return Status(Code::kNotFound, "the store holds no ledger");
+  return std::move(*checkpoint);
+}
+
 Status Log::Load(bool verify) {
   PL_ASSIGN_OR_RETURN(auto size_bytes, store_.Get(kSizeKey));
   PL_ASSIGN_OR_RETURN(auto checkpoint, store_.Get(kCheckpointKey));
@@ -301,7 +307,16 @@ Status Log::Recover() {
   return Status::Ok();
 }
 
-Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries) {
+Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries) { return AppendSigned(entries, key_); }
+
+Result<AppendedLeaf> Log::AppendRotation(const Entry& entry, const PrivateKey& new_key) {
+  PL_ASSIGN_OR_RETURN(auto leaves, AppendSigned({entry}, new_key));
+  key_ = new_key;
+  verifier_key_ = note::VerifierKeyString(origin_, key_.public_key());
+  return std::move(leaves[0]);
+}
+
+Result<std::vector<AppendedLeaf>> Log::AppendSigned(const std::vector<Entry>& entries, const PrivateKey& key) {
   PL_RETURN_IF_ERROR(Recover());
   merkle::CompactRange range = range_;  // committed only once the write succeeds
   std::vector<AppendedLeaf> out;
@@ -315,7 +330,7 @@ Result<std::vector<AppendedLeaf>> Log::Append(const std::vector<Entry>& entries)
     StageEntry(entry, a.leaf, a.leaf_hash, range, batch, &keys);
     out.push_back(std::move(a));
   }
-  auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key_));
+  auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key));
   batch.Put(kSizeKey, EncodeBigEndian64(range.size()));
   batch.Put(kCheckpointKey, *checkpoint);
   const auto started = std::chrono::steady_clock::now();

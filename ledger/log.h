@@ -48,6 +48,9 @@ class Log {
   // the first disagreement. `verify` = false skips these checks: only for the tests' server that
   // serves a tampered log to the auditors' tools (tests/support/unverified_server.cc).
   static Result<std::unique_ptr<Log>> Open(Store& store, const PrivateKey& key, bool verify = true);
+  // The latest checkpoint as stored, unverified (to find which key signed it after an interrupted
+  // key rotation). Errors: kNotFound (no ledger); storage errors.
+  static Result<std::string> StoredCheckpoint(const Store& store);
 
   // The number of committed entries.
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
@@ -82,6 +85,10 @@ class Log {
   // write staged, so that its entries can never reappear (a restart replaying the store's
   // write-ahead log would otherwise find them). Ok when nothing is pending. Writer thread only.
   Status Recover();
+  // Appends `entry` (a ledger.key_rotated) as Append does, but with its checkpoint signed by
+  // `new_key`, which then signs every later checkpoint. Offline only (pilotledgerd rotate-key): the
+  // verifier key changes under readers.
+  Result<AppendedLeaf> AppendRotation(const Entry& entry, const PrivateKey& new_key);
 
   // How long each synced write took (for /metrics).
   const Histogram& sync_seconds() const { return sync_seconds_; }
@@ -91,11 +98,12 @@ class Log {
   Status Load(bool verify);
   Status CheckIdRecords(uint64_t size, const Hash& expected) const;
   Result<std::vector<Hash>> ReadNodes(const std::vector<merkle::NodeId>& ids) const;
+  Result<std::vector<AppendedLeaf>> AppendSigned(const std::vector<Entry>& entries, const PrivateKey& key);
 
   Store& store_;
-  const PrivateKey key_;
+  PrivateKey key_;  // changes only in AppendRotation
   const std::string origin_;
-  const std::string verifier_key_;
+  std::string verifier_key_;
   merkle::CompactRange range_;  // writer only
   std::atomic<uint64_t> size_{0};
   std::atomic<int64_t> last_received_ms_{0};

@@ -61,6 +61,7 @@ Unit& Touch(Unit& u, uint64_t seq, const std::string& type) {
 Status ApplyBody(State& s, const Entry& e, const Genesis& b) {
   s.origin = b.origin;
   s.ledger_key = b.ledger_key;
+  s.ledger_keys = {{b.ledger_key, e.seq}};
   s.genesis_policy = b.policy_json;
   s.policy = b.policy;
   for (Actor a : b.authorities) {
@@ -68,6 +69,12 @@ Status ApplyBody(State& s, const Entry& e, const Genesis& b) {
     s.active_keys[a.key.raw()] = a.id;
     s.actors[a.id] = std::move(a);
   }
+  return Status::Ok();
+}
+
+Status ApplyBody(State& s, const Entry& e, const KeyRotated& b) {
+  s.ledger_key = b.new_key;
+  s.ledger_keys.push_back({b.new_key, e.seq + 1});
   return Status::Ok();
 }
 

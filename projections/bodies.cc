@@ -80,6 +80,14 @@ Status CheckUnitsListed(const BodyReader& r) {
 
 // One Parse per body type: the fields of the type, in the order their errors are reported.
 
+Status Parse(const Json& j, KeyRotated& b) {
+  BodyReader r(j, "");
+  PL_RETURN_IF_ERROR(r.OnlyFields({"old_key", "new_key"}));
+  PL_ASSIGN_OR_RETURN(b.old_key, r.String("old_key"));
+  PL_ASSIGN_OR_RETURN(b.new_key, r.String("new_key"));
+  return Status::Ok();
+}
+
 // Read as Apply read it before bodies were typed: origin and ledger_key as given, the policy and
 // the authorities checked.
 Status Parse(const Json& j, Genesis& b) {
@@ -476,6 +484,7 @@ Body EmptyBody(EventType type) {
     case EventType::kReviewFailed: return {ReviewFailed{}};
     case EventType::kCampaignClosed: return {CampaignClosed{}};
     case EventType::kAssessmentRecorded: return {AssessmentRecorded{}};
+    case EventType::kKeyRotated: return {KeyRotated{}};
   }
   return {};  // not reached: the switch names every EventType (-Wswitch)
 }

@@ -25,6 +25,10 @@ struct Genesis {  // ledger.genesis, written by init
   Policy policy;
   std::vector<Actor> authorities;
 };
+struct KeyRotated {  // ledger.key_rotated, written by rotate-key
+  std::string old_key;  // verifier key strings
+  std::string new_key;
+};
 struct ActorRegistered {
   Actor actor;
 };
@@ -169,7 +173,7 @@ struct Body {
                SubmissionFiled, RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded,
                SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
                TitleRevoked, ReviewScope, ReviewRequirementsSet, ApplicationRejected, ReviewFailed,
-               CampaignClosed, AssessmentRecorded>
+               CampaignClosed, AssessmentRecorded, KeyRotated>
       value;
 };
 

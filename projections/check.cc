@@ -33,6 +33,10 @@ Status CheckRules(const RuleContext&, const Genesis&) {
   return Status(Code::kForbidden, "the genesis entry is written by init, never appended");
 }
 
+Status CheckRules(const RuleContext&, const KeyRotated&) {
+  return Status(Code::kForbidden, "ledger.key_rotated is written by pilotledgerd rotate-key, never appended");
+}
+
 }  // namespace internal
 
 namespace {
@@ -84,7 +88,7 @@ ActorConcerned Concerned(const State& state, const SignedEvent& event) {
                    const Actor* a = state.FindActor(RawString(body, "actor"));
                    return a ? ActorConcerned{a->role, a->department} : ActorConcerned{};
                  },
-                 [](const AnyOf<Genesis, CampaignOpened, CampaignAmended, QuotaExceptionGranted, SubmissionFiled,
+                 [](const AnyOf<Genesis, KeyRotated, CampaignOpened, CampaignAmended, QuotaExceptionGranted, SubmissionFiled,
                                 RecommendationIssued, ReviewRequested, ReviewRecommended, ScoreRecorded, SpotcheckRecorded,
                                 PublicationIssued, ObjectionFiled, ObjectionResolved, TitleGranted, ReviewPassed,
                                 TitleRevoked, ReviewScope, ReviewRequirementsSet, ApplicationRejected, ReviewFailed,
@@ -148,6 +152,7 @@ void PreverifySignatures(SignedEvent& event, const std::function<std::optional<P
 
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
   if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
+  if (event.kind == EventType::kKeyRotated) return internal::CheckRules({state, event, now}, KeyRotated{});
   std::vector<const Actor*> signers;
   PL_RETURN_IF_ERROR(CheckSignaturesAndPolicy(state, event, signers));
   return CheckContent(state, event, now, parsed);

@@ -87,7 +87,7 @@ ScopeSource UnitScopeOf(EventType type) {
       Overloaded{[](const SubmissionFiled&) { return ScopeSource::kUnitDescriptor; },
                  [](const AnyOf<RecommendationIssued, ReviewRequested, ReviewRecommended> auto&) { return ScopeSource::kUnitId; },
                  [](const ReviewRequirementsSet&) { return ScopeSource::kAuthority; },
-                 [](const AnyOf<Genesis, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
+                 [](const AnyOf<Genesis, KeyRotated, ActorRegistered, ActorRevoked, CampaignOpened, CampaignAmended, QuotaExceptionGranted,
                                 ScoreRecorded, SpotcheckRecorded, PublicationIssued, ObjectionFiled, ObjectionResolved,
                                 TitleGranted, ReviewPassed, TitleRevoked, ReviewScope, ApplicationRejected, ReviewFailed,
                                 CampaignClosed, AssessmentRecorded> auto&) { return ScopeSource::kNone; }},
@@ -107,7 +107,7 @@ Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
   for (const auto& [type, alternatives] : j.items()) {
     const std::string field = where + "." + type;
     const std::optional<EventType> event_type = EventTypeFromName(type);
-    if (!event_type || *event_type == EventType::kGenesis) return SchemaViolation(field, "no event type " + type + " to sign");
+    if (!event_type || *event_type == EventType::kGenesis || *event_type == EventType::kKeyRotated) return SchemaViolation(field, "no event type " + type + " to sign");
     if (!alternatives.is_array() || alternatives.empty()) {
       return SchemaViolation(field, field + " must be a non-empty list of alternatives");
     }
@@ -143,7 +143,7 @@ Result<Policy> ParsePolicy(const Json& j, const std::string& where) {
     }
   }
   for (const EventTypeInfo& t : EventTypes()) {
-    if (t.type != EventType::kGenesis && !policy.rules.count(std::string(t.name))) {
+    if (t.type != EventType::kGenesis && t.type != EventType::kKeyRotated && !policy.rules.count(std::string(t.name))) {
       return SchemaViolation(where + "." + std::string(t.name), "the policy says nothing about " + std::string(t.name));
     }
   }

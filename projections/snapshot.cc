@@ -131,6 +131,16 @@ Status UnitFrom(const Json& j, Unit& u) {
 
 }  // namespace
 
+Json LedgerKeysJson(const State& s) {
+  Json keys = Json::array();
+  for (const State::LedgerKeyEpoch& k : s.ledger_keys) {
+    Json j = {{"key", k.key}, {"from", k.from_seq}};
+    if (k.from_seq > 0) j["rotated_at"] = k.from_seq - 1;
+    keys.push_back(std::move(j));
+  }
+  return keys;
+}
+
 Json StateToJson(const State& s) {
   Json actors = Json::array(), campaigns = Json::array(), units = Json::array(), objections = Json::array();
   for (const auto& [id, a] : s.actors) {
@@ -177,6 +187,7 @@ Json StateToJson(const State& s) {
           {"last_received", s.last_received.ms},
           {"origin", s.origin},
           {"ledger_key", s.ledger_key},
+          {"ledger_keys", LedgerKeysJson(s)},
           {"policy", s.genesis_policy},
           {"actors", actors},
           {"campaigns", campaigns},
@@ -197,6 +208,11 @@ Result<State> StateFromJson(const Json& j) {
     s.last_received = Timestamp{j.at("last_received").get<int64_t>()};
     s.origin = j.at("origin").get<std::string>();
     s.ledger_key = j.at("ledger_key").get<std::string>();
+    s.ledger_keys = {{s.ledger_key, 0}};  // snapshots from before rotations: the genesis key
+    if (j.contains("ledger_keys")) {
+      s.ledger_keys.clear();
+      for (const Json& k : j.at("ledger_keys")) s.ledger_keys.push_back({k.at("key").get<std::string>(), k.at("from").get<uint64_t>()});
+    }
     s.genesis_policy = j.at("policy");
     PL_ASSIGN_OR_RETURN(s.policy, ParsePolicy(s.genesis_policy));
     for (const Json& a : j.at("actors")) {

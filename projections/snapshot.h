@@ -15,5 +15,8 @@ inline constexpr int kApplyVersion = 7;
 Json StateToJson(const State& state);
 // Rebuilds a state from StateToJson's output. Errors: kDataLoss naming what is wrong.
 Result<State> StateFromJson(const Json& json);
+// The ledger keys in order (GET /v1/ledger-keys): [{"key","from"}, {"key","from","rotated_at"}, …],
+// `rotated_at` being the seq of the ledger.key_rotated entry that introduced the key.
+Json LedgerKeysJson(const State& state);
 
 }  // namespace pilotledger::projections

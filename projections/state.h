@@ -183,7 +183,15 @@ struct State {
   uint64_t size = 0;          // entries applied: the `as_of` of every answer
   Timestamp last_received;    // the ledger clock at the last entry
   std::string origin;
-  std::string ledger_key;
+  std::string ledger_key;  // the current ledger key (the genesis one until a ledger.key_rotated)
+  // Every ledger key and the first entry it signs checkpoints from (the checkpoint of size
+  // from_seq + 1 on): the genesis key from 0, each rotation's new key from the rotation's seq + 1.
+  struct LedgerKeyEpoch {
+    std::string key;
+    uint64_t from_seq = 0;
+    bool operator==(const LedgerKeyEpoch&) const = default;
+  };
+  std::vector<LedgerKeyEpoch> ledger_keys;
   Json genesis_policy;
   Policy policy;
   std::map<std::string, Actor> actors;

@@ -11,6 +11,7 @@
 #include "ledger/event.h"
 #include "ledger/merkle.h"
 #include "server/error_text.h"
+#include "projections/snapshot.h"
 #include "server/query.h"
 
 namespace pilotledger::server {
@@ -157,6 +158,7 @@ const std::vector<Api::Route>& Api::Routes() {
       {"GET", "/v1/entries/{seq}", &Api::GetEntry},
       {"GET", "/v1/checkpoint", &Api::GetCheckpoint},
       {"GET", "/v1/ledger-key", &Api::GetLedgerKey},
+      {"GET", "/v1/ledger-keys", &Api::GetLedgerKeys},
       {"GET", "/v1/stream", &Api::GetStream},
       {"GET", "/v1/proofs/inclusion", &Api::GetInclusionProof},
       {"GET", "/v1/proofs/consistency", &Api::GetConsistencyProof},
@@ -229,6 +231,10 @@ Result<HttpResponse> Api::GetStream(const RouteContext&) {
 Result<HttpResponse> Api::GetCheckpoint(const RouteContext&) { return Text(*service_.PublishedCheckpoint()); }
 
 Result<HttpResponse> Api::GetLedgerKey(const RouteContext&) { return Text(service_.log().verifier_key() + "\n"); }
+
+Result<HttpResponse> Api::GetLedgerKeys(const RouteContext&) {
+  return JsonResponse(200, {{"keys", service_.Read([](const projections::State& s) { return projections::LedgerKeysJson(s); })}});
+}
 
 Result<HttpResponse> Api::GetEntries(const RouteContext& c) {
   PL_ASSIGN_OR_RETURN(uint64_t from, c.query.Number("from", 0));

@@ -107,6 +107,7 @@ class Api {
   Result<HttpResponse> GetStream(const RouteContext& c);
   Result<HttpResponse> GetCheckpoint(const RouteContext& c);
   Result<HttpResponse> GetLedgerKey(const RouteContext& c);
+  Result<HttpResponse> GetLedgerKeys(const RouteContext& c);
   Result<HttpResponse> GetEntries(const RouteContext& c);
   Result<HttpResponse> GetEntry(const RouteContext& c);
   Result<HttpResponse> GetInclusionProof(const RouteContext& c);

@@ -83,7 +83,8 @@ class FeedSession : public FeedSubscriber, public std::enable_shared_from_this<F
   };
 
   const ledger::Log& log() const { return server_.api->service().log(); }
-  bool Wanted(const std::string& type) const { return types_.empty() || types_.count(type); }
+  // Key rotations go to every watcher, whatever it asked for, so that it can follow the key.
+  bool Wanted(const std::string& type) const { return types_.empty() || types_.count(type) || type == kKeyRotatedType; }
   const std::string& TextOf(const FeedFrame& f) const { return request_.reader.privileged() || f.is_public ? f.full : f.redacted; }
   // Lagging or closed: nothing more goes out but the close frame already sent.
   bool Ended() const { return phase_ == Phase::kLagging || phase_ == Phase::kClosed; }

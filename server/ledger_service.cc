@@ -9,6 +9,7 @@
 #include "ledger/note.h"
 #include "projections/apply.h"
 #include "projections/bodies.h"
+#include "server/rotate_key.h"
 #include "server/snapshots.h"
 
 namespace pilotledger::server {
@@ -102,14 +103,8 @@ Result<std::string> LedgerService::Init(const std::string& data_dir, const std::
 Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions& options, const Clock& clock) {
   std::unique_ptr<LedgerService> s(new LedgerService(clock));
   // The ledger key signs every checkpoint: refuse one that others on the machine could read.
-  struct stat st {};
   const std::string key_path = LedgerKeyPath(options.data_dir);
-  if (::stat(key_path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
-    return Status(Code::kForbidden, "the ledger key " + key_path + " is readable by group or others (mode " + mode +
-                                        "); make it private with: chmod 600 " + key_path);
-  }
+  PL_RETURN_IF_ERROR(CheckKeyFileMode(key_path));
   Result<PrivateKey> key = PrivateKey::LoadPem(key_path);
   if (!key.ok()) {
     if (key.status().code() == Code::kNotFound) {
@@ -120,6 +115,9 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   PL_ASSIGN_OR_RETURN(s->store_, ledger::OpenRocksStore(LedgerDbPath(options.data_dir),
                                                              {.write_buffer_bytes = options.rocksdb_write_buffer_bytes, .env = options.store_env}));
   if (options.wrap_store) s->store_ = options.wrap_store(std::move(s->store_));
+  // A key rotation interrupted between its commit and its key file's rename is finished here.
+  PL_ASSIGN_OR_RETURN(std::optional<PrivateKey> rotated, FinishKeyRotation(options.data_dir, *s->store_, *key));
+  if (rotated) key = std::move(*rotated);
   PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key, options.verify_log));
   s->key_ = *key;
 
@@ -146,6 +144,9 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
     return Status(Code::kDataLoss, "the genesis entry names origin " + s->served_->origin + " but the log is " + s->log_->origin());
   }
   s->served_checkpoint_ = s->log_->signed_checkpoint();
+  if (s->served_->ledger_key != s->log_->verifier_key()) {
+    return Status(Code::kDataLoss, "the ledger key file is not the key the log names last (" + s->served_->ledger_key + ")");
+  }
   s->working_ = std::make_unique<projections::State>(*s->served_);
   s->apply_hook_ = options.apply_hook;
   s->snapshot_interval_ = options.snapshot_interval;

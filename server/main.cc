@@ -18,6 +18,7 @@
 #include "server/rebuild.h"
 #include "server/witness.h"
 #include "server/witness_client.h"
+#include "server/rotate_key.h"
 
 namespace po = boost::program_options;
 using namespace pilotledger;
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "  serve    serve a ledger over HTTP and WebSocket\n"
     "  rebuild  replay the log from genesis and compare it with the stored projection snapshot\n"
     "  witness  run a C2SP tlog-witness ('witness init' creates its key)\n"
+    "  rotate-key  replace the ledger key (server stopped), with a ledger.key_rotated entry signed by both keys\n"
     "  version  print the version\n"
     "\n"
     "Run 'pilotledgerd <command> --help' for a command's options.\n";
@@ -206,6 +208,21 @@ int WitnessCmd(const std::vector<std::string>& args) {
   return 0;
 }
 
+int RotateKeyCmd(const std::vector<std::string>& args) {
+  std::string data;
+  po::options_description o("pilotledgerd rotate-key: replace the ledger key with a new one (server stopped); the "
+                            "ledger.key_rotated entry, signed by both keys, lets auditors and watchers follow");
+  o.add_options()("help,h", "show this help")("data", po::value(&data)->required(), "data directory of the ledger");
+  po::variables_map vm;
+  if (!ParseArgs(args, o, vm)) return 0;
+  SystemClock clock;
+  Result<server::RotateKeyReport> r = server::RotateKey(data, clock);
+  if (!r.ok()) return Fail("cannot rotate the ledger key: " + r.status().message());
+  std::cout << "rotated the ledger key at entry " << r->seq << "\n  old key  " << r->old_key << " (kept as ledger-key.pem.retired-"
+            << r->seq << ")\n  new key  " << r->new_key << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,6 +237,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return Serve(args);
     if (command == "rebuild") return RebuildCmd(args);
     if (command == "witness") return WitnessCmd(args);
+    if (command == "rotate-key") return RotateKeyCmd(args);
     if (command == "version" || command == "--version") {
       std::cout << "pilotledgerd " << PILOTLEDGER_VERSION << "\n";
       return 0;

@@ -3,6 +3,7 @@
 #include "ledger/log.h"
 #include "projections/snapshot.h"
 #include "server/ledger_service.h"
+#include "server/rotate_key.h"
 #include "server/snapshots.h"
 
 namespace pilotledger::server {
@@ -37,6 +38,8 @@ Result<std::string> Rebuild(const std::string& data_dir, bool write) {
   PL_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(data_dir)));
   Result<std::unique_ptr<ledger::Store>> store = ledger::OpenRocksStore(LedgerDbPath(data_dir), {});
   if (!store.ok()) return Status(store.status().code(), store.status().message() + " (is pilotledgerd serve running on it?)");
+  PL_ASSIGN_OR_RETURN(std::optional<PrivateKey> rotated, FinishKeyRotation(data_dir, **store, key));
+  if (rotated) key = std::move(*rotated);
   PL_ASSIGN_OR_RETURN(auto log, ledger::Log::Open(**store, key));
   Result<std::optional<projections::State>> stored = LoadSnapshotUnchecked(**store);
   std::string report = "verified the log: " + std::to_string(log->size()) + " entries, tree and checkpoint agree\n";

@@ -12,6 +12,7 @@
 #include "ledger/encoding.h"
 #include "ledger/event.h"
 #include "projections/actors.h"
+#include "projections/key_rotation.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 
@@ -26,7 +27,7 @@ namespace {
 // redacted entries, the signing policy, the campaign rules, and the non-public projections.
 struct PublicReport {
   std::string origin, root;
-  uint64_t size = 0, public_entries = 0, redacted = 0, signatures = 0, units = 0;
+  uint64_t size = 0, public_entries = 0, redacted = 0, signatures = 0, units = 0, rotations = 0;
 };
 
 // The unit ids a public entry names (publications, titles, review lists and results, revocations).
@@ -45,9 +46,14 @@ std::vector<std::string> NamedUnits(const std::string& type, const Json& body) {
   return ids;
 }
 
-Result<PublicReport> VerifyPublic(client::LedgerSource& c, const note::Verifier& key, const std::string& ledger_key) {
+Result<PublicReport> VerifyPublic(client::LedgerSource& c, const std::string& ledger_key) {
   const auto bad = [](const std::string& what) { return Status(Code::kDataLoss, what); };
   PublicReport r;
+  // The key rotations since the trusted key, each checked before its key is trusted.
+  PL_ASSIGN_OR_RETURN(std::vector<std::string> keys, client::FollowKeyRotations(c, {ledger_key}));
+  r.rotations = keys.size() - 1;
+  PL_ASSIGN_OR_RETURN(note::Verifier key, note::ParseVerifierKey(keys.back()));
+  std::string current_key = ledger_key;  // as the replay of the rotations has it
   PL_ASSIGN_OR_RETURN(std::string note, c.SignedCheckpoint());
   Result<Checkpoint> cp = VerifyCheckpoint(note, key);
   if (!cp.ok()) return bad("the served checkpoint is not signed by the trusted ledger key: " + cp.status().message());
@@ -85,6 +91,11 @@ Result<PublicReport> VerifyPublic(client::LedgerSource& c, const note::Verifier&
           PL_ASSIGN_OR_RETURN(projections::Actor a, projections::ParseActor(d, "authorities"));
           actors[a.id] = a;
         }
+      } else if (entry->type() == kKeyRotatedType) {
+        Result<std::string> next = projections::CheckKeyRotation(entry->signed_event, current_key);
+        if (!next.ok()) return bad(where + ": the key rotation is refused: " + next.status().message());
+        current_key = *next;
+        r.signatures += entry->signed_event.sigs.size();
       } else {
         const std::string input = SigningInput(entry->signed_event.canonical);
         for (const Signature& sig : entry->signed_event.sigs) {
@@ -110,6 +121,9 @@ Result<PublicReport> VerifyPublic(client::LedgerSource& c, const note::Verifier&
   merkle::CompactRange range;
   for (const Hash& h : leaves) range.Append(h, [](merkle::NodeId, const Hash&) {});
   if (range.Root() != cp->root) return bad("the " + std::to_string(cp->size) + " leaves served do not hash to the signed checkpoint's root");
+  if (current_key != keys.back()) {
+    return bad("the checkpoint is signed by " + keys.back() + ", but the log's key after its rotations is " + current_key);
+  }
   r.size = cp->size;
   r.root = HashBase64(cp->root);
   // The public unit views: exactly the units public entries name, each with exactly that history.
@@ -148,7 +162,7 @@ Result<PublicReport> VerifyPublic(client::LedgerSource& c, const note::Verifier&
 int VerifyPublicCmd(const Globals& g, client::LedgerSource& c, const std::string& ledger_key) {
   Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
   if (!key.ok()) return Fail("verification FAILED: --ledger-key: " + key.status().message());
-  Result<PublicReport> r = VerifyPublic(c, *key, ledger_key);
+  Result<PublicReport> r = VerifyPublic(c, ledger_key);
   if (!r.ok()) return Fail("verification FAILED: " + r.status().message());
   const std::string not_checked =
       "the contents and signatures of the " + Count(r->redacted, "redacted entry", "redacted entries") +
@@ -156,13 +170,15 @@ int VerifyPublicCmd(const Globals& g, client::LedgerSource& c, const std::string
       "eligibility, scores and other non-public projections";
   if (g.json) {
     PrintJson({{"mode", "public"}, {"origin", r->origin}, {"size", r->size}, {"root", r->root}, {"public_entries", r->public_entries},
-               {"redacted", r->redacted}, {"signatures", r->signatures}, {"units", r->units}, {"not_checked", not_checked}});
+               {"redacted", r->redacted}, {"signatures", r->signatures}, {"units", r->units}, {"rotations", r->rotations},
+               {"not_checked", not_checked}});
     return kOk;
   }
   std::cout << "verified as a public reader " << r->origin << ": " << Count(r->size, "entry", "entries") << " ("
             << r->public_entries << " public, " << r->redacted << " redacted)"
             << "\n  signatures    " << r->signatures << " of the public entries checked with the signers' registered keys"
             << "\n  tree          root " << r->root << " from every leaf hash equals the checkpoint signed by the trusted key"
+            << (r->rotations ? " (after " + Count(r->rotations, "key rotation", "key rotations") + " signed by the old and the new key)" : "")
             << "\n  projections   " << Count(r->units, "public unit", "public units") << " served exactly as the public entries say"
             << "\n  NOT checked   " << not_checked << "; run verify --as an auditor or ministry key for those\n";
   return kOk;
@@ -227,6 +243,10 @@ int Verify(const Globals& g, const std::vector<std::string>& args) {
   std::cout << "\n  signatures    " << r->signatures << " checked; every signer registered, active and allowed by the genesis policy"
             << "\n  rules         every entry admissible by the campaign rules at its received time"
             << "\n  tree          root " << r->root << " equals the checkpoint signed by the trusted key";
+  if (r->rotations > 0) {
+    std::cout << "\n  key           followed " << Count(r->rotations, "key rotation", "key rotations")
+              << " (each signed by the old and the new key); the checkpoint is signed by " << r->ledger_key;
+  }
   if (v.compare_projections) {
     std::cout << "\n  projections   " << Count(r->units, "unit", "units") << " and " << Count(r->campaigns, "campaign's quotas", "campaigns' quotas")
               << " served equal the replay";

@@ -4,15 +4,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <thread>
 
 #include "client/cli/cli.h"
+#include "client/verifier.h"
 #include "client/watch_state.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/tlog_policy.h"
+#include "projections/key_rotation.h"
 
 namespace pilotledger::cli {
 namespace {
@@ -51,10 +54,8 @@ bool Exec(const std::string& command, const std::string& input) {
 
 class Watcher {
  public:
-  Watcher(const Globals& g, std::string state_file, std::string types, std::string exec, note::Verifier key,
-          std::optional<policy::Policy> witnesses)
-      : g_(g), state_file_(std::move(state_file)), types_(std::move(types)), exec_(std::move(exec)), key_(std::move(key)),
-        witnesses_(std::move(witnesses)) {}
+  Watcher(const Globals& g, std::string state_file, std::string types, std::string exec, std::optional<policy::Policy> witnesses)
+      : g_(g), state_file_(std::move(state_file)), types_(std::move(types)), exec_(std::move(exec)), witnesses_(std::move(witnesses)) {}
 
   int Run(WatchState state) {
     state_ = std::move(state);
@@ -75,6 +76,13 @@ class Watcher {
   // One connection: read, prove and deliver until an error.
   Status Session() {
     PL_ASSIGN_OR_RETURN(auto c, Connect(g_));
+    // Rotations while we were away (the server is stopped to rotate): checked before trusted.
+    const size_t known = state_.keys.size();
+    PL_ASSIGN_OR_RETURN(state_.keys, client::FollowKeyRotations(*c, std::move(state_.keys)));
+    if (state_.keys.size() > known) {
+      std::cerr << "pilotctl watch: followed the ledger key's rotation to " << state_.keys.back() << "\n";
+      PL_RETURN_IF_ERROR(SaveState(state_file_, state_));
+    }
     std::string target = "/v1/stream?from=" + std::to_string(state_.next);
     if (!types_.empty()) target += "&types=" + types_;
     PL_ASSIGN_OR_RETURN(auto ws, c->OpenStream(target));
@@ -124,7 +132,8 @@ class Watcher {
     const EventTypeInfo* info = FindEventType(type);
     if (!info) return Violation("entry " + std::to_string(seq) + " has no known type");
     if (redacted && info->is_public) return Violation("entry " + std::to_string(seq) + " of public type " + type + " arrived redacted");
-    if (!types_.empty() && ("," + types_ + ",").find("," + type + ",") == std::string::npos) {
+    if (type == kKeyRotatedType && !redacted) PL_RETURN_IF_ERROR(OnKeyRotation(seq, entry));
+    if (!Asked(type) && type != kKeyRotatedType) {  // rotations come whatever the filter
       return Violation("entry " + std::to_string(seq) + " of type " + type + " is not among the types asked for");
     }
     expected_ = seq + 1;
@@ -132,11 +141,49 @@ class Watcher {
     return Status::Ok();
   }
 
+  bool Asked(const std::string& type) const { return types_.empty() || ("," + types_ + ",").find("," + type + ",") != std::string::npos; }
+
+  // A ledger.key_rotated entry: from a key trusted (the last, or one it already followed to the
+  // next through /v1/ledger-keys), signed by the old and the new key; its new key signs from now.
+  Status OnKeyRotation(uint64_t seq, const Json& json) {
+    Result<Entry> entry = EntryFromJson(json);
+    if (!entry.ok()) return Violation("entry " + std::to_string(seq) + " is malformed");
+    const std::string old_key = entry->body().value("old_key", "");
+    const auto at = std::find(state_.keys.begin(), state_.keys.end(), old_key);
+    if (at == state_.keys.end()) {
+      return Violation("entry " + std::to_string(seq) + ": the key rotation is refused: its old_key " + old_key + " is not a trusted ledger key");
+    }
+    Result<std::string> next = projections::CheckKeyRotation(entry->signed_event, *at);
+    if (!next.ok()) return Violation("entry " + std::to_string(seq) + ": the key rotation is refused: " + next.status().message());
+    if (at + 1 < state_.keys.end() && *(at + 1) != *next) {
+      return Violation("entry " + std::to_string(seq) + ": the key rotation names another key than /v1/ledger-keys listed");
+    }
+    if (at + 1 == state_.keys.end()) {
+      state_.keys.push_back(*next);
+      std::cerr << "pilotctl watch: entry " << seq << " rotates the ledger key to " << *next << "\n";
+    }
+    return Status::Ok();
+  }
+
+  // The remembered checkpoint was signed by one of the keys trusted; new ones by the newest.
+  Result<Checkpoint> VerifyRemembered(const std::string& note) const {
+    Status last(Code::kDataLoss, "no trusted key");
+    for (const std::string& k : state_.keys) {
+      Result<note::Verifier> v = note::ParseVerifierKey(k);
+      if (!v.ok()) continue;
+      Result<Checkpoint> cp = VerifyCheckpoint(note, *v);
+      if (cp.ok()) return cp;
+      last = cp.status();
+    }
+    return last;
+  }
+
   Status OnCheckpoint(client::LedgerClient& c, const std::string& note) {
-    Result<Checkpoint> cp = VerifyCheckpoint(note, key_);
+    PL_ASSIGN_OR_RETURN(note::Verifier key, note::ParseVerifierKey(state_.keys.back()));
+    Result<Checkpoint> cp = VerifyCheckpoint(note, key);
     if (!cp.ok()) return Status(Code::kDataLoss, "a streamed checkpoint is not signed by the trusted key: " + cp.status().message());
     if (witnesses_) {
-      Result<policy::Witnessed> w = policy::CheckCheckpoint(note, key_, *witnesses_);
+      Result<policy::Witnessed> w = policy::CheckCheckpoint(note, key, *witnesses_);
       if (!w.ok()) {
         // Refused: no entry is delivered under it; the next checkpoint may carry the quorum.
         std::cerr << "pilotctl watch: refusing a checkpoint: " << w.status().message() << "\n";
@@ -144,7 +191,7 @@ class Watcher {
       }
     }
     if (!state_.checkpoint.empty()) {
-      Result<Checkpoint> remembered = VerifyCheckpoint(state_.checkpoint, key_);
+      Result<Checkpoint> remembered = VerifyRemembered(state_.checkpoint);
       if (!remembered.ok()) {
         return Status(Code::kDataLoss, "the remembered checkpoint is not signed by the trusted key (another ledger? start a new state file): " +
                                            remembered.status().message());
@@ -182,7 +229,9 @@ class Watcher {
       std::cerr << "pilotctl watch: entry " << seq << " (" << (entry.value("redacted", false) ? entry.value("type", "") + ", redacted" : entry["event"].value("type", ""))
                 << ") proven in the checkpoint of " << Count(cp->size, "entry", "entries") << "\n";
       const std::string line = WriteCanonical(entry) + "\n";
-      if (exec_.empty()) {
+      const std::string type = entry.value("redacted", false) ? entry.value("type", "") : entry["event"].value("type", "");
+      if (!Asked(type)) {  // a key rotation, proven, followed, not asked for
+      } else if (exec_.empty()) {
         std::cout << line << std::flush;
       } else if (!Exec(exec_, line)) {
         return Status(Code::kUnavailable, "--exec failed for entry " + std::to_string(seq) + "; it will be retried");
@@ -199,7 +248,6 @@ class Watcher {
 
   const Globals& g_;
   const std::string state_file_, types_, exec_;
-  const note::Verifier key_;
   // --policy: a checkpoint without the witness quorum is refused (nothing is delivered under it).
   const std::optional<policy::Policy> witnesses_;
   WatchState state_;
@@ -230,7 +278,7 @@ int Watch(const Globals& g, const std::vector<std::string>& args) {
   if (!state.ok()) return Fail(state.status());
   if (state->checkpoint.empty() && state->next == 0) state->next = from;
   if (ledger_key.empty()) ledger_key = state->ledger_key;
-  if (!state->ledger_key.empty() && ledger_key != state->ledger_key) {
+  if (!state->ledger_key.empty() && std::find(state->keys.begin(), state->keys.end(), ledger_key) == state->keys.end()) {
     return Fail("--ledger-key differs from the key " + state_file + " pinned: " + state->ledger_key);
   }
   if (ledger_key.empty()) {
@@ -243,21 +291,29 @@ int Watch(const Globals& g, const std::vector<std::string>& args) {
   }
   Result<note::Verifier> key = note::ParseVerifierKey(ledger_key);
   if (!key.ok()) return Fail(key.status());
+  if (state->ledger_key.empty()) state->ledger_key = ledger_key;
+  if (state->keys.empty()) state->keys = {ledger_key};
   {
     // A key that is not this ledger's is a usage mistake, not a forged log: say so before watching.
     auto c = Connect(g);
     Result<std::string> served = c.ok() ? (*c)->LedgerKey() : Result<std::string>(c.status());
     std::string served_key = served.ok() ? *served : "";
     while (!served_key.empty() && (served_key.back() == '\n' || served_key.back() == '\r')) served_key.pop_back();
-    if (served.ok() && served_key != ledger_key) {
+    // The served key may be a later one that the trusted key rotated to.
+    std::vector<std::string> keys = state->keys;
+    if (served.ok() && served_key != keys.back()) {
+      Result<std::vector<std::string>> followed = client::FollowKeyRotations(**c, keys);
+      if (!followed.ok() && followed.status().code() == Code::kDataLoss) return Fail(followed.status());
+      if (followed.ok()) keys = *followed;
+    }
+    if (served.ok() && served_key != keys.back()) {
       return Fail("the ledger key you trust is not the key of the ledger at " + g.server + " (it serves " + served_key +
                   "): check --ledger-key (or the key pinned in " + state_file + "), or the server");
     }
   }
-  state->ledger_key = ledger_key;
   signal(SIGTERM, [](int) { g_stop = true; });
   signal(SIGINT, [](int) { g_stop = true; });
-  return Watcher(g, state_file, types, exec, *key, std::move(witnesses)).Run(*state);
+  return Watcher(g, state_file, types, exec, std::move(witnesses)).Run(*state);
 }
 
 }  // namespace

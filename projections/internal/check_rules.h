@@ -33,6 +33,7 @@ std::string Seq(uint64_t seq);
 
 // check.cc: refused before any rule (the genesis entry is never appended).
 Status CheckRules(const RuleContext& x, const Genesis& b);
+Status CheckRules(const RuleContext& x, const KeyRotated& b);
 
 // check_actors.cc
 Status CheckRules(const RuleContext& x, const ActorRegistered& b);

@@ -11,6 +11,7 @@
 #include "client/verifier.h"
 #include "ledger/encoding.h"
 #include "ledger/merkle.h"
+#include "projections/key_rotation.h"
 #include "projections/views.h"
 #include "tests/ledger/ledger_test_util.h"
 #include "tests/ledger_builder.h"
@@ -47,11 +48,12 @@ class CraftedSource final : public client::LedgerSource {
 
   // Replaces the served entries by `served` and signs a checkpoint over them with the ledger key,
   // as a dishonest server holding the key would.
-  void ServeAndSign(std::vector<Json> served) {
+  // With `key`, the checkpoint is signed by that key instead (a rotated one).
+  void ServeAndSign(std::vector<Json> served, const PrivateKey* key = nullptr) {
     entries = std::move(served);
     merkle::CompactRange range;
     for (const Json& e : entries) range.Append(merkle::HashLeaf(WriteCanonical(e)), [](merkle::NodeId, const Hash&) {});
-    checkpoint = SignCheckpoint({log_.origin(), entries.size(), range.Root()}, log_.ledger_key());
+    checkpoint = SignCheckpoint({log_.origin(), entries.size(), range.Root()}, key ? *key : log_.ledger_key());
   }
 
   Result<std::string> SignedCheckpoint() override { return checkpoint; }
@@ -515,6 +517,111 @@ TEST_F(VerifierTest, ADamagedStateFileIsRefusedNotThrownOn) {
     }
     EXPECT_NE(r.status().code(), Code::kInternal) << d.dump().substr(0, 200);
   }
+}
+
+// Key rotations (PROTOCOL.md §11): entry 6 rotates the ledger key, the checkpoint of 7 entries is
+// signed by the new key, and /v1/ledger-keys lists it. The auditor trusts the genesis key.
+class KeyRotationTest : public VerifierTest {
+ protected:
+  // Serves log_ plus `rotation` at seq 6, the checkpoint signed by `signer`, and lists `listed` as
+  // the key from 7 (unless empty).
+  void Serve(CraftedSource& source, const SignedEvent& rotation, const PrivateKey& signer, const std::string& listed) {
+    std::vector<Json> served = source.entries;
+    served.push_back(Json::parse(EntryLeaf(Entry{6, log_.now, rotation})));
+    source.ServeAndSign(served, &signer);
+    // Honest consistency proofs over the served tree (the builder's stops at 6 entries).
+    auto nodes = std::make_shared<std::map<std::pair<int, uint64_t>, Hash>>();
+    merkle::CompactRange range;
+    for (const Json& e : served) {
+      range.Append(merkle::HashLeaf(WriteCanonical(e)), [&](merkle::NodeId id, const Hash& h) { (*nodes)[{int(id.level), id.index}] = h; });
+    }
+    source.consistency = [nodes](uint64_t from, uint64_t to) {
+      const merkle::ProofPlan plan = merkle::ConsistencyPlan(from, to);
+      std::vector<Hash> hashes;
+      for (const merkle::NodeId& id : plan.ids) hashes.push_back(nodes->at({int(id.level), id.index}));
+      return merkle::AssembleProof(plan, hashes);
+    };
+    Json keys = Json::array({{{"key", log_.verifier_key()}, {"from", 0}}});
+    if (!listed.empty()) keys.push_back({{"key", listed}, {"from", 7}, {"rotated_at", 6}});
+    source.views["/v1/ledger-keys"] = {{"keys", keys}};
+  }
+  client::VerifyOptions NoCompare(const std::string& state_file = "") const {
+    client::VerifyOptions o = Options(state_file);
+    o.compare_projections = false;
+    return o;
+  }
+  std::string Vkey(const PrivateKey& k) const { return note::VerifierKeyString(log_.origin(), k.public_key()); }
+
+  const PrivateKey new_key_ = *PrivateKey::Generate();
+};
+
+TEST_F(KeyRotationTest, AnAuditorOfTheGenesisKeyFollowsARotationSignedByBothKeys) {
+  StateFile state;
+  VerifyOnce(state);  // remembered under the old key
+  CraftedSource source(log_);
+  ASSERT_OK_AND_ASSIGN(SignedEvent rotation, projections::MakeKeyRotation(1, log_.now, log_.origin(), log_.ledger_key(), new_key_));
+  Serve(source, rotation, new_key_, Vkey(new_key_));
+  ASSERT_OK_AND_ASSIGN(client::VerifyReport r, client::VerifyLedger(source, NoCompare(state.path())));
+  EXPECT_EQ(r.from, 6u);
+  EXPECT_EQ(r.size, 7u);
+  EXPECT_EQ(r.rotations, 1u);
+  EXPECT_EQ(r.ledger_key, Vkey(new_key_));
+  EXPECT_EQ(r.signatures, 2u);
+  // The state file now trusts the new key too; a fresh auditor of the genesis key also follows.
+  EXPECT_TRUE(client::VerifyLedger(source, NoCompare(state.path())).ok());
+  ASSERT_OK_AND_ASSIGN(client::VerifyReport fresh, client::VerifyLedger(source, NoCompare()));
+  EXPECT_EQ(fresh.rotations, 1u);
+  // The old key no longer verifies the checkpoint: without the listed rotation, nothing does.
+  source.views.erase("/v1/ledger-keys");
+  Result<client::VerifyReport> hidden = client::VerifyLedger(source, NoCompare());
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.status().message(), "the served checkpoint is not signed by the trusted ledger key: note has no verifiable signatures");
+}
+
+TEST_F(KeyRotationTest, ARotationSignedOnlyByTheNewKeyIsRefusedNamingItsSeq) {
+  ASSERT_OK_AND_ASSIGN(SignedEvent rotation, projections::MakeKeyRotation(1, log_.now, log_.origin(), log_.ledger_key(), new_key_));
+  rotation.sigs.erase(rotation.sigs.begin());  // only ledger-key-new's signature is left
+  CraftedSource source(log_);
+  Serve(source, rotation, new_key_, Vkey(new_key_));
+  Result<client::VerifyReport> r = client::VerifyLedger(source, NoCompare());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kDataLoss);
+  EXPECT_EQ(r.status().message(), "entry 6: the key rotation is refused: it is not signed by the old key (ledger-key-old)");
+  // Unlisted, the replay refuses the same entry (the checkpoint then signed by the old key).
+  CraftedSource unlisted(log_);
+  Serve(unlisted, rotation, log_.ledger_key(), "");
+  r = client::VerifyLedger(unlisted, NoCompare());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "entry 6: the key rotation is refused: it is not signed by the old key (ledger-key-old)");
+}
+
+TEST_F(KeyRotationTest, ARotationFromAnotherKeyIsRefusedNamingItsSeq) {
+  const PrivateKey other = *PrivateKey::Generate();
+  ASSERT_OK_AND_ASSIGN(SignedEvent rotation, projections::MakeKeyRotation(1, log_.now, log_.origin(), other, new_key_));
+  CraftedSource source(log_);
+  Serve(source, rotation, new_key_, Vkey(new_key_));
+  Result<client::VerifyReport> r = client::VerifyLedger(source, NoCompare());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kDataLoss);
+  EXPECT_EQ(r.status().message(), "entry 6: the key rotation is refused: its old_key " + Vkey(other) +
+                                      " is not the trusted ledger key " + log_.verifier_key());
+}
+
+TEST_F(KeyRotationTest, AnHonestRotationUnlistedWithACheckpointByTheOldKeyIsRefused) {
+  ASSERT_OK_AND_ASSIGN(SignedEvent rotation, projections::MakeKeyRotation(1, log_.now, log_.origin(), log_.ledger_key(), new_key_));
+  CraftedSource source(log_);
+  Serve(source, rotation, log_.ledger_key(), "");
+  Result<client::VerifyReport> r = client::VerifyLedger(source, NoCompare());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "the checkpoint of 7 entries is signed by " + log_.verifier_key() +
+                                      ", but the log's key after its rotations is " + Vkey(new_key_));
+}
+
+TEST_F(KeyRotationTest, ASubmittedRotationIsForbidden) {
+  ASSERT_OK_AND_ASSIGN(SignedEvent rotation, projections::MakeKeyRotation(1, log_.now, log_.origin(), log_.ledger_key(), new_key_));
+  const Status s = projections::Check(log_.state, rotation, log_.now);
+  EXPECT_EQ(s.code(), Code::kForbidden);
+  EXPECT_EQ(s.message(), "ledger.key_rotated is written by pilotledgerd rotate-key, never appended");
 }
 
 }  // namespace

@@ -76,9 +76,10 @@ TEST(EventTest, EntryLeafIsCanonicalAndParsesBack) {
 }
 
 TEST(EventTest, KnowsTheProtocolEventTypesAndWhichArePublic) {
-  EXPECT_EQ(EventTypes().size(), 24u);
+  EXPECT_EQ(EventTypes().size(), 25u);
   EXPECT_TRUE(FindEventType("review.scope")->is_public) << "the review list (附件2) is public";
   EXPECT_TRUE(FindEventType("review.requirements")->is_public);
+  EXPECT_TRUE(FindEventType("ledger.key_rotated")->is_public);
   EXPECT_TRUE(FindEventType("title.revoked")->is_public);
   EXPECT_TRUE(FindEventType("campaign.amended")->is_public);
   EXPECT_FALSE(FindEventType("score.recorded")->is_public);

@@ -60,7 +60,7 @@ EVENT_TYPES = frozenset([
     "review.requested", "review.recommended", "score.recorded", "spotcheck.recorded",
     "publication.issued", "objection.filed", "objection.resolved", "title.granted",
     "review.passed", "title.revoked", "review.scope", "review.requirements",
-    "application.rejected", "review.failed", "campaign.closed", "assessment.recorded",
+    "application.rejected", "review.failed", "campaign.closed", "assessment.recorded", "ledger.key_rotated",
 ])
 ROLES = frozenset(["ministry", "provincial", "soe_group", "expert", "applicant", "auditor"])
 
@@ -69,7 +69,7 @@ def is_public_type(t):
     """Entry types readable by anyone (PROTOCOL §7 'Read access')."""
     return (t in ("ledger.genesis", "campaign.opened", "campaign.amended",
                   "publication.issued", "review.passed", "review.scope", "review.requirements",
-                  "campaign.closed")
+                  "campaign.closed", "ledger.key_rotated")
             or t.startswith("actor.") or t.startswith("title."))
 
 
@@ -594,6 +594,72 @@ def _check_actor_descriptor(desc, seq, what):
     return desc["actor"], pub
 
 
+def check_key_rotation(e, trusted_key, seq):
+    """A ledger.key_rotated entry (PROTOCOL.md §11) from `trusted_key`: body {old_key, new_key}
+    with old_key == trusted_key and new_key a verifier key of the same name; exactly the two
+    signatures "ledger-key-old" (by the old key) and "ledger-key-new" (by the new key) over the
+    usual event signing input. Returns the new key string; raises VerifyError naming `seq`."""
+    ev = e.get("event") if isinstance(e, dict) else None
+    if not isinstance(ev, dict) or ev.get("type") != "ledger.key_rotated":
+        raise VerifyError("the key rotation entry is not a ledger.key_rotated", seq)
+    body = ev.get("body")
+    if not isinstance(body, dict) or set(body) != {"old_key", "new_key"}:
+        raise VerifyError("ledger.key_rotated body must be exactly {old_key, new_key}", seq)
+    if body["old_key"] != trusted_key:
+        raise VerifyError("key rotation: old_key %r is not the trusted ledger key %r"
+                          % (body["old_key"], trusted_key), seq)
+    try:
+        old = parse_verifier_key(body["old_key"])
+        new = parse_verifier_key(body["new_key"])
+    except NoteError as err:
+        raise VerifyError("key rotation: %s" % err, seq)
+    if new.name != old.name:
+        raise VerifyError("key rotation: new_key names %r, not %r" % (new.name, old.name), seq)
+    sigs = e.get("sigs")
+    if not isinstance(sigs, list) or len(sigs) != 2:
+        raise VerifyError("key rotation: must carry exactly the old and the new key's signatures",
+                          seq)
+    msg = EVENT_CONTEXT + canonical(ev)
+    by = {"ledger-key-old": old, "ledger-key-new": new}
+    for s in sigs:
+        v = by.pop(s.get("signer"), None) if isinstance(s, dict) else None
+        try:
+            sig = b64decode(s.get("sig", ""), strict=False) if isinstance(s, dict) else b""
+        except ValueError:
+            sig = b""
+        if v is None or not v.verify(msg, sig):
+            raise VerifyError("key rotation: the signature by %r is not valid"
+                              % (s.get("signer") if isinstance(s, dict) else None), seq)
+    return body["new_key"]
+
+
+def follow_key_rotations(c, trusted_key):
+    """The keys /v1/ledger-keys lists after `trusted_key`, each rotation entry checked with
+    check_key_rotation before its key is trusted. Returns (genesis key, [trusted, ...])."""
+    try:
+        obj = c.get_json("/v1/ledger-keys")
+    except VerifyError as e:
+        if "HTTP 404" in str(e):
+            return None, [trusted_key]
+        raise
+    keys = obj.get("keys") if isinstance(obj, dict) else None
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
+        raise VerifyError("/v1/ledger-keys: no keys list")
+    listed = [k.get("key") for k in keys]
+    if trusted_key not in listed:
+        raise VerifyError("/v1/ledger-keys does not list the trusted key %r" % trusted_key)
+    chain = [trusted_key]
+    for k in keys[listed.index(trusted_key) + 1:]:
+        seq = k.get("rotated_at")
+        if type(seq) is not int or seq < 0:
+            raise VerifyError("/v1/ledger-keys: a key without rotated_at")
+        new = check_key_rotation(c.get_json("/v1/entries/%d" % seq, seq=seq), chain[-1], seq)
+        if new != k.get("key"):
+            raise VerifyError("key rotation names another key than /v1/ledger-keys lists", seq)
+        chain.append(new)
+    return listed[0], chain
+
+
 def verify_entries(entries, ledger_key=None, require_unredacted=False):
     """Replay entries 0..n-1 (parsed JSON objects, in order).
 
@@ -605,8 +671,13 @@ def verify_entries(entries, ledger_key=None, require_unredacted=False):
     ({"seq","type","leaf_hash","redacted":true}) contribute their leaf_hash and are counted; they
     are an error if `require_unredacted` or if their type is public.
 
-    Returns {"leaf_hashes": [...], "signatures": K, "redacted": R, "genesis": body}.
+    A ledger.key_rotated entry must rotate from the key current at it (check_key_rotation).
+
+    Returns {"leaf_hashes": [...], "signatures": K, "redacted": R, "genesis": body,
+    "ledger_key": the key after every rotation, "rotations": N}.
     Raises VerifyError naming the seq of the first failure."""
+    current_key = None
+    rotations = 0
     actors = {}        # id -> public key bytes, for currently active actors
     revoked = set()
     ids = set()
@@ -692,11 +763,18 @@ def verify_entries(entries, ledger_key=None, require_unredacted=False):
                     raise VerifyError("genesis authority %r listed twice" % aid, seq)
                 actors[aid] = pub
             genesis = body
+            current_key = body["ledger_key"]
             hashes.append(leaf_hash(leaf))
             continue
 
         if t == "ledger.genesis":
             raise VerifyError("ledger.genesis after entry 0", seq)
+        if t == "ledger.key_rotated":
+            current_key = check_key_rotation(e, current_key, seq)
+            rotations += 1
+            nsigs += 2
+            hashes.append(leaf_hash(leaf))
+            continue
         if not sigs:
             raise VerifyError("entry has no signatures", seq)
         msg = EVENT_CONTEXT + canonical(ev)
@@ -740,7 +818,7 @@ def verify_entries(entries, ledger_key=None, require_unredacted=False):
             revoked.add(aid)
         hashes.append(leaf_hash(leaf))
     return {"leaf_hashes": hashes, "signatures": nsigs, "redacted": nredacted,
-            "genesis": genesis}
+            "genesis": genesis, "ledger_key": current_key, "rotations": rotations}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -842,9 +920,12 @@ def verify_ledger(url, ledger_key=None, auth_key=None, auth_actor=None, samples=
         verifier = parse_verifier_key(served_key)
     except (UnicodeDecodeError, NoteError) as e:
         raise VerifyError("/v1/ledger-key: %s" % e)
-    if ledger_key is not None and ledger_key.strip() != served_key:
-        raise VerifyError("served ledger key %r differs from --ledger-key %r"
-                          % (served_key, ledger_key.strip()))
+    # The key trusted (--ledger-key, else the served one), then the rotations from it.
+    trusted = ledger_key.strip() if ledger_key is not None else served_key
+    genesis_key, chain = follow_key_rotations(c, trusted)
+    if chain[-1] != served_key:
+        raise VerifyError("served ledger key %r differs from --ledger-key %r (after %d key "
+                          "rotations)" % (served_key, trusted, len(chain) - 1))
 
     # 2. Checkpoint.
     note_bytes = c.get_text("/v1/checkpoint")
@@ -879,8 +960,11 @@ def verify_ledger(url, ledger_key=None, auth_key=None, auth_actor=None, samples=
                               % (start, len(got), nxt), start)
         entries.extend(got)
     entries = entries[:size]
-    result = verify_entries(entries, ledger_key=served_key,
+    result = verify_entries(entries, ledger_key=genesis_key or served_key,
                             require_unredacted=auth_key is not None)
+    if result["ledger_key"] != served_key:
+        raise VerifyError("the checkpoint is signed by %r, but the log's key after its "
+                          "rotations is %r" % (served_key, result["ledger_key"]))
     hashes = result["leaf_hashes"]
     genesis = result["genesis"]
     if "origin" in genesis and genesis["origin"] != origin:
@@ -951,7 +1035,8 @@ def verify_ledger(url, ledger_key=None, auth_key=None, auth_actor=None, samples=
         raise VerifyError("two checkpoints of size %d with different roots" % size)
 
     return {"ok": True, "size": size, "signatures": result["signatures"],
-            "redacted": result["redacted"], "root": b64encode(root)}
+            "redacted": result["redacted"], "root": b64encode(root),
+            "rotations": result["rotations"]}
 
 
 def main(argv=None):

@@ -427,6 +427,44 @@ def flip_b64(s, byte_index=10):
     return b64(bytes(raw))
 
 
+class KeyRotation(unittest.TestCase):
+    """ledger.key_rotated (protocol.md §11.1) in the replay: both keys sign, old_key is current."""
+
+    def setUp(self):
+        self.L = five_entry_ledger()
+        self.new_priv = Ed25519PrivateKey.generate()
+        self.new_vkey = pv.make_verifier_key(self.L.ORIGIN, raw_pub(self.new_priv))
+
+    def rotation(self, old_priv, signers=("ledger-key-old", "ledger-key-new")):
+        old_vkey = pv.make_verifier_key(self.L.ORIGIN, raw_pub(old_priv))
+        ev = self.L.event("ledger.key_rotated", {"old_key": old_vkey, "new_key": self.new_vkey})
+        by = {"ledger-key-old": old_priv, "ledger-key-new": self.new_priv}
+        sigs = [{"signer": s, "sig": b64(by[s].sign(pv.event_signing_input(ev)))} for s in signers]
+        seq = len(self.L.entries)
+        e = {"seq": seq, "received": "2023-10-15T08:02:00.000Z", "event": ev, "sigs": sigs}
+        self.L.entries.append(e)
+        return e
+
+    def test_followed(self):
+        self.rotation(self.L.ledger_priv)
+        r = pv.verify_entries(self.L.entries, ledger_key=self.L.vkey)
+        self.assertEqual(r["ledger_key"], self.new_vkey)
+        self.assertEqual(r["rotations"], 1)
+
+    def test_only_the_new_key_signs(self):
+        self.rotation(self.L.ledger_priv, signers=("ledger-key-new",))
+        with self.assertRaises(pv.VerifyError) as cm:
+            pv.verify_entries(self.L.entries, ledger_key=self.L.vkey)
+        self.assertEqual(cm.exception.seq, 5)
+
+    def test_from_another_key(self):
+        self.rotation(Ed25519PrivateKey.generate())
+        with self.assertRaises(pv.VerifyError) as cm:
+            pv.verify_entries(self.L.entries, ledger_key=self.L.vkey)
+        self.assertEqual(cm.exception.seq, 5)
+        self.assertIn("is not the trusted ledger key", str(cm.exception))
+
+
 class VerifyEntries(unittest.TestCase):
     def setUp(self):
         self.L = five_entry_ledger()
@@ -661,7 +699,8 @@ class VerifyLedgerFakeServer(unittest.TestCase):
         with FakeServer(self.L) as s:
             r = pv.verify_ledger(s.url, ledger_key=self.L.vkey, page=7)
         self.assertEqual(r, {"ok": True, "size": len(self.L.entries), "signatures": 1 + 3 + 1 + 1
-                             + 1 + 3, "redacted": 41, "root": b64(self.L.root())})
+                             + 1 + 3, "redacted": 41, "root": b64(self.L.root()),
+                             "rotations": 0})
         self.assertTrue(any(p.startswith("/v1/proofs/consistency?from=1&") for p in s.requests))
         self.assertTrue(any("from=%d&to" % (len(self.L.entries) - 1) in p for p in s.requests))
 

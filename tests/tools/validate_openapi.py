@@ -33,6 +33,7 @@ ROUTES = [
     ("GET", "/v1/entries/{seq}"),
     ("GET", "/v1/checkpoint"),
     ("GET", "/v1/ledger-key"),
+    ("GET", "/v1/ledger-keys"),
     ("GET", "/v1/proofs/inclusion"),
     ("GET", "/v1/proofs/consistency"),
     ("GET", "/v1/units"),
