@@ -97,7 +97,7 @@ Status SaveMemory(const std::string& path, const Memory& m) {
 
 class Verifier {
  public:
-  Verifier(LedgerSource& c, const VerifyOptions& o) : c_(c), o_(o) {}
+  explicit Verifier(LedgerSource& c) : c_(c) {}
 
   // Fetches the latest checkpoint and verifies every entry up to it.
   Status Sync(Memory& m, VerifyReport& report) {
@@ -265,7 +265,6 @@ class Verifier {
   }
 
   LedgerSource& c_;
-  const VerifyOptions& o_;
   merkle::CompactRange start_;  // the verified tree this run starts from
   std::vector<Hash> leaves_;    // the leaf hashes this run appended to it
 };
@@ -351,7 +350,7 @@ Result<VerifyReport> VerifyLedger(LedgerSource& source, const VerifyOptions& opt
   PL_ASSIGN_OR_RETURN(Memory memory, LoadMemory(options.state_file, options.ledger_key));
   VerifyReport report;
   report.from = memory.size;
-  Verifier v(source, options);
+  Verifier v(source);
   for (int round = 0;; ++round) {
     PL_RETURN_IF_ERROR(v.Sync(memory, report));
     bool stale = false;
