@@ -22,6 +22,8 @@ const std::map<std::string, std::string>& ZhLabels() {
       {"active", "有效"}, {"revoked", "已撤销"}, {"eligible", "符合"}, {"ineligible", "不符合"},
       {"review_failed", "复核未通过"}, {"review_not_requested", "未申请复核"}, {"assessment_failed", "评估未通过"},
       {"objection_upheld", "异议成立"}, {"other", "其他"}, {"province", "省、自治区、直辖市"},
+      {"failed", "复核未通过"}, {"score_below_line", "评审得分未达线"}, {"spot_check_failed", "抽查未通过"},
+      {"not_eligible", "不符合申报条件"}, {"withdrawn", "主动撤回"},
       {"planned_city_or_xpcc", "计划单列市、新疆生产建设兵团"}, {"soe_group", "中央企业"}, {"total", "合计"}};
   return labels;
 }
@@ -83,6 +85,8 @@ Json Failed(const Eligibility& e) {
   return failed.empty() ? Json(nullptr) : Json(failed);
 }
 
+Json TextOrNull(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+
 const Title* ReviewedTitle(const Unit& u, const Campaign& c, std::string* batch) {
   for (const std::string& b : c.rules.review->batches) {
     if (const auto t = u.titles.find(b); t != u.titles.end()) {
@@ -100,7 +104,9 @@ void ReviewList(Builder& b) {
   b.Col("batch", "原批次", CellType::kText, 8);
   b.UnitCols();
   b.Col("title_status", "称号状态", CellType::kText, 10);
+  b.Col("revocation_reason", "撤销原因", CellType::kText, 14);
   b.Col("review_state", "复核状态", CellType::kText, 12);
+  b.Col("failure_reason", "复核未通过原因", CellType::kText, 14);
   const bool closed = b.c.rules.deadline && b.s.last_received > *b.c.rules.deadline;
   const auto listed = [&](const Unit& u) { return b.c.Listed(u.d.authority, u.d.id).has_value(); };
   for (const Unit* u : Ordered(b, listed)) {
@@ -112,17 +118,21 @@ void ReviewList(Builder& b) {
     std::vector<Json> cells = {batch.empty() ? Json(nullptr) : Json(batch)};
     for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
     cells.push_back(b.Label(t && t->active() ? "active" : "revoked"));
+    cells.push_back(t && t->revoked_seq ? b.Label(t->reason) : Json(nullptr));  // title.revoked is public
     const bool full = b.access.full(*u);
     std::string state = full ? (closed ? "not_requested" : "listed") : "";
+    std::string failure;  // review.failed is not public
     if (const auto rv = u->reviews.find(b.c.id); rv != u->reviews.end()) {
       const Review& r = rv->second;
       if (full || r.published_seq || r.passed_seq) state = ReviewState(r, full);
+      if (full && r.refusal) failure = r.refusal->reason;
       for (const auto& seq : {full ? std::optional<uint64_t>(r.requested_seq) : std::nullopt, full ? r.recommended_seq : std::nullopt,
-                              r.published_seq, r.passed_seq}) {
+                              r.published_seq, r.passed_seq, full && r.refusal ? std::optional<uint64_t>(r.refusal->seq) : std::nullopt}) {
         if (seq) seqs.push_back(*seq);
       }
     }
     cells.push_back(b.Label(state));
+    cells.push_back(b.Label(failure));
     b.Add(std::move(cells), std::move(seqs));
   }
 }
@@ -137,6 +147,8 @@ void Summary(Builder& b) {
   b.Col("eligibility", "是否符合申报条件", CellType::kText, 12);
   b.Col("failed_criteria", "未满足的条件", CellType::kText, 40);
   b.Col("status", "状态", CellType::kText, 10);
+  b.Col("reason", "原因", CellType::kText, 14);
+  b.Col("note", "说明", CellType::kText, 30);
   const auto recommended = [&](const Unit& u) {
     const auto a = u.applications.find(b.c.id);
     const auto r = u.reviews.find(b.c.id);
@@ -149,8 +161,11 @@ void Summary(Builder& b) {
       std::vector<Json> cells = {b.Label("application"), nullptr};
       for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
       cells.insert(cells.end(), {b.Label(e.eligible ? "eligible" : "ineligible"), Failed(e), b.Label(ApplicationState(a, true))});
+      // application.rejected: why the unit was not selected.
+      cells.insert(cells.end(), {a.refusal ? b.Label(a.refusal->reason) : Json(nullptr), a.refusal ? TextOrNull(a.refusal->note) : Json(nullptr)});
       std::vector<uint64_t> seqs = {a.submitted_seq, *a.recommended_seq, b.c.rules_seq};
       if (a.granted_seq) seqs.push_back(*a.granted_seq);
+      if (a.refusal) seqs.push_back(a.refusal->seq);
       b.Add(std::move(cells), std::move(seqs));
     }
     if (const auto it = u->reviews.find(b.c.id); it != u->reviews.end() && it->second.recommended_seq) {
@@ -161,10 +176,22 @@ void Summary(Builder& b) {
       const Eligibility e = Evaluate(b.c.rules, u->d.category, u->d.subtype, r.metrics, r.scenarios);
       std::vector<Json> cells = {b.Label("review"), batch.empty() ? Json(nullptr) : Json(batch)};
       for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
-      cells.insert(cells.end(), {b.Label(e.eligible ? "eligible" : "ineligible"), Failed(e), b.Label(ReviewState(r, true))});
+      // The outcome: review.failed with its reason, or, with neither a pass nor a failure, the
+      // reviewed title revoked (as GET …/outcomes shows it) with the revocation's reason.
+      const bool revoked = !r.passed_seq && !r.refusal && t && t->revoked_seq;
+      cells.insert(cells.end(), {b.Label(e.eligible ? "eligible" : "ineligible"), Failed(e), b.Label(revoked ? "revoked" : ReviewState(r, true))});
+      if (r.refusal) {
+        cells.insert(cells.end(), {b.Label(r.refusal->reason), TextOrNull(r.refusal->note)});
+      } else if (revoked) {
+        cells.insert(cells.end(), {b.Label(t->reason), TextOrNull(t->note)});
+      } else {
+        cells.insert(cells.end(), {nullptr, nullptr});
+      }
       std::vector<uint64_t> seqs = {r.requested_seq, *r.recommended_seq, b.c.rules_seq};
       if (t) seqs.push_back(t->granted_seq);
+      if (t && t->revoked_seq) seqs.push_back(*t->revoked_seq);
       if (r.passed_seq) seqs.push_back(*r.passed_seq);
+      if (r.refusal) seqs.push_back(r.refusal->seq);
       b.Add(std::move(cells), std::move(seqs));
     }
   }
@@ -199,6 +226,7 @@ void Granted(Builder& b) {
   b.Col("kind", "类型", CellType::kText, 10);
   b.UnitCols();
   b.Col("title_status", "称号状态", CellType::kText, 10);
+  b.Col("revocation_reason", "撤销原因", CellType::kText, 14);
   const auto granted = [&](const Unit& u) {
     const auto r = u.reviews.find(b.c.id);
     return u.titles.count(b.c.id) || (r != u.reviews.end() && r->second.passed_seq);
@@ -208,6 +236,7 @@ void Granted(Builder& b) {
       std::vector<Json> cells = {b.Label("title")};
       for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
       cells.push_back(b.Label(t->second.active() ? "active" : "revoked"));
+      cells.push_back(t->second.revoked_seq ? b.Label(t->second.reason) : Json(nullptr));
       std::vector<uint64_t> seqs = {t->second.granted_seq};
       if (t->second.revoked_seq) seqs.push_back(*t->second.revoked_seq);
       b.Add(std::move(cells), std::move(seqs));
@@ -218,6 +247,7 @@ void Granted(Builder& b) {
       std::vector<Json> cells = {b.Label("review_passed")};
       for (Json& cell : b.UnitCells(*u)) cells.push_back(std::move(cell));
       cells.push_back(b.Label(!t || t->active() ? "active" : "revoked"));
+      cells.push_back(t && t->revoked_seq ? b.Label(t->reason) : Json(nullptr));
       std::vector<uint64_t> seqs = {*r->second.passed_seq};
       if (t && t->revoked_seq) seqs.push_back(*t->revoked_seq);
       b.Add(std::move(cells), std::move(seqs));

@@ -68,10 +68,14 @@ void AddSampleCommands(std::vector<Command>& commands);
 void AddWatchCommands(std::vector<Command>& commands);
 void AddImportCommands(std::vector<Command>& commands);
 void AddReportCommands(std::vector<Command>& commands);
+void AddImportTableCommands(std::vector<Command>& commands);
 void AddDocumentCommands(std::vector<Command>& commands);
 
 // {name, sha256, bytes} of the file a --document option names: NAME=FILE, or FILE (named by its
 // file name). The file itself never enters the log.
 Result<Json> DocumentCitation(const std::string& spec);
+// The `checks` of a recommendation from --check options, each METHOD:YYYY-MM-DD:NOTE (how the
+// authority checked the unit); the ledger judges the method and the date.
+Result<Json> CheckRecords(const std::vector<std::string>& items);
 
 }  // namespace pilotledger::cli

@@ -128,16 +128,6 @@ Result<Json> Metrics(const std::vector<std::string>& items) {
   return m;
 }
 
-// "METHOD:YYYY-MM-DD:NOTE" checks of a recommendation (how the authority checked the unit).
-Result<Json> Checks(const std::vector<std::string>& items) {
-  Json checks = Json::array();
-  for (const std::string& item : items) {
-    const auto a = item.find(':'), b = a == std::string::npos ? a : item.find(':', a + 1);
-    if (b == std::string::npos) return Status(Code::kInvalidArgument, "--check takes METHOD:YYYY-MM-DD:NOTE, got " + item);
-    checks.push_back({{"method", item.substr(0, a)}, {"date", item.substr(a + 1, b - a - 1)}, {"note", item.substr(b + 1)}});
-  }
-  return checks;
-}
 
 // A shortcut: positional unit (or other) argument, --campaign, and type-specific options.
 struct Shortcut {
@@ -230,7 +220,7 @@ std::vector<Shortcut> Shortcuts() {
                [](const po::variables_map& vm) -> Result<Json> {
                  Json b = WithCampaign(vm, {{"unit_id", Str(vm, "unit")}});
                  if (vm.count("check")) {
-                   PL_ASSIGN_OR_RETURN(b["checks"], Checks(Strs(vm, "check")));
+                   PL_ASSIGN_OR_RETURN(b["checks"], CheckRecords(Strs(vm, "check")));
                  }
                  return b;
                }});
@@ -314,7 +304,7 @@ std::vector<Shortcut> Shortcuts() {
                  PL_ASSIGN_OR_RETURN(Json findings, ReadJsonInput(Str(vm, "findings")));
                  Json b = WithCampaign(vm, {{"unit_id", Str(vm, "unit")}, {"findings", findings}});
                  if (vm.count("check")) {
-                   PL_ASSIGN_OR_RETURN(b["checks"], Checks(Strs(vm, "check")));
+                   PL_ASSIGN_OR_RETURN(b["checks"], CheckRecords(Strs(vm, "check")));
                  }
                  return b;
                }});
@@ -434,6 +424,17 @@ int AppendCmd(const Globals& g, const std::vector<std::string>& args) {
 }
 
 }  // namespace
+
+// "METHOD:YYYY-MM-DD:NOTE" checks of a recommendation (how the authority checked the unit).
+Result<Json> CheckRecords(const std::vector<std::string>& items) {
+  Json checks = Json::array();
+  for (const std::string& item : items) {
+    const auto a = item.find(':'), b = a == std::string::npos ? a : item.find(':', a + 1);
+    if (b == std::string::npos) return Status(Code::kInvalidArgument, "--check takes METHOD:YYYY-MM-DD:NOTE, got " + item);
+    checks.push_back({{"method", item.substr(0, a)}, {"date", item.substr(a + 1, b - a - 1)}, {"note", item.substr(b + 1)}});
+  }
+  return checks;
+}
 
 void AddEventCommands(std::vector<Command>& commands) {
   commands.push_back({"keygen", "create an actor's key and print its descriptor", Keygen});

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   AddWatchCommands(commands);
   AddImportCommands(commands);
   AddReportCommands(commands);
+  AddImportTableCommands(commands);
   AddDocumentCommands(commands);
   AddSampleCommands(commands);
 

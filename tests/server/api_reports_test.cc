@@ -99,7 +99,7 @@ TEST_F(ReportsApiTest, ACsvReportStatesTheCheckpointItsRowsReflect) {
   const std::string note = *service_->log().signed_checkpoint();
   EXPECT_NE(r.body.find("# checkpoint_size: " + std::to_string(service_->log().size()) + "\r\n"), std::string::npos);
   EXPECT_NE(r.body.find("# checkpoint_note: " + Base64Encode(note) + "\r\n"), std::string::npos);
-  EXPECT_NE(r.body.find("\r\nno,kind,batch,name,credit_code,category,subtype,region,authority,eligibility,failed_criteria,status,seqs\r\n"),
+  EXPECT_NE(r.body.find("\r\nno,kind,batch,name,credit_code,category,subtype,region,authority,eligibility,failed_criteria,status,reason,note,seqs\r\n"),
             std::string::npos);
   // The one recommendation, in full for the auditor.
   const projections::Unit& u = *ledger_->state.FindUnit(recommended_);
@@ -107,7 +107,7 @@ TEST_F(ReportsApiTest, ACsvReportStatesTheCheckpointItsRowsReflect) {
   const std::string seqs = std::to_string(ledger_->state.FindCampaign("2023")->rules_seq) + " " + std::to_string(a.submitted_seq) + " " +
                            std::to_string(*a.recommended_seq);
   EXPECT_NE(r.body.find("\r\n1,application,," + u.d.name + "," + recommended_ + ",enterprise,product," + u.d.region +
-                        ",110000,eligible,,recommended," + seqs + "\r\n"),
+                        ",110000,eligible,,recommended,,," + seqs + "\r\n"),
             std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("# rows: 1\r\n"), std::string::npos);
@@ -144,6 +144,75 @@ TEST_F(ReportsApiTest, ReadersSeeInReportsWhatTheySeeInTheJsonAnswers) {
   EXPECT_EQ(Get(target, beijing_[0]).body.find(other_), std::string::npos);
   EXPECT_EQ(Get("/v1/campaigns/2023/reports/quotas?format=csv").status, 401);
   EXPECT_EQ(Get("/v1/campaigns/2023/reports/quotas?format=csv", shanghai_[1]).status, 200);
+}
+
+// The issue-11 outcomes in the tables: application.rejected and review.failed with their reasons
+// in the summary's status columns (and the review list's), a revoked title with its reason wherever
+// a title status says revoked, and the outcomes' seqs among each row's.
+TEST_F(ReportsApiTest, TheTablesShowEveryOutcomeWithItsReason) {
+  ASSERT_OK(ledger_->SpotCheck("2023", recommended_, false));
+  ASSERT_OK(ledger_->Reject("2023", recommended_, "spot_check_failed", "现场抽查不合格"));
+  const std::string failed = ledger_->Titled("2018", "110000"), passed = ledger_->Titled("2017", "110000");
+  ASSERT_OK(ledger_->Scope("2023", {failed, passed, ledger_->Titled("2019", "110000")}));  // the 70% cap: 2 of 3
+  for (const std::string& id : {failed, passed}) {
+    ASSERT_OK(ledger_->RequestReview("2023", id));
+    ASSERT_OK(ledger_->RecommendReview("2023", id));
+  }
+  ASSERT_OK(ledger_->Publish("2023", {passed}, fx::At("2023-10-15T08:00:01Z")));
+  ASSERT_NO_FATAL_FAILURE(Sync());
+  clock_.Advance(2000);  // past the objection deadline, for the server and the test's ledger alike
+  ledger_->now = clock_.Now();
+  ASSERT_OK(ledger_->PassReview("2023", {passed}));
+  for (const char* expert : {"expert1", "expert2", "expert3"}) ASSERT_OK(ledger_->Score("2023", failed, 50, expert));
+  ASSERT_OK(ledger_->FailReview("2023", failed, "score_below_line"));
+  ASSERT_OK(ledger_->Revoke("2023", failed, "review_failed", "复核未通过，撤销称号"));
+  ASSERT_NO_FATAL_FAILURE(Sync());
+  const projections::State& s = ledger_->state;
+  const auto unit = [&](const std::string& id) { return *s.FindUnit(id); };
+  const auto seqs = [](std::vector<uint64_t> v) {
+    std::sort(v.begin(), v.end());
+    std::string out;
+    for (uint64_t q : v) out += (out.empty() ? "" : " ") + std::to_string(q);
+    return out;
+  };
+  const projections::Unit r = unit(recommended_), f = unit(failed), p = unit(passed);
+  const projections::Application& a = r.applications.at("2023");
+  const projections::Review &fr = f.reviews.at("2023"), &pr = p.reviews.at("2023");
+  const uint64_t rules = s.FindCampaign("2023")->rules_seq;
+  const std::string summary = Get("/v1/campaigns/2023/reports/summary?format=csv", "auditor1").body;
+  EXPECT_NE(summary.find("\r\n1,申报推荐,," + r.d.name + "," + r.d.id + ",企业,产品企业," + r.d.region + ",110000,符合,,未通过,抽查未通过,现场抽查不合格," +
+                         seqs({a.submitted_seq, *a.recommended_seq, rules, a.refusal->seq}) + "\r\n"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find(",复核推荐,2018," + f.d.name + "," + f.d.id + ",企业,产品企业," + f.d.region + ",110000,符合,,复核未通过,评审得分未达线,," +
+                         seqs({fr.requested_seq, *fr.recommended_seq, rules, f.titles.at("2018").granted_seq, *f.titles.at("2018").revoked_seq,
+                               fr.refusal->seq}) + "\r\n"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find(",复核推荐,2017," + p.d.name + "," + p.d.id + ",企业,产品企业," + p.d.region + ",110000,符合,,复核通过,,," +
+                         seqs({pr.requested_seq, *pr.recommended_seq, rules, p.titles.at("2017").granted_seq, *pr.passed_seq}) + "\r\n"),
+            std::string::npos)
+      << summary;
+  const std::string en = Get("/v1/campaigns/2023/reports/review-list?format=csv&lang=en", "auditor1").body;
+  EXPECT_NE(en.find(",2018," + f.d.name + "," + f.d.id + ",enterprise,product," + f.d.region + ",110000,revoked,review_failed,failed,score_below_line,"),
+            std::string::npos)
+      << en;
+  // To the public, the revocation (a public entry) but not the review's failure (not public).
+  const std::string pub = Get("/v1/campaigns/2023/reports/review-list?format=csv&lang=en").body;
+  EXPECT_NE(pub.find("," + f.d.id + ",enterprise,product," + f.d.region + ",110000,revoked,review_failed,,," +
+                     seqs({*s.FindCampaign("2023")->Listed("110000", failed), f.titles.at("2018").granted_seq, *f.titles.at("2018").revoked_seq}) +
+                     "\r\n"),
+            std::string::npos)
+      << pub;
+  const std::string granted = Get("/v1/campaigns/2018/reports/granted?format=csv&lang=en").body;
+  EXPECT_NE(granted.find(",title," + f.d.name + "," + f.d.id + ",enterprise,product," + f.d.region + ",110000,revoked,review_failed,"),
+            std::string::npos)
+      << granted;
+  const std::string revoked = Get("/v1/campaigns/2023/reports/revoked?format=csv").body;
+  EXPECT_NE(revoked.find("\r\n1," + f.d.name + "," + f.d.id + ",企业,产品企业," + f.d.region + ",110000,2018,复核未通过,复核未通过，撤销称号," +
+                         seqs({f.titles.at("2018").granted_seq, *f.titles.at("2018").revoked_seq}) + "\r\n"),
+            std::string::npos)
+      << revoked;
 }
 
 TEST_F(ReportsApiTest, BadReportRequestsAreRefusedWithTheirCodes) {
