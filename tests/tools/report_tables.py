@@ -19,6 +19,7 @@ accepts once the province's departments have signed them.
 """
 import csv
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -41,7 +42,8 @@ ZH = {"enterprise": "企业", "park": "园区", "street": "街道（乡镇）", 
       "listed": "待申请复核", "requested": "已申请复核", "passed": "复核通过", "not_requested": "未申请复核", "active": "有效",
       "revoked": "已撤销", "eligible": "符合", "ineligible": "不符合", "review_failed": "复核未通过",
       "review_not_requested": "未申请复核", "assessment_failed": "评估未通过", "objection_upheld": "异议成立",
-      "other": "其他", "province": "省、自治区、直辖市", "planned_city_or_xpcc": "计划单列市、新疆生产建设兵团",
+      "other": "其他", "failed": "复核未通过", "score_below_line": "评审得分未达线", "spot_check_failed": "抽查未通过",
+      "not_eligible": "不符合申报条件", "withdrawn": "主动撤回", "province": "省、自治区、直辖市", "planned_city_or_xpcc": "计划单列市、新疆生产建设兵团",
       "soe_group": "中央企业", "total": "合计"}
 HEADINGS = {
     "review-list": [("no", "序号"), ("batch", "原批次")],
@@ -55,10 +57,12 @@ HEADINGS = {
 UNIT = [("name", "单位名称"), ("credit_code", "统一社会信用代码"), ("category", "申报类别"), ("subtype", "企业类型"),
         ("region", "所在地区"), ("authority", "推荐单位")]
 AFTER = {
-    "review-list": [("title_status", "称号状态"), ("review_state", "复核状态")],
-    "summary": [("eligibility", "是否符合申报条件"), ("failed_criteria", "未满足的条件"), ("status", "状态")],
+    "review-list": [("title_status", "称号状态"), ("revocation_reason", "撤销原因"), ("review_state", "复核状态"),
+                    ("failure_reason", "复核未通过原因")],
+    "summary": [("eligibility", "是否符合申报条件"), ("failed_criteria", "未满足的条件"), ("status", "状态"), ("reason", "原因"),
+                ("note", "说明")],
     "publicity": [("objection_deadline", "公示截止时间")],
-    "granted": [("title_status", "称号状态")],
+    "granted": [("title_status", "称号状态"), ("revocation_reason", "撤销原因")],
     "revoked": [("batch", "原批次"), ("reason", "撤销原因"), ("note", "说明")],
     "quotas": [],
 }
@@ -105,25 +109,40 @@ def expected_rows(name, units, campaign, quotas, reader, scope=None):
             t = titles.get(batch)
             seqs = [scope["listed"][u["id"]]] + ([t["granted_seq"]] if t else []) + ([t["revoked_seq"]] if t and "revoked_seq" in t else [])
             state = ("not_requested" if scope["closed"] else "listed") if full(u) else None
+            failure = None  # review.failed is not public; title.revoked is
             if c in revs:
                 r = revs[c]
                 state = r["state"]
                 seqs += [r[k] for k in ("requested_seq", "recommended_seq", "published_seq", "passed_seq") if k in r]
-            rows.append(([batch] + unit_cells(u) + ["active" if t and t["active"] else "revoked", state], seqs))
+                if r.get("refusal"):
+                    failure = r["refusal"]["reason"]
+                    seqs.append(r["refusal"]["seq"])
+            revoked = bool(t) and not t["active"]
+            rows.append(([batch] + unit_cells(u) + ["active" if t and t["active"] else "revoked", t["reason"] if revoked else None, state,
+                                                    failure], seqs))
         elif name == "summary":
             a, r = apps.get(c), revs.get(c)
             if a and "recommended_seq" in a:
                 e = u["eligibility"][c]
                 failed = "; ".join("%s: %s" % (f["id"], f["message"]) for f in e["failed"]) or None
                 seqs = [a["submitted_seq"], a["recommended_seq"], e["rules_seq"]] + ([a["granted_seq"]] if "granted_seq" in a else [])
-                rows.append((["application", None] + unit_cells(u) + ["eligible" if e["eligible"] else "ineligible", failed, a["state"]], seqs))
+                why = a["refusal"] or {}  # application.rejected
+                seqs += [why["seq"]] if why else []
+                rows.append((["application", None] + unit_cells(u) + ["eligible" if e["eligible"] else "ineligible", failed, a["state"],
+                                                                      why.get("reason"), why.get("note")], seqs))
             if r and "recommended_seq" in r:
                 batch = next((b for b in batches if b in titles), None)
                 e = r["eligibility"]
                 failed = "; ".join("%s: %s" % (f["id"], f["message"]) for f in e["failed"]) or None
-                seqs = [r["requested_seq"], r["recommended_seq"], e["rules_seq"]] + ([titles[batch]["granted_seq"]] if batch else []) + \
-                       ([r["passed_seq"]] if "passed_seq" in r else [])
-                rows.append((["review", batch] + unit_cells(u) + ["eligible" if e["eligible"] else "ineligible", failed, r["state"]], seqs))
+                t = titles.get(batch, {})
+                seqs = [r["requested_seq"], r["recommended_seq"], e["rules_seq"]] + ([t["granted_seq"]] if t else []) + \
+                       ([t["revoked_seq"]] if "revoked_seq" in t else []) + ([r["passed_seq"]] if "passed_seq" in r else [])
+                # review.failed with its reason; with neither a pass nor a failure, a revoked title with the revocation's.
+                revoked = "passed_seq" not in r and not r["refusal"] and t and not t["active"]
+                why = r["refusal"] or ({"reason": t["reason"], "note": t.get("note")} if revoked else {})
+                seqs += [r["refusal"]["seq"]] if r["refusal"] else []
+                rows.append((["review", batch] + unit_cells(u) + ["eligible" if e["eligible"] else "ineligible", failed,
+                                                                  "revoked" if revoked else r["state"], why.get("reason"), why.get("note")], seqs))
         elif name == "publicity":
             a, r = apps.get(c), revs.get(c)
             t = a if a and "published_seq" in a else r if r and "published_seq" in r else None
@@ -132,13 +151,13 @@ def expected_rows(name, units, campaign, quotas, reader, scope=None):
         elif name == "granted":
             if c in titles:
                 t = titles[c]
-                rows.append((["title"] + unit_cells(u) + ["active" if t["active"] else "revoked"],
+                rows.append((["title"] + unit_cells(u) + ["active" if t["active"] else "revoked", None if t["active"] else t["reason"]],
                              [t["granted_seq"]] + ([t["revoked_seq"]] if "revoked_seq" in t else [])))
             r = revs.get(c)
             if r and "passed_seq" in r:
                 batch = next((b for b in batches if b in titles), None)
                 t = titles.get(batch, {"active": True})
-                rows.append((["review_passed"] + unit_cells(u) + ["active" if t["active"] else "revoked"],
+                rows.append((["review_passed"] + unit_cells(u) + ["active" if t["active"] else "revoked", None if t["active"] else t["reason"]],
                              [r["passed_seq"]] + ([t["revoked_seq"]] if "revoked_seq" in t else [])))
         elif name == "revoked":
             for b, t in sorted(titles.items()):
@@ -160,7 +179,8 @@ def localise(name, cells, lang):
     if lang == "en":
         return cells
     keys = [k for k, _ in HEADINGS[name] + ([] if name == "quotas" else UNIT) + AFTER[name]]
-    labelled = {"kind", "category", "subtype", "title_status", "review_state", "eligibility", "status", "reason"}
+    labelled = {"kind", "category", "subtype", "title_status", "review_state", "eligibility", "status", "reason", "revocation_reason",
+                "failure_reason"}
     return [ZH.get(v, v) if k in labelled and isinstance(v, str) else v for k, v in zip(keys, cells)]
 
 
@@ -239,6 +259,29 @@ def compare(name, fmt, lang, stamp, heads, rows, expected, size, ledger_key, who
         check(same, what + ": row %s\n  got  %s\n  want %s" % (cells[0], got, want))
 
 
+def summary_outcomes(client, expected):
+    """The summary's status and reason columns say what GET /v1/campaigns/{c}/outcomes says."""
+    outcomes = client.get_json("/v1/campaigns/%s/outcomes" % CAMPAIGN)["units"]
+    kinds = {"selection": "application", "review": "review"}
+    by_row = {(cells[1], cells[4]): cells for cells, _ in expected}
+    negative = [o for o in outcomes if o["outcome"] and o["outcome"]["state"] in ("rejected", "failed", "revoked")]
+    check(sum(o["outcome"]["state"] == "rejected" for o in negative) >= 2 and any(o["outcome"]["state"] == "failed" for o in negative),
+          "the sample rejects applications and fails reviews: %s" % negative)
+    for o in outcomes:
+        cells = by_row.get((kinds[o["track"]], o["unit_id"]))
+        check(cells is not None, "the summary has %s's %s row" % (o["unit_id"], o["track"]))
+        if cells is None:
+            continue
+        state, reason = (o["outcome"] or {}).get("state"), (o["outcome"] or {}).get("reason")
+        if state in ("rejected", "failed"):
+            check(cells[11:14] == [state, reason, o["outcome"].get("note")], "%s: status %s, reason %s: %s" % (o["unit_id"], state, reason, cells))
+        elif state == "revoked":
+            check(cells[11] == "revoked" and cells[12] is not None, "%s: status revoked with its reason: %s" % (o["unit_id"], cells))
+        else:
+            check(cells[12:14] == [None, None], "%s: no reason without a negative outcome: %s" % (o["unit_id"], cells))
+    check(len(outcomes) == len(expected), "one summary row per recommended unit and track (%d, %d)" % (len(outcomes), len(expected)))
+
+
 def credit_code(prefix17):
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -303,6 +346,8 @@ def main(source_dir, bin_dir):
                 print("%s as %s: %d rows" % (name, actor, len(expected)))
                 if name == "summary" and actor == "public":
                     check(expected == [], "the public sees no recommendation (they are not public entries)")
+                if name == "summary" and actor == "auditor":
+                    summary_outcomes(client, expected)
                 if name == "summary" and actor == "p110000-miit":
                     check(expected and all(cells[8] == "110000" for cells, _ in expected), "a province sees only its own recommendations")
             # One authority's table: the same rows, renumbered.
@@ -340,10 +385,23 @@ def main(source_dir, bin_dir):
     return 0
 
 
+def write_file(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def cited_by(client, path):
+    """The entries GET /v1/documents/{sha256} names for this file: {seq: type}."""
+    digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return {c["seq"]: c["type"] for c in client.get_json("/v1/documents/" + digest)["citations"]}
+
+
 def import_round_trip(sample, bin_dir, keys, work):
     server = ["--server", sample.url]
     auditor = pv.Client(sample.url, pv.load_private_key(os.path.join(keys, "auditor.pem")), "auditor")
     units, _ = all_units(auditor)
+    rules = auditor.get_json("/v1/campaigns/" + CAMPAIGN)["rules"]
     # Review requests: the authority with the most listed units (review.scope) that never requested one.
     view = auditor.get_json("/v1/campaigns/%s/review-scope" % CAMPAIGN)
     listed = {i["unit_id"] for a in view["authorities"] for i in a["listed"]}
@@ -359,33 +417,50 @@ def import_round_trip(sample, bin_dir, keys, work):
     as_prov = ["--as", os.path.join(keys, "p%s-miit.pem" % authority)]
     table = os.path.join(work, "review-requests.csv")
     bad_code = todo[0]["id"][:17] + ("0" if todo[0]["id"][17] != "0" else "1")
+    # The documents a review request must carry: the rule file's (复核申请表) and the authority's own
+    # (review.requirements), one column 文件：NAME each, the cell a file beside the table.
+    own = next(a for a in view["authorities"] if a["authority"] == authority)["requirements"]
+    names = rules["documents"]["review.requested"] + (own["required_documents"] if own else [])
+    check(names[0] == "复核申请表", "the 2023 rules require the review form: %s" % names)
+    for u in todo + [requested]:
+        for i, n in enumerate(names):
+            write_file(os.path.join(work, "%s-%d.txt" % (u["id"], i)), "%s %s（示例）\n" % (n, u["id"]))
     # One column per figure; each row fills those of its unit's category.
     form = ["revenue", "investment", "it_investment", "field_enterprises", "典型应用场景"]
     figure = {"enterprise": "revenue", "street": "investment", "base": "it_investment", "park": "field_enterprises"}
 
-    def form_cells(u, value=12000000):
-        return [value if figure[u["category"]] == f else "" for f in form[:-1]] + ["family_health、medical_elderly_integration"]
+    def form_cells(u, value=12000000, docs=None):
+        files = ["%s-%d.txt" % (u["id"], i) for i in range(len(names))] if docs is None else docs
+        return [value if figure[u["category"]] == f else "" for f in form[:-1]] + ["family_health、medical_elderly_integration"] + files
 
+    heading = ["序号", "单位名称", "统一社会信用代码"] + form + ["文件：" + n for n in names]
     with open(table, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
-        w.writerow(["序号", "单位名称", "统一社会信用代码"] + form)
+        w.writerow(heading)
         w.writerow([1, todo[0]["name"], todo[0]["id"]] + form_cells(todo[0]))              # line 2: good
         w.writerow([2, requested["name"], requested["id"]] + form_cells(requested))        # line 3: already requested
         w.writerow([3, todo[1]["name"], todo[1]["id"]] + form_cells(todo[1]))              # line 4: good
         w.writerow([4, "错误代码", bad_code] + form_cells(todo[0]))                         # line 5: wrong check character
         w.writerow([5, todo[0]["name"], todo[0]["id"]] + form_cells(todo[0]))              # line 6: repeats line 2
         w.writerow([6, todo[1]["name"], todo[1]["id"]] + form_cells(todo[1], "很多"))       # line 7: not a number
+        # line 8: no review form (the documents are judged before the rest, so not "repeats line 4")
+        w.writerow([7, todo[1]["name"], todo[1]["id"]] + form_cells(todo[1], docs=[""] + form_cells(todo[1])[len(form):][1:]))
+        w.writerow([8, todo[1]["name"], todo[1]["id"]] + form_cells(todo[1], docs=["无此文件.pdf"] * len(names)))  # line 9: no such file
     out = os.path.join(work, "review-events")
     p = run(bin_dir, *server, *as_prov, "import-table", table, "--type", "review-request", "--campaign", CAMPAIGN, "--out", out, ok=False)
     errors = import_errors(p.stderr, table)
-    check(p.returncode == 1 and sorted(errors) == [3, 5, 6, 7], "bad review-request rows by line: %s" % p.stderr)
+    check(p.returncode == 1 and sorted(errors) == [3, 5, 6, 7, 8, 9], "bad review-request rows by line: %s" % p.stderr)
     check(errors.get(7, ("",))[0] == "field metrics." + figure[todo[1]["category"]], "a figure that is not a number: %s" % errors)
     check(errors.get(3, ("",))[0] == "invalid_transition" and errors.get(6, ("",))[0] == "invalid_transition" and
           errors.get(5, ("",))[0] == "field unit_id", "the rules they break: %s" % errors)
+    check(errors.get(8, ("", ""))[0] == "field documents" and "复核申请表" in errors.get(8, ("", ""))[1],
+          "a row without its review form: %s" % (errors.get(8),))
+    check(errors.get(9, ("", ""))[0] == "field documents.复核申请表" and "无此文件.pdf" in errors.get(9, ("", ""))[1],
+          "a row naming a file that is not there: %s" % (errors.get(9),))
     check(not os.path.exists(out), "nothing is written while a row is bad")
     with open(table, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
-        w.writerow(["序号", "单位名称", "统一社会信用代码"] + form)
+        w.writerow(heading)
         for i, u in enumerate(todo):
             w.writerow([i + 1, u["name"], u["id"]] + form_cells(u))
     run(bin_dir, *server, *as_prov, "import-table", table, "--type", "review-request", "--campaign", CAMPAIGN, "--out", out)
@@ -401,44 +476,70 @@ def import_round_trip(sample, bin_dir, keys, work):
         r = view["reviews"].get(CAMPAIGN, {})
         check(r.get("state") == "requested" and r.get("metrics") == {figure[u["category"]]: 12000000} and
               r.get("scenarios") == ["family_health", "medical_elderly_integration"], u["id"] + " requested its review with its form: %s" % r)
+        for i in range(len(names)):
+            cites = cited_by(auditor, os.path.join(work, "%s-%d.txt" % (u["id"], i)))
+            check(list(cites.values()) == ["review.requested"] and r.get("requested_seq") in cites,
+                  "%s's %s is cited by its review request: %s" % (u["id"], names[i], cites))
 
-    # Recommendations (XLSX): two new eligible streets of a province with an ineligible submission,
-    # filed first by its MIIT department.
+    # Recommendations (XLSX): new eligible streets of a province with an ineligible submission,
+    # filed first by its MIIT department; the checks (材料审核, 现场调研) and the opinion (推荐意见) per
+    # row, the summary table (汇总表) the table itself (--document).
     ineligible = next(u for u in units if u["status"] == "submitted" and not u["authority"].startswith("soe:"))
     prov = ineligible["authority"]
     depts = [os.path.join(keys, "p%s-%s.pem" % (prov, d)) for d in ("miit", "civil", "health")]
     new = []
-    for i in range(2):
-        code = credit_code("11%s%09d" % (prov, 770000001 + i))
-        unit = {"id": code, "name": "示例街道%d" % i, "category": "street", "region": prov, "authority": prov}
+    for i in range(4):
+        code = credit_code("11%s%09d" % (ineligible["region"], 770000001 + i))
+        unit = {"id": code, "name": "示例街道%d" % i, "category": "street", "region": ineligible["region"], "authority": prov}
         body = {"campaign": CAMPAIGN, "unit": unit,
                 "metrics": {"investment": 20000000, "it_investment": 3000000, "product_kinds": 6, "service_kinds": 6,
                             "people_served": 20000, "online_offline": True, "contractor_evaluation": True},
                 "scenarios": ["family_health", "community_day_care", "home_visit_services", "medical_elderly_integration"]}
-        run(bin_dir, *server, "event", "submission.filed", "--body", json.dumps(body, ensure_ascii=False), "--key", depts[0])
+        material = write_file(os.path.join(work, "material-%s.txt" % code), "申报材料 %s（示例）\n" % code)
+        run(bin_dir, *server, "event", "submission.filed", "--body", json.dumps(body, ensure_ascii=False), "--document", "申报材料=" + material,
+            "--key", depts[0])
+        write_file(os.path.join(work, "opinion-%s.txt" % code), "推荐意见 %s（示例）\n" % code)
         new.append(unit)
     recommended = next(u for u in units if u["authority"] == prov and u["applications"].get(CAMPAIGN, {}).get("recommended_seq"))
+    day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).date()  # not after the ledger's day (UTC+8)
     xlsx = os.path.join(work, "recommendations.xlsx")
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "汇总表"
-    ws.append(["序号", "推荐类型", "单位名称", "统一社会信用代码", "申报类别"])
-    ws.append([1, "申报推荐", new[0]["name"], new[0]["id"], "街道（乡镇）"])       # row 2: good
-    ws.append([2, "申报推荐", recommended["name"], recommended["id"], "企业"])     # row 3: already recommended
-    ws.append([3, "申报推荐", "无此单位", credit_code("91110000999999999"), "企业"])  # row 4: unknown unit
-    ws.append([4, "申报推荐", new[1]["name"], new[1]["id"], "街道（乡镇）"])       # row 5: good
-    ws.append([5, "申报推荐", ineligible["name"], ineligible["id"], "企业"])       # row 6: not eligible
+    ws.append(["序号", "推荐类型", "单位名称", "统一社会信用代码", "申报类别", "材料审核日期", "材料审核说明", "现场调研日期", "现场调研说明",
+               "文件：推荐意见"])
+
+    def rec_row(n, u, site=None, opinion=None):
+        # 材料审核日期 a date cell (a serial number in the file), 现场调研日期 text as people type it.
+        return [n, "申报推荐", u["name"], u["id"], "街道（乡镇）" if u.get("category", "street") == "street" else "企业", day, "逐一审查申报材料",
+                day.strftime("%Y/%m/%d") if site is None else site, "现场调研", "opinion-%s.txt" % u["id"] if opinion is None else opinion]
+
+    ws.append(rec_row(1, new[0]))                                                    # row 2: good
+    ws.append(rec_row(2, recommended, opinion="opinion-%s.txt" % new[0]["id"]))     # row 3: already recommended
+    ws.append(rec_row(3, {"name": "无此单位", "id": credit_code("91110000999999999"), "category": "enterprise"},
+                      opinion="opinion-%s.txt" % new[0]["id"]))                      # row 4: unknown unit
+    ws.append(rec_row(4, new[1]))                                                    # row 5: good
+    ws.append(rec_row(5, ineligible, opinion="opinion-%s.txt" % new[0]["id"]))      # row 6: not eligible
+    ws.append(rec_row(6, new[2], site="明天"))                                        # row 7: not a date
+    row = rec_row(7, new[2])
+    row[7] = row[8] = None
+    ws.append(row)                                                                    # row 8: no site visit
+    ws.append(rec_row(8, new[3], opinion=""))                                        # row 9: no opinion
     wb.save(xlsx)
     out = os.path.join(work, "recommendation-events")
     as_miit = ["--as", depts[0]]
-    p = run(bin_dir, *server, *as_miit, "import-table", xlsx, "--type", "recommendation", "--campaign", CAMPAIGN, "--out", out, ok=False)
+    table_doc = ["--document", "汇总表=" + xlsx]
+    p = run(bin_dir, *server, *as_miit, "import-table", xlsx, "--type", "recommendation", "--campaign", CAMPAIGN, "--out", out, *table_doc, ok=False)
     errors = import_errors(p.stderr, xlsx)
-    want = {3: "invalid_transition", 4: "unknown_unit", 6: "not_eligible"}
+    want = {3: "invalid_transition", 4: "unknown_unit", 6: "not_eligible", 7: "field checks.site_visit.date", 8: "field checks",
+            9: "field documents"}
     check(p.returncode == 1 and {k: v[0] for k, v in errors.items()} == want, "bad recommendation rows by line: %s" % p.stderr)
+    check("site_visit" in errors.get(8, ("", ""))[1] and "推荐意见" in errors.get(9, ("", ""))[1],
+          "the check and the document missing are named: %s" % errors)
     for row in sorted(want, reverse=True):
         ws.delete_rows(row)
     wb.save(xlsx)
-    run(bin_dir, *server, *as_miit, "import-table", xlsx, "--type", "recommendation", "--campaign", CAMPAIGN, "--out", out)
+    run(bin_dir, *server, *as_miit, "import-table", xlsx, "--type", "recommendation", "--campaign", CAMPAIGN, "--out", out, *table_doc)
     files = sorted(os.listdir(out))
     check(len(files) == 2, "one recommendation per row: %s" % files)
     for name in files:
@@ -448,9 +549,16 @@ def import_round_trip(sample, bin_dir, keys, work):
         for k in depts:
             run(bin_dir, "sign", path, "--key", k)
         run(bin_dir, *server, "append", path)
-    for u in new:
+    summary_cites = cited_by(auditor, xlsx)
+    for u in new[:2]:
         view = auditor.get_json("/v1/units/" + u["id"])
-        check(view["applications"][CAMPAIGN]["state"] == "recommended", u["id"] + " is recommended")
+        a = view["applications"][CAMPAIGN]
+        check(a["state"] == "recommended", u["id"] + " is recommended")
+        check(a["checks"] == [{"method": "material_review", "date": day.isoformat(), "note": "逐一审查申报材料"},
+                              {"method": "site_visit", "date": day.isoformat(), "note": "现场调研"}], u["id"] + "'s checks: %s" % a["checks"])
+        check(cited_by(auditor, os.path.join(work, "opinion-%s.txt" % u["id"])) == {a["recommended_seq"]: "recommendation.issued"} and
+              summary_cites.get(a["recommended_seq"]) == "recommendation.issued", u["id"] + "'s opinion and the summary table are cited")
+    check(len(summary_cites) == 2, "the summary table is cited by the two recommendations: %s" % summary_cites)
 
 
 if __name__ == "__main__":
