@@ -531,6 +531,7 @@ def import_round_trip(sample, bin_dir, keys, work):
     table_doc = ["--document", "汇总表=" + xlsx]
     p = run(bin_dir, *server, *as_miit, "import-table", xlsx, "--type", "recommendation", "--campaign", CAMPAIGN, "--out", out, *table_doc, ok=False)
     errors = import_errors(p.stderr, xlsx)
+    print("import-table on the recommendations reported:\n" + p.stderr, end="")
     want = {3: "invalid_transition", 4: "unknown_unit", 6: "not_eligible", 7: "field checks.site_visit.date", 8: "field checks",
             9: "field documents"}
     check(p.returncode == 1 and {k: v[0] for k, v in errors.items()} == want, "bad recommendation rows by line: %s" % p.stderr)
