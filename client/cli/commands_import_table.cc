@@ -5,6 +5,7 @@
 // checks. docs/api.md ("pilotctl import-table") lists the columns.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -234,7 +235,7 @@ int ImportTable(const Globals& g, const std::vector<std::string>& args) {
   SystemClock clock;
   const Timestamp now = clock.Now();
   bool header_seen = false;
-  size_t bad = 0;
+  std::vector<std::pair<size_t, std::string>> problems;  // line, "RULE: message": reported in line order
   for (const client::TableRow& row : sheet->rows) {
     if (!header_seen) {
       header_seen = ReadHeading(row, metric_names).has_value();
@@ -242,8 +243,7 @@ int ImportTable(const Globals& g, const std::vector<std::string>& args) {
     }
     std::variant<Json, Problem> body = RowBody(type, campaign, *heading, row, dir, wide);
     if (const Problem* p = std::get_if<Problem>(&body)) {
-      std::cerr << file << ":" << row.line << ": " << p->rule << ": " << p->message << "\n";
-      ++bad;
+      problems.emplace_back(row.line, p->rule + ": " + p->message);
       continue;
     }
     // The id names the row's unit when the code is plain (a wrong code is reported by the check).
@@ -252,13 +252,12 @@ int ImportTable(const Globals& g, const std::vector<std::string>& args) {
     Result<SignedEvent> e = MakeEvent("table-" + campaign + "-" + type + "-" + (plain ? code : "line" + std::to_string(row.line)), event_type,
                                       now, std::move(std::get<Json>(body)));
     if (!e.ok()) {
-      std::cerr << file << ":" << row.line << ": " << e.status().message() << "\n";
-      ++bad;
+      problems.emplace_back(row.line, e.status().message());
       continue;
     }
     events.emplace_back(row.line, std::move(*e));
   }
-  if (events.empty() && bad == 0) return Fail(file + ": the table has no rows under its heading row");
+  if (events.empty() && problems.empty()) return Fail(file + ": the table has no rows under its heading row");
   auto c = Connect(g);
   if (!c.ok()) return Fail(c.status());
   std::vector<std::pair<size_t, const SignedEvent*>> good;
@@ -282,11 +281,15 @@ int ImportTable(const Globals& g, const std::vector<std::string>& args) {
       const std::string rule = details.is_object() && details.contains("rule")    ? details["rule"].get<std::string>()
                                : details.is_object() && details.contains("field") ? "field " + details["field"].get<std::string>()
                                                                                    : err.value("code", "");
-      std::cerr << file << ":" << line << ": " << rule << ": " << err.value("message", "") << "\n";
-      ++bad;
+      problems.emplace_back(line, rule + ": " + err.value("message", ""));
     }
   }
-  if (bad > 0) return Fail(std::to_string(bad) + " bad row(s) of " + std::to_string(bad + good.size()) + "; no event written (fix them and run again)");
+  if (!problems.empty()) {
+    std::stable_sort(problems.begin(), problems.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [line, what] : problems) std::cerr << file << ":" << line << ": " << what << "\n";
+    return Fail(std::to_string(problems.size()) + " bad row(s) of " + std::to_string(problems.size() + good.size()) +
+                "; no event written (fix them and run again)");
+  }
   ::mkdir(out.c_str(), 0700);
   for (const auto& [line, event] : good) {
     const std::string path = out + "/" + std::to_string(line) + "-" + event->id + ".json";

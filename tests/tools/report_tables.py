@@ -535,6 +535,8 @@ def import_round_trip(sample, bin_dir, keys, work):
     want = {3: "invalid_transition", 4: "unknown_unit", 6: "not_eligible", 7: "field checks.site_visit.date", 8: "field checks",
             9: "field documents"}
     check(p.returncode == 1 and {k: v[0] for k, v in errors.items()} == want, "bad recommendation rows by line: %s" % p.stderr)
+    lines = [int(x.split(":")[1]) for x in p.stderr.splitlines() if x.startswith(xlsx + ":")]
+    check(lines == sorted(lines), "the bad rows are reported in line order: %s" % lines)
     check("site_visit" in errors.get(8, ("", ""))[1] and "推荐意见" in errors.get(9, ("", ""))[1],
           "the check and the document missing are named: %s" % errors)
     for row in sorted(want, reverse=True):
