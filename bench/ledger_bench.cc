@@ -111,6 +111,11 @@ int Appends(int seconds, const std::string& pg_conninfo) {
                    "fixed schedule of " + b::Fixed(rate * 0.5) + "/s, latency from the scheduled time; " + std::to_string(r.failed) +
                        " failed; last sent " + b::Fixed(r.behind_ms, 1) + " ms late");
   }
+  if (s.pg) {  // (f) on PostgreSQL: the chain these runs built, replayed
+    std::string out;
+    pl::testing::RunCommand({pl::testing::Bin("pg_frontend"), "--conninfo", pg_conninfo, "--keys", s.ledger.dir() / "keys.txt", "--replay"}, &out);
+    std::fputs(out.c_str(), stdout);
+  }
   b::PrintValue("PilotLedger peak resident memory (appends)", b::ProcStatusKb(s.server->pid(), "VmHWM") / 1024, "MiB",
                 std::to_string(Size(*s.server)) + " entries");
   return 0;
