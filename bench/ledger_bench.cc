@@ -162,6 +162,8 @@ int Reads(int seconds, const std::string& pg_conninfo) {
       appends = Presign(s, size_t(12000) * size_t(seconds));  // under reads, appends run below their peak
       setenv("PILOT_BODIES", appends.c_str(), 1);
       setenv("PILOT_THREADS", "1", 1);
+      setenv("PILOT_OFFSET", "0", 1);
+      setenv("PILOT_COUNT", "-1", 1);  // the whole file (the loading run above set a count)
       load_pid = pl::testing::Spawn({"/usr/bin/wrk", "-t1", "-c64", "-d" + std::to_string(seconds) + "s", "--timeout", "30s", "-s",
                                      std::string(PILOT_SOURCE_DIR) + "/bench/wrk_append.lua", target.url()},
                                     fd, true);
