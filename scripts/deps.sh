@@ -11,6 +11,8 @@ PACKAGES=(
   python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
   chromium fonts-wqy-microhei
   clang libclang-rt-14-dev  # the libFuzzer variant (scripts/fuzz.sh)
+  # bench/run only (docs/performance.md): the load generator, the PostgreSQL comparison, profiles.
+  wrk postgresql libpq-dev linux-perf
 )
 
 missing=()

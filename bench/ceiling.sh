@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The two-core Ed25519 verification ceiling (bench/run): OpenSSL's own benchmark on both cores,
+# the same library and EVP calls as PublicKey::Verify. Prints a VALUE line for bench/report.py.
+set -euo pipefail
+line=$(openssl speed -seconds 3 -multi "$(nproc)" ed25519 2>/dev/null | grep 'EdDSA (Ed25519)' | tail -1)
+verify=$(echo "$line" | awk '{print $NF}')
+sign=$(echo "$line" | awk '{print $(NF-1)}')
+printf 'VALUE\tEd25519 verification ceiling, %s cores (openssl speed -multi %s ed25519)\t%s\tverifications/s\tsign %s/s\n' \
+  "$(nproc)" "$(nproc)" "$verify" "$sign"

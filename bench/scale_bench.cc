@@ -1,0 +1,199 @@
+// bench/run's scale scenarios (docs/performance.md) on a large log built offline: (d) proofs,
+// (f) replay and cold start, (g) resident memory.
+//
+//   scale_bench --entries N [--units U]
+//
+// Builds the log directly through the ledger library (ledger::Log::Append in groups of 1,000, not
+// over HTTP): `pilotledgerd init`, the 2017 campaign, U units granted 1,000 per event (three
+// ministries' signatures), then single-signature actor registrations up to N entries, signed on
+// both cores. Then measures, with the log closed and reopened each time:
+//   - opening the log with its verification (every leaf against its tree node: what serve does);
+//   - 1,000 inclusion and 1,000 consistency proofs at size N: time and store reads (Get, Scan) each;
+//   - replay from genesis (projections::Apply) without and with re-verifying every signature;
+//   - `pilotledgerd serve` cold start without a snapshot and after a clean stop (with one):
+//     time to listening, and its resident memory.
+#include <cstring>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+#include "bench/bench_util.h"
+#include "ledger/log.h"
+#include "projections/apply.h"
+#include "projections/uscc.h"
+#include "server/ledger_service.h"
+#include "server/snapshots.h"
+
+namespace pl = pilotledger;
+namespace b = pilotledger::bench;
+using pl::ledger::Store;
+
+namespace {
+
+// A store that counts the reads (Get and Scan calls) made through it.
+class CountingStore : public Store {
+ public:
+  explicit CountingStore(Store& inner) : inner_(inner) {}
+  pl::Status Write(pl::ledger::WriteBatch& batch, bool sync) override { return inner_.Write(batch, sync); }
+  pl::Result<std::optional<std::string>> Get(std::string_view key) const override {
+    ++reads;
+    return inner_.Get(key);
+  }
+  pl::Status Scan(std::string_view begin, std::string_view end,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    ++reads;
+    return inner_.Scan(begin, end, fn);
+  }
+  mutable std::atomic<uint64_t> reads{0};
+
+ private:
+  Store& inner_;
+};
+
+double Since(b::SteadyClock::time_point t0) { return std::chrono::duration<double>(b::SteadyClock::now() - t0).count(); }
+
+// Signs registrations [from, to) on two threads.
+std::vector<pl::SignedEvent> Registrations(const pl::testing::TestLedger& ledger, uint64_t from, uint64_t to) {
+  std::vector<pl::SignedEvent> events(to - from);
+  const pl::PrivateKey miit = ledger.Id("miit").key;
+  const auto work = [&](size_t first, size_t step) {
+    for (size_t i = first; i < events.size(); i += step) {
+      const std::string actor = "reg-" + std::to_string(from + i);
+      const pl::PrivateKey key = *pl::PrivateKey::Generate();
+      pl::Result<pl::SignedEvent> e = pl::MakeEvent(actor, "actor.registered", pl::Timestamp{1697356800000},
+                                                    pl::testing::TestLedger::Descriptor({actor, "expert", "", "", ""}, key));
+      pl::testing::AddSignature(*e, "miit", miit);
+      events[i] = std::move(*e);
+    }
+  };
+  std::thread other(work, 1, 2);
+  work(0, 2);
+  other.join();
+  return events;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  uint64_t n = 100000, units = 10000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--entries")) n = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--units")) units = std::stoull(argv[i + 1]);
+  }
+  const std::string at = " at " + std::to_string(n) + " entries";
+  pl::testing::TestLedger ledger;
+  if (ledger.init_status() != 0) return std::fprintf(stderr, "init: %s\n", ledger.init_output().c_str()), 1;
+  const std::string data = ledger.data_dir();
+  const pl::PrivateKey key = *pl::PrivateKey::LoadPem(pl::server::LedgerKeyPath(data));
+
+  // --- Build (not timed as a result).
+  const auto build0 = b::SteadyClock::now();
+  {
+    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
+    auto log = *pl::ledger::Log::Open(*store, key);
+    std::vector<pl::SignedEvent> head = {ledger.Event("open-2017", "campaign.opened",
+                                                      {{"campaign", "2017"}, {"rules", pl::testing::CampaignRules("2017")}},
+                                                      pl::testing::kMinistries)};
+    for (uint64_t first = 1; first <= units; first += 1000) {
+      pl::Json list = pl::Json::array();
+      for (uint64_t u = first; u < first + 1000 && u <= units; ++u) {
+        list.push_back({{"id", pl::testing::Uscc("110101", int(u))}, {"name", "测试企业" + std::to_string(u)}, {"category", "enterprise"},
+                        {"subtype", "product"}, {"region", "110101"}, {"authority", "110000"}});
+      }
+      head.push_back(ledger.Event("grant-" + std::to_string(first), "title.granted", {{"campaign", "2017"}, {"units", list}},
+                                  pl::testing::kMinistries));
+    }
+    const auto append = [&](std::vector<pl::SignedEvent>& events) {
+      for (size_t i = 0; i < events.size(); i += 1000) {
+        std::vector<pl::Entry> group;
+        for (size_t j = i; j < std::min(events.size(), i + 1000); ++j) {
+          group.push_back({log->size() + group.size(), pl::SystemClock().Now(), std::move(events[j])});
+        }
+        pl::Result<std::vector<pl::ledger::AppendedLeaf>> r = log->Append(group);
+        if (!r.ok()) return std::fprintf(stderr, "append: %s\n", r.status().ToString().c_str()), false;
+      }
+      return true;
+    };
+    if (!append(head)) return 1;
+    for (uint64_t from = log->size(); from < n; from += 100000) {
+      std::vector<pl::SignedEvent> regs = Registrations(ledger, from, std::min(n, from + 100000));
+      if (!append(regs)) return 1;
+    }
+  }
+  std::fprintf(stderr, "scale_bench: built %llu entries with %llu units in %.0f s\n", (unsigned long long)n, (unsigned long long)units,
+               Since(build0));
+
+  // --- Opening with verification; proofs and their store reads.
+  {
+    auto rocks = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
+    CountingStore store(*rocks);
+    const auto t0 = b::SteadyClock::now();
+    auto log = *pl::ledger::Log::Open(store, key);
+    const double open = Since(t0);
+    b::PrintValue("f. opening the log with its verification" + at, open, "s", b::Fixed(double(n) / open) + " entries/s");
+    std::mt19937_64 rng(1);
+    for (const char* kind : {"inclusion", "consistency"}) {
+      std::vector<double> ms;
+      uint64_t reads = 0;
+      for (int i = 0; i < 1000; ++i) {
+        const uint64_t m = 1 + rng() % (n - 1);
+        const uint64_t r0 = store.reads;
+        const auto p0 = b::SteadyClock::now();
+        const bool ok = std::strcmp(kind, "inclusion") == 0 ? log->InclusionProof(m, n).ok() : log->ConsistencyProof(m, n).ok();
+        ms.push_back(Since(p0) * 1e3);
+        reads += store.reads - r0;
+        if (!ok) return std::fprintf(stderr, "%s proof failed\n", kind), 1;
+      }
+      b::PrintResult(std::string("d. ") + kind + " proof, in process" + at, "PilotLedger", 1, 1000.0 / (std::accumulate(ms.begin(), ms.end(), 0.0) / 1e3),
+                     b::FromSamples(ms), b::Fixed(double(reads) / 1000, 1) + " store reads per proof; 1,000 proofs at random indices");
+    }
+  }
+  // --- Replay from genesis, without and with re-verifying every signature.
+  for (bool verify : {false, true}) {
+    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
+    auto log = *pl::ledger::Log::Open(*store, key, /*verify=*/false);
+    pl::projections::State state;
+    const auto t0 = b::SteadyClock::now();
+    uint64_t bad = 0;
+    // Re-verifying runs at one signature check per entry on one core: its rate is what matters,
+    // taken over the first 100,000 entries at most (the whole log at 10^6 would hold the machine
+    // for minutes).
+    const uint64_t until = verify ? std::min<uint64_t>(n, 100000) : n;
+    for (uint64_t from = 0; from < until; from += 1000) {
+      auto leaves = *log->ReadLeaves(from, 1000);
+      for (const std::string& leaf : leaves) {
+        pl::Entry entry = *pl::ParseEntryLeaf(leaf);
+        if (verify) {
+          const std::string input = pl::SigningInput(entry.signed_event.canonical);
+          for (const pl::Signature& s : entry.signed_event.sigs) {
+            const auto a = state.actors.find(s.signer);
+            if (a == state.actors.end() || !a->second.key.Verify(input, s.sig)) ++bad;
+          }
+        }
+        if (pl::Status st = pl::projections::Apply(state, entry); !st.ok()) {
+          return std::fprintf(stderr, "replay: %s\n", st.ToString().c_str()), 1;
+        }
+      }
+    }
+    const double s = Since(t0);
+    b::PrintValue(std::string("f. replay from genesis, ") + (verify ? "re-verifying every signature" : "without re-verification") + at,
+                  double(until) / s, "entries/s", b::Fixed(s, 2) + " s for " + std::to_string(until) + " entries; " + std::to_string(state.units.size()) + " units" +
+                                                   (bad ? "; " + std::to_string(bad) + " signatures failed" : ""));
+  }
+  // --- Cold start of the server: without a snapshot, then after a clean stop (which writes one).
+  for (const char* phase : {"without a snapshot", "from the snapshot of a clean stop"}) {
+    const auto t0 = b::SteadyClock::now();
+    auto server = b::Listener::Start({pl::testing::Bin("pilotledgerd"), "serve", "--data", data, "--listen", "127.0.0.1:0", "--log-requests",
+                                      "false"},
+                                     ledger.dir() / "server.log");
+    if (!server) return 1;
+    const double s = Since(t0);
+    b::PrintValue(std::string("f. cold start of pilotledgerd serve, ") + phase + at, s, "s",
+                  "to listening; then " + b::Fixed(b::ProcStatusKb(server->pid(), "VmRSS") / 1024) + " MiB resident, peak " +
+                      b::Fixed(b::ProcStatusKb(server->pid(), "VmHWM") / 1024) + " MiB");
+    b::PrintValue(std::string("g. resident memory after the cold start ") + phase + at + ", " + std::to_string(units) + " units",
+                  b::ProcStatusKb(server->pid(), "VmRSS") / 1024, "MiB", "peak " + b::Fixed(b::ProcStatusKb(server->pid(), "VmHWM") / 1024) + " MiB");
+    server->Stop(SIGTERM);
+  }
+  return 0;
+}
