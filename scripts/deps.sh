@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages PilotLedger needs (DEVELOPERS.md lists them) when any is missing.
+#   scripts/deps.sh --bench   also what bench/run needs
 # Idempotent: does nothing, and needs no network, when everything is already installed.
 set -euo pipefail
 
@@ -11,9 +12,10 @@ PACKAGES=(
   python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
   chromium fonts-wqy-microhei
   clang libclang-rt-14-dev  # the libFuzzer variant (scripts/fuzz.sh)
-  # bench/run only (docs/performance.md): the load generator, the PostgreSQL comparison, profiles.
-  wrk postgresql libpq-dev linux-perf
 )
+# scripts/deps.sh --bench (bench/run only, docs/performance.md): the load generator, the PostgreSQL
+# comparison, profiles. Not for ./run or ./test, which stay lean.
+if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk postgresql libpq-dev linux-perf); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
