@@ -92,7 +92,10 @@ Result<Verifier> ParseVerifierKey(std::string_view vkey) {
   if (!Chop(vkey, '+', name, rest) || !Chop(rest, '+', hex, b64)) return bad("it does not have the three parts separated by '+'");
   if (!IsValidName(name)) return bad("the origin \"" + Printable(name) + "\" is empty or contains a space or '+'");
   const auto raw_id = HexDecode(hex);
-  if (hex.size() != 8 || !raw_id) return bad("the key id \"" + Printable(hex) + "\" is not 8 hex digits");
+  // Lower case only, as keys are written: a key has one spelling, so that keys compare as strings
+  // (state files, /v1/ledger-keys); found by fuzz/note_fuzzer.cc ("530D903a" was accepted).
+  const bool lower = hex.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+  if (hex.size() != 8 || !raw_id || !lower) return bad("the key id \"" + Printable(hex) + "\" is not 8 lower-case hex digits");
   const auto raw_key = Base64Decode(b64);
   if (!raw_key) return bad("the key part is not valid base64");
   if (raw_key->size() != 33 || uint8_t((*raw_key)[0]) != kEd25519) {

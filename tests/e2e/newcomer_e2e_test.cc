@@ -259,7 +259,7 @@ TEST_F(NewcomerTest, AMistypedLedgerKeySaysWhichPartIsWrong) {
                 "\": it does not have the three parts separated by '+'" + suffix);
   const std::string short_id = key.substr(0, first + 1) + id.substr(1) + key.substr(second);
   EXPECT_EQ(verify(short_id), "pilotctl: verification FAILED: --ledger-key: malformed verifier key \"" + short_id + "\": the key id \"" +
-                                  id.substr(1) + "\" is not 8 hex digits" + suffix);
+                                  id.substr(1) + "\" is not 8 lower-case hex digits" + suffix);
   const std::string truncated = key.substr(0, key.size() - 4);
   EXPECT_EQ(verify(truncated), "pilotctl: verification FAILED: --ledger-key: malformed verifier key \"" + truncated +
                                    "\": the key part decodes to 30 bytes, not 33 (the type byte 0x01 and a 32-byte Ed25519 key); is it "

@@ -38,6 +38,15 @@ TEST(NoteTest, VerifierKeysParseExactlyWhenValidAndRoundTrip) {
   }
 }
 
+// Found by fuzzing (fuzz/corpus/note/regress-upper-case-key-id): a key id in upper case was
+// accepted, so that one key had two spellings that compare unequal as strings.
+TEST(NoteTest, AKeyIdInUpperCaseIsRefused) {
+  const std::string key = "example.com/foo+530D903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k";
+  Result<Verifier> v = ParseVerifierKey(key);
+  ASSERT_FALSE(v.ok());
+  EXPECT_NE(v.status().message().find("the key id \"530D903a\" is not 8 lower-case hex digits"), std::string::npos) << v.status().message();
+}
+
 // Found by fuzzing (fuzz/corpus/note/regress-*): the refusal quoted the key's bytes raw.
 TEST(NoteTest, AMalformedVerifierKeyIsQuotedAsValidUtf8) {
   for (const std::string key : {"PeterNeumann\xff+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
