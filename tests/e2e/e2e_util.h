@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -219,6 +220,14 @@ class TestLedger {
 namespace pilotledger::testing {
 
 inline const std::vector<std::string> kMinistries = {"miit", "mca", "nhc"};
+
+// The unit ids of the entries `pilotctl watch` wrote to `path`, one JSON line each, in order.
+inline std::vector<std::string> WatchedUnitIds(const std::string& path) {
+  std::vector<std::string> ids;
+  std::istringstream lines(ReadFile(path));
+  for (std::string line; std::getline(lines, line);) ids.push_back(Json::parse(line)["event"]["body"]["unit_id"]);
+  return ids;
+}
 
 // Opens the historical 2017 campaign and grants titles to `n` Beijing enterprises; returns their ids.
 inline std::vector<std::string> TitledUnits(TestLedger& ledger, client::LedgerClient& c, int n, int first = 1) {

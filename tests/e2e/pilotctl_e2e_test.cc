@@ -111,12 +111,7 @@ TEST_F(PilotctlTest, WatchResumesWithoutGapOrRepeatAfterBeingKilled) {
     }
     return pid;
   };
-  const auto delivered = [&] {
-    std::vector<std::string> ids;
-    std::istringstream lines(testing::ReadFile(out_file));
-    for (std::string line; std::getline(lines, line);) ids.push_back(Json::parse(line)["event"]["body"]["unit_id"]);
-    return ids;
-  };
+  const auto delivered = [&] { return testing::WatchedUnitIds(out_file); };
   const auto wait_for = [&](size_t n) {
     for (int i = 0; i < 100 && delivered().size() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     return delivered().size();

@@ -65,12 +65,7 @@ TEST_F(RotateKeyTest, AuditorsAndWatchersOfTheOldKeyFollowTheRotation) {
   std::string out;
   ASSERT_EQ(Ctl({"--as", Key("auditor-1"), "verify", "--ledger-key", old_key, "--state", verify_state}, &out), 0) << out;
   // The watcher delivers the first revocation under the old key, then stops.
-  const auto delivered = [&] {
-    std::vector<std::string> ids;
-    std::istringstream lines(testing::ReadFile(watch_out));
-    for (std::string line; std::getline(lines, line);) ids.push_back(Json::parse(line)["event"]["body"]["unit_id"]);
-    return ids;
-  };
+  const auto delivered = [&] { return testing::WatchedUnitIds(watch_out); };
   // Runs the watcher until it delivered `n` revocations (or 10 s passed), then stops it politely.
   const auto watch = [&](size_t n) {
     const pid_t pid = fork();
