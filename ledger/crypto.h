@@ -27,16 +27,31 @@ std::string HashHex(const Hash& h);
 // Decodes standard base64 of exactly 32 bytes; kInvalidArgument otherwise.
 Result<Hash> HashFromBase64(std::string_view b64);
 
-// An Ed25519 public key (RFC 8032). Immutable; copies share the OpenSSL handle; thread-safe.
+// Which library computes Ed25519 (docs/protocol.md §4). libsodium by default; OpenSSL 3 when the
+// environment variable PILOTLEDGER_ED25519 is "openssl" at the process's first use of a key (for
+// the comparison in docs/performance.md). Both refuse exactly the same signatures
+// (tests/ledger/ed25519_backends_test.cc); TLS and SHA-256 are OpenSSL's either way.
+enum class Ed25519Backend { kSodium, kOpenSsl };
+Ed25519Backend CurrentEd25519Backend();
+const char* Ed25519BackendName(Ed25519Backend backend);
+
+// An Ed25519 public key (RFC 8032): its 32 bytes (and, under the OpenSSL backend, a shared OpenSSL
+// handle). Immutable; thread-safe.
 class PublicKey {
  public:
-  // Accepts exactly 32 bytes that are not one of the small-order encodings (PROTOCOL.md §2).
-  // Errors: kSchemaViolation.
+  // Accepts exactly 32 bytes that are the canonical encoding of a curve point that is not of
+  // small order (docs/protocol.md §4). Errors: kSchemaViolation.
   static Result<PublicKey> FromRaw(std::string_view raw);
   static Result<PublicKey> FromBase64(std::string_view b64);
+  // The same without the point checks, for bytes FromRaw accepted before: a key read back from
+  // an entry the log admitted (its leaf hash proves the bytes). `raw` must be 32 bytes.
+  static PublicKey FromTrustedRaw(std::string_view raw);
 
-  // RFC 8032 §5.1.7 verification with canonical S. False for a wrong-sized signature.
+  // RFC 8032 §5.1.7 verification (cofactorless, S < L), refusing a signature whose R is a
+  // small-order encoding. False for a wrong-sized signature. Uses CurrentEd25519Backend().
   bool Verify(std::string_view message, std::string_view signature) const;
+  // The same through a given backend (the agreement tests and the benchmark).
+  bool VerifyWith(Ed25519Backend backend, std::string_view message, std::string_view signature) const;
 
   const std::array<uint8_t, 32>& raw() const { return raw_; }
   std::string_view raw_bytes() const { return {reinterpret_cast<const char*>(raw_.data()), 32}; }
@@ -48,7 +63,7 @@ class PublicKey {
   std::shared_ptr<evp_pkey_st> pkey_;
 };
 
-// An Ed25519 private key. Copies share the OpenSSL handle; Sign() is thread-safe.
+// An Ed25519 private key. Copies share the key material; Sign() is thread-safe.
 class PrivateKey {
  public:
   static Result<PrivateKey> Generate();
@@ -62,13 +77,15 @@ class PrivateKey {
   Status SavePem(const std::string& path) const;
   std::string ToPem() const;
 
-  // The 64-byte signature of `message`.
+  // The 64-byte signature of `message` (deterministic: both backends give the same bytes).
   std::string Sign(std::string_view message) const;
+  std::string SignWith(Ed25519Backend backend, std::string_view message) const;
   const PublicKey& public_key() const { return public_key_; }
   std::string Seed() const;
 
  private:
-  std::shared_ptr<evp_pkey_st> pkey_;
+  struct Secret;
+  std::shared_ptr<const Secret> secret_;
   PublicKey public_key_;
 };
 

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config
   libboost1.81-dev libboost-program-options1.81-dev libboost-url1.81-dev
-  librocksdb-dev libssl-dev nlohmann-json3-dev libgtest-dev
+  librocksdb-dev libssl-dev libsodium-dev nlohmann-json3-dev libgtest-dev
   libxlsxwriter-dev libminizip-dev libexpat1-dev
   python3 python3-cryptography python3-jsonschema python3-yaml python3-openpyxl openssl
   chromium fonts-wqy-microhei

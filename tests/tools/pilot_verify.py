@@ -379,9 +379,23 @@ def is_small_order(pub):
     return pt == (0, 1)
 
 
+# The y coordinates (sign bit cleared) of the small-order encodings, docs/protocol.md section 4's
+# table: what is_small_order computes, as a set for the per-signature check.
+_SMALL_ORDER_YS = frozenset(int.from_bytes(bytes.fromhex(h), "little") for h in (
+    "00" * 32, "01" + "00" * 31,
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "ec" + "ff" * 30 + "7f", "ed" + "ff" * 30 + "7f", "ee" + "ff" * 30 + "7f"))
+
+
+def _small_order_encoding(b):
+    return int.from_bytes(b, "little") & ((1 << 255) - 1) in _SMALL_ORDER_YS
+
+
 def _ed25519_verify(pub, sig, msg):
-    """RFC 8032 verification via OpenSSL (which requires S < L)."""
-    if len(pub) != 32 or len(sig) != 64:
+    """RFC 8032 verification via OpenSSL (which requires S < L), refusing a small-order R as
+    libsodium does and the server does before either (docs/protocol.md section 4)."""
+    if len(pub) != 32 or len(sig) != 64 or _small_order_encoding(sig[:32]):
         return False
     try:
         Ed25519PublicKey.from_public_bytes(pub).verify(sig, msg)

@@ -334,10 +334,34 @@ class SmallOrder(unittest.TestCase):
         ]
         for x in small:
             self.assertTrue(pv.is_small_order(h(x)), x)
+            self.assertTrue(pv._small_order_encoding(h(x)), x)
         for _ in range(20):
             k = Ed25519PrivateKey.generate().public_key().public_bytes(
                 serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             self.assertFalse(pv.is_small_order(k))
+            self.assertFalse(pv._small_order_encoding(k))
+
+    def test_a_signature_with_a_small_order_r_is_refused(self):
+        # R = identity, S = k*a mod L: OpenSSL's equation alone accepts it (the C++ test
+        # Ed25519BackendsTest.BothRefuseASmallOrderRThatOpenSslAloneWouldAccept); libsodium and
+        # the server refuse it, and so must the verifier.
+        import hashlib
+        seed = bytes(range(32))
+        key = Ed25519PrivateKey.from_private_bytes(seed)
+        pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        d = bytearray(hashlib.sha512(seed).digest()[:32])
+        d[0] &= 248
+        d[31] &= 127
+        d[31] |= 64
+        a = int.from_bytes(d, "little")
+        L = 2**252 + 27742317777372353535851937790883648493
+        r = (1).to_bytes(32, "little")
+        msg = b"pilotledger:event:v1\n{}"
+        k = int.from_bytes(hashlib.sha512(r + pub + msg).digest(), "little") % L
+        sig = r + (k * a % L).to_bytes(32, "little")
+        key.public_key().verify(sig, msg)  # OpenSSL alone: accepted (raises if not)
+        self.assertFalse(pv._ed25519_verify(pub, sig, msg))
+        self.assertTrue(pv._ed25519_verify(pub, key.sign(msg), msg))
 
 
 # ---------------------------------------------------------------------------------------------
