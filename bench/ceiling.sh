@@ -10,3 +10,4 @@ sign=$(echo "$line" | awk '{print $(NF-1)}')
 printf 'VALUE\tEd25519 verification ceiling, %s cores (openssl speed -multi %s ed25519)\t%s\tverifications/s\tsign %s/s\n' \
   "$(nproc)" "$(nproc)" "$verify" "$sign"
 "${1:-build-bench/bin}/verify_speed" --seconds 3
+PILOTLEDGER_ED25519=openssl "${1:-build-bench/bin}/verify_speed" --seconds 3

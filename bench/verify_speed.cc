@@ -1,8 +1,9 @@
-// Ed25519 verifications per second through PublicKey::VerifyWith, per backend, on every core at
-// once: the verification ceiling of bench/run (docs/performance.md). The messages are event-sized
-// (300 bytes) and signed before the clock starts; each thread verifies its own keys.
-//   verify_speed [--seconds S] [--threads N]
-// Prints one VALUE line per backend for bench/report.py.
+// Ed25519 verifications per second through PublicKey::Verify on every core at once, with the
+// backend the environment chooses (PILOTLEDGER_ED25519, ledger/crypto.h): the verification ceiling
+// of bench/run (docs/performance.md). The messages are event-sized (300 bytes) and signed before
+// the clock starts; each thread verifies its own keys, made as the server makes them.
+//   [PILOTLEDGER_ED25519=openssl] verify_speed [--seconds S] [--threads N]
+// Prints a VALUE line for bench/report.py.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -32,7 +33,7 @@ std::vector<Signed> Prepare(int count) {
   return out;
 }
 
-double Rate(Ed25519Backend backend, int threads, double seconds) {
+double Rate(int threads, double seconds) {
   std::vector<std::vector<Signed>> work;
   for (int t = 0; t < threads; ++t) work.push_back(Prepare(64));
   std::atomic<bool> stop{false};
@@ -44,7 +45,7 @@ double Rate(Ed25519Backend backend, int threads, double seconds) {
       long n = 0;
       for (size_t i = 0; !stop.load(std::memory_order_relaxed); i = (i + 1) % work[t].size(), ++n) {
         const Signed& s = work[t][i];
-        if (!s.key.VerifyWith(backend, s.message, s.signature)) failed.fetch_add(1);
+        if (!s.key.Verify(s.message, s.signature)) failed.fetch_add(1);
       }
       done.fetch_add(n);
     });
@@ -69,11 +70,8 @@ int main(int argc, char** argv) {
     if (flag == "--seconds") seconds = std::atof(argv[i + 1]);
     else if (flag == "--threads") threads = std::atoi(argv[i + 1]);
   }
-  for (Ed25519Backend b : {Ed25519Backend::kSodium, Ed25519Backend::kOpenSsl}) {
-    const double rate = Rate(b, threads, seconds);
-    std::printf("VALUE\tEd25519 verification ceiling, %d cores (%s, PublicKey::VerifyWith)\t%.0f\tverifications/s\t%s%s\n",
-                threads, Ed25519BackendName(b), rate, Ed25519BackendName(b),
-                b == CurrentEd25519Backend() ? ": the server's backend" : ": for comparison");
-  }
+  const char* backend = Ed25519BackendName(CurrentEd25519Backend());
+  std::printf("VALUE\tEd25519 verification ceiling, %d cores (%s, bench/verify_speed)\t%.0f\tverifications/s\t"
+              "PublicKey::Verify, 300-byte messages\n", threads, backend, Rate(threads, seconds));
   return 0;
 }
