@@ -137,13 +137,21 @@ void Api::HandleAppend(const HttpRequest& request, std::function<void(HttpRespon
     metrics_.Append(event.status().code(), false, elapsed());
     return respond(ErrorResponse(event.status()));
   }
+  // Called on the sequencer thread: it formats the answer only if the transport cannot.
   service_.Append(std::move(*event), [this, elapsed, respond = std::move(respond)](Result<ledger::Receipt> r) {
     metrics_.Append(r.ok() ? Code::kOk : r.status().code(), r.ok() && r->created, elapsed());
-    if (!r.ok()) return respond(ErrorResponse(r.status()));
-    HttpResponse response = JsonResponse(r->created ? 201 : 200, {{"seq", r->seq},
-                                                                  {"leaf_hash", HashBase64(r->leaf_hash)},
-                                                                  {"received", FormatRfc3339Millis(r->received)}});
-    response.seq = r->seq;
+    HttpResponse response;
+    response.render = [r = std::move(r)](HttpResponse& out) {
+      if (!r.ok()) {
+        out = ErrorResponse(r.status());
+        return;
+      }
+      out = JsonResponse(r->created ? 201 : 200, {{"seq", r->seq},
+                                                  {"leaf_hash", HashBase64(r->leaf_hash)},
+                                                  {"received", FormatRfc3339Millis(r->received)}});
+      out.seq = r->seq;
+    };
+    if (!defer_answers_.load(std::memory_order_relaxed)) response.Render();
     respond(std::move(response));
   });
 }

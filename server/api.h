@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,6 +30,14 @@ struct HttpResponse {
   std::string body;
   std::optional<uint64_t> seq;  // an append's seq, for the request log
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Allow)
+  // If set, the transport calls it on its I/O thread before sending, and it fills in the rest: an
+  // append's answer is formatted there rather than on the sequencer thread (Api::DeferAnswers).
+  std::function<void(HttpResponse&)> render;
+
+  // Runs `render` if it is set (a transport calls it before it reads the response).
+  void Render() {
+    if (render) std::exchange(render, nullptr)(*this);
+  }
 };
 
 // Who is reading: an authenticated actor, or the public (empty actor).
@@ -62,6 +71,9 @@ class Api {
   // Answers `request`, calling `respond` exactly once, possibly later on another thread (appends
   // answer from the sequencer thread once the entry is durable).
   void Handle(const HttpRequest& request, std::function<void(HttpResponse)> respond);
+  // From now on an append's answer reaches `respond` unformatted, with HttpResponse::render set,
+  // for a transport that renders it on its own thread (HttpServer). Call before serving.
+  void DeferAnswers() { defer_answers_ = true; }
 
   // Checks an `Authorization: PilotLedger-Sig actor=…,time=…,sig=…` header for METHOD and target:
   // a public Reader if the header is empty. Errors: kUnauthenticated (malformed, stale, unknown or
@@ -79,6 +91,8 @@ class Api {
   static HttpResponse ErrorResponse(const Status& status);
 
  private:
+  std::atomic<bool> defer_answers_{false};
+
   // One row of the route table (api.cc): a method and a path pattern ("/v1/entries/{seq}"; a
   // "{…}" segment matches any one segment) and what answers it. The table serves dispatch and the
   // 404 / 405 answers with their Allow header alike.

@@ -153,6 +153,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     server_.handler(request, [self = this->shared_from_this()](HttpResponse response) {
       net::post(self->stream_.get_executor(), [self, r = std::move(response)]() mutable {
         --self->server_.in_flight;
+        r.Render();  // an append's answer is formatted here, on the I/O thread
         self->Reply(std::move(r), self->keep_alive_);
       });
     });
@@ -279,7 +280,9 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
 HttpServer::HttpServer(Api& api, FeedHub& hub, ServerOptions options)
     : impl_(std::make_unique<Impl>(
           &api, &hub, [&api](const HttpRequest& r, std::function<void(HttpResponse)> respond) { api.Handle(r, std::move(respond)); },
-          std::move(options))) {}
+          std::move(options))) {
+  api.DeferAnswers();
+}
 
 HttpServer::HttpServer(Handler handler, ServerOptions options)
     : impl_(std::make_unique<Impl>(nullptr, nullptr, std::move(handler), std::move(options))) {}

@@ -214,10 +214,13 @@ void LedgerService::Stop() {
 }
 
 void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
+  // Only the key is copied out of the served state (not the whole actor: its strings).
   projections::PreverifySignatures(event, [this](const std::string& id) -> std::optional<PublicKey> {
-    std::optional<projections::Actor> a = FindActiveActor(id);
-    if (!a) return std::nullopt;
-    return a->key;
+    return Read([&](const projections::State& st) -> std::optional<PublicKey> {
+      const projections::Actor* a = st.FindActor(id);
+      if (!a || !a->active()) return std::nullopt;
+      return a->key;
+    });
   });
   sequencer_->Append(std::move(event), std::move(done));
 }
