@@ -55,6 +55,13 @@ def main(machine_path, results_path, doc_path):
         if a and b:
             head.append(f"| (a) appends/s at {c} connection{'s' if c > 1 else ''} (p99 ms) | {num(a[0]['rate'])} ({ms(a[0]['p99'])}) | "
                         f"{num(b[0]['rate'])} ({ms(b[0]['p99'])}) | {ratio(a[0]['rate'], b[0]['rate'])} |")
+    joint = "b. joint decisions (three signatures), closed loop"
+    for c in (64,):
+        a = [r for r in pick(joint, "PilotLedger") if r["conns"] == c]
+        b = [r for r in pick(joint, "PostgreSQL") if r["conns"] == c]
+        if a and b:
+            head.append(f"| (b) three-signature joint decisions/s at {c} connections (p99 ms) | {num(a[0]['rate'])} ({ms(a[0]['p99'])}) | "
+                        f"{num(b[0]['rate'])} ({ms(b[0]['p99'])}) | {ratio(a[0]['rate'], b[0]['rate'])} |")
     for label, scen in (("alone", "c. reads alone: entries"), ("under full-rate appends", "c. reads under full-rate appends: entries")):
         a, b = pick(scen, "PilotLedger"), pick(scen, "PostgreSQL")
         if a and b:
@@ -74,6 +81,25 @@ def main(machine_path, results_path, doc_path):
     for r in rows:
         out.append(f"| {r['scenario']} | {r['system']} | {r['conns']} | {num(r['rate'])} | {ms(r['p50'])} | {ms(r['p99'])} | "
                    f"{ms(r['p999'])} | {ms(r['max'])} | {r['note']} |")
+    # --- (g) growth, from the scale runs' resident memory after a cold start without a snapshot:
+    # two sizes at the same number of units (per 10^6 entries), two unit counts at the same size
+    # (per 10^5 units).
+    resident = {}
+    for v in values:
+        m = re.match(r"g\. resident memory after the cold start without a snapshot at (\d+) entries, (\d+) units", v["name"])
+        if m:
+            resident[(int(m.group(1)), int(m.group(2)))] = v["value"]
+    growth = {}
+    for (n1, u1), m1 in resident.items():
+        for (n2, u2), m2 in resident.items():
+            if u1 == u2 and n2 > n1 and n2 - n1 > growth.get("entries", (0, "", 0))[2]:
+                growth["entries"] = ((m2 - m1) / (n2 - n1) * 1e6, f"{n1:,} → {n2:,} entries at {u1:,} units: {num(m1)} → {num(m2)} MiB", n2 - n1)
+            if n1 == n2 and u2 > u1 and u2 - u1 > growth.get("units", (0, "", 0))[2]:
+                growth["units"] = ((m2 - m1) / (u2 - u1) * 1e5, f"{u1:,} → {u2:,} units at {n1:,} entries: {num(m1)} → {num(m2)} MiB", u2 - u1)
+    for key, label in (("entries", "per 10^6 entries"), ("units", "per 10^5 units")):
+        if key in growth:
+            values.append(dict(name=f"g. resident memory growth {label}", value=growth[key][0], unit="MiB",
+                               note=growth[key][1] + " (cold start without a snapshot)"))
     out += ["", "| measurement | value | note |", "| --- | --- | --- |"]
     for v in values:
         digits = 2 if v["unit"] == "s" else 0
@@ -87,7 +113,10 @@ def main(machine_path, results_path, doc_path):
     proofs = [r for r in rows if r["scenario"].startswith("d. ")]
     replay = [v for v in values if v["name"].startswith("f. replay from genesis, without")]
     starts = [v for v in values if v["name"].startswith("f. cold start") and "snapshot of a clean stop" not in v["name"]]
-    memory = [v for v in values if v["name"].startswith("g. resident memory after the cold start without")]
+    memory = sorted((v for v in values if v["name"].startswith("g. resident memory after the cold start without")),
+                    key=lambda v: tuple(int(x) for x in re.search(r"at (\d+) entries, (\d+) units", v["name"]).groups()))
+    watchers = pick(next((r["scenario"] for r in rows if r["scenario"].startswith("e. ") and r["scenario"].endswith("after the acknowledgement")), ""),
+                    "PilotLedger")
 
     def verdict(ok):
         return "met" if ok else "**missed**"
@@ -113,6 +142,10 @@ def main(machine_path, results_path, doc_path):
         size = re.search(r"at (\d+) entries", worst["scenario"]).group(1)
         t.append(f"| (d) every proof < 1 ms at 10^7 entries | max {ms(worst['max'])} ms at {int(size):,} entries (in process) | "
                  f"{verdict(worst['max'] < 1)} at {int(size):,}; 10^7 not measured |")
+    if watchers:
+        w = watchers[0]
+        t.append(f"| (e) 1,000 WebSocket watchers: p99 delivery of a revocation < 50 ms after the acknowledgement | "
+                 f"p99 {ms(w['p99'])} ms, max {ms(w['max'])} ms ({w['conns']:,} watchers) | {verdict(w['p99'] < 50 and w['conns'] >= 1000)} |")
     if replay:
         v = min(replay, key=lambda v: v["value"])
         t.append(f"| (f) replay without re-verification ≥ 300,000 entries/s | {num(v['value'])}/s | {verdict(v['value'] >= 300000)} |")
@@ -126,6 +159,16 @@ def main(machine_path, results_path, doc_path):
         t.append(f"| (g) < 256 MiB resident at 10^6 entries with 10^5 units | {num(v['value'])} MiB "
                  f"{v['name'].split(' without a snapshot ')[-1]} | {verdict(v['value'] < 256)}"
                  f"{'' if size >= 1000000 else ' at that size; 10^6 not measured'} |")
+        units = int(re.search(r"(\d+) units", v["name"]).group(1))
+        if "entries" in growth and "units" in growth and (size, units) != (1000000, 100000):
+            at_target = v["value"] + growth["entries"][0] * (1e6 - size) / 1e6 + growth["units"][0] * (1e5 - units) / 1e5
+            t.append(f"| (g) the same, extrapolated from the growth ({num(growth['entries'][0])} MiB per 10^6 entries, "
+                     f"{num(growth['units'][0])} MiB per 10^5 units) | ~{num(at_target)} MiB at 10^6 entries, 10^5 units | "
+                     f"{verdict(at_target < 256)} (estimate) |")
+    for key, label in (("entries", "per 10^6 entries"), ("units", "per 10^5 units")):
+        if key in growth:
+            t.append(f"| (g) resident memory growth {label} (no target; for extrapolating) | {num(growth[key][0])} MiB | "
+                     f"{growth[key][1]} |")
     out += t + ["", END]
     block = "\n".join(out)
 

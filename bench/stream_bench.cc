@@ -1,5 +1,6 @@
 // Revocation delivery to many watchers: delay from an append's acknowledgement to its arrival at
-// each of N WebSocket watchers of /v1/stream?types=title.revoked (docs/performance.md).
+// each of N WebSocket watchers of /v1/stream?types=title.revoked (docs/performance.md, bench/run's
+// scenario (e)). Prints RESULT lines (bench/bench_util.h) for bench/report.py.
 //
 //   build/bin/stream_bench [--watchers 1000] [--revocations 20]
 #include <sys/resource.h>
@@ -9,10 +10,11 @@
 #include <cstring>
 #include <thread>
 
-#include "tests/e2e/e2e_util.h"
+#include "bench/bench_util.h"
 
 namespace pl = pilotledger;
-using SteadyClock = std::chrono::steady_clock;
+namespace b = pilotledger::bench;
+using b::SteadyClock;
 
 int main(int argc, char** argv) {
   int watchers = 1000, revocations = 20;
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   }
   // Each watcher records when each revocation (by unit) arrives.
   std::vector<std::vector<SteadyClock::time_point>> arrived(watchers, std::vector<SteadyClock::time_point>(revocations));
+  std::vector<std::vector<bool>> got_it(watchers, std::vector<bool>(revocations));
   std::atomic<int> complete{0};
   std::vector<std::thread> threads;
   for (int w = 0; w < watchers; ++w) {
@@ -57,7 +60,9 @@ int main(int argc, char** argv) {
         if (!j.contains("entry")) continue;
         const std::string unit = j["entry"]["event"]["body"]["unit_id"];
         const auto it = std::find(units.begin(), units.end(), unit);
+        if (it == units.end()) continue;
         arrived[w][it - units.begin()] = now;
+        got_it[w][it - units.begin()] = true;
         ++got;
       }
       ++complete;
@@ -75,20 +80,27 @@ int main(int argc, char** argv) {
   // Two clocks: from the append request (includes the synced write), and after the appender got
   // its acknowledgement (negative: the watcher had the entry before the appender had its answer).
   std::vector<double> from_request, after_ack;
+  uint64_t missing = 0;
   for (int w = 0; w < watchers; ++w) {
     for (int r = 0; r < revocations; ++r) {
+      if (!got_it[w][r]) {
+        ++missing;
+        continue;
+      }
       from_request.push_back(std::chrono::duration<double, std::milli>(arrived[w][r] - sent[r]).count());
       after_ack.push_back(std::chrono::duration<double, std::milli>(arrived[w][r] - acked[r]).count());
     }
   }
-  const auto pct = [](std::vector<double>& v, double p) {
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, size_t(p * v.size()))];
-  };
-  std::printf("stream_bench: %d watchers x %d revocations, %d watchers got all\n"
-              "  from the append request: ms p50 %.2f p99 %.2f max %.2f\n"
-              "  after the acknowledgement: ms p50 %.2f p99 %.2f max %.2f\n",
-              watchers, revocations, complete.load(), pct(from_request, 0.5), pct(from_request, 0.99), pct(from_request, 1.0),
-              pct(after_ack, 0.5), pct(after_ack, 0.99), pct(after_ack, 1.0));
-  return 0;
+  const double span = std::chrono::duration<double>(acked.back() - sent.front()).count();
+  const std::string note = std::to_string(revocations) + " revocations 100 ms apart, " + std::to_string(after_ack.size()) + " deliveries; " +
+                           std::to_string(complete.load()) + " of " + std::to_string(watchers) + " watchers got all" +
+                           (missing ? "; " + std::to_string(missing) + " deliveries missing" : "");
+  const std::string name = "e. revocation to " + std::to_string(watchers) + " WebSocket watchers, ";
+  b::PrintResult(name + "after the acknowledgement", "PilotLedger", watchers, double(after_ack.size()) / span, b::FromSamples(after_ack),
+                 note + "; negative: the watcher had it before the appender had its answer");
+  b::PrintResult(name + "from the append request", "PilotLedger", watchers, double(from_request.size()) / span, b::FromSamples(from_request),
+                 note + "; includes the synced write");
+  b::PrintValue("PilotLedger peak resident memory (watchers)", b::ProcStatusKb(server->pid(), "VmHWM") / 1024, "MiB",
+                std::to_string(watchers) + " WebSocket watchers");
+  return missing ? 1 : 0;
 }
