@@ -67,6 +67,7 @@ Status ApplyBody(State& s, const Entry& e, const Genesis& b) {
   for (Actor a : b.authorities) {
     a.registered_seq = e.seq;
     s.active_keys[a.key.raw()] = a.id;
+    if (a.role == "soe_group") s.soe_authorities.insert(a.authority());
     s.actors[a.id] = std::move(a);
   }
   return Status::Ok();
@@ -82,6 +83,7 @@ Status ApplyBody(State& s, const Entry& e, const ActorRegistered& b) {
   Actor a = b.actor;
   a.registered_seq = e.seq;
   s.active_keys[a.key.raw()] = a.id;
+  if (a.role == "soe_group") s.soe_authorities.insert(a.authority());
   s.actors[a.id] = std::move(a);
   return Status::Ok();
 }

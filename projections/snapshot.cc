@@ -220,6 +220,7 @@ Result<State> StateFromJson(const Json& j) {
       actor.registered_seq = a.at("registered").get<uint64_t>();
       actor.revoked_seq = Seq(a, "revoked");
       if (actor.active()) s.active_keys[actor.key.raw()] = actor.id;
+      if (actor.role == "soe_group") s.soe_authorities.insert(actor.authority());
       s.actors[actor.id] = std::move(actor);
     }
     for (const Json& cj : j.at("campaigns")) {

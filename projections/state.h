@@ -195,6 +195,10 @@ struct State {
   Json genesis_policy;
   Policy policy;
   std::map<std::string, Actor> actors;
+  // The authority ("soe:<id>") of every SOE group ever registered, revoked or not: the rows of
+  // QuotaView beside the rules' authority kinds, without a scan of `actors`. Derived from `actors`
+  // (Apply keeps it; a snapshot load rebuilds it), so never stored.
+  std::set<std::string> soe_authorities;
   std::map<std::array<uint8_t, 32>, std::string> active_keys;  // public key -> active actor
   std::map<std::string, Campaign> campaigns;
   std::map<std::string, Unit> units;

@@ -257,9 +257,7 @@ Json CampaignView(const Campaign& c) {
 
 Json QuotaView(const State& state, const Campaign& c) {
   std::map<std::string, std::string> authorities(c.rules.authority_kinds.begin(), c.rules.authority_kinds.end());
-  for (const auto& [id, a] : state.actors) {
-    if (a.role == "soe_group") authorities[a.authority()] = "soe_group";
-  }
+  for (const std::string& soe : state.soe_authorities) authorities[soe] = "soe_group";
   Json list = Json::array();
   for (const auto& [authority, kind] : authorities) {
     Json places = Json::object();

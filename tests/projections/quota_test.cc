@@ -1,5 +1,6 @@
 // Quotas per campaign and authority (DOMAIN.md, docs/rules.md "Quotas"): up to the limit, one more
 // refused, a quota.exception opens exactly its extra places, and QuotaView shows the numbers.
+#include "projections/snapshot.h"
 #include "tests/projections/fixture.h"
 
 namespace pilotledger::projections {
@@ -114,6 +115,36 @@ TEST(QuotaTest, SoeGroupsDoNotUseRegionalQuotaAndEachHasItsOwnPlace) {
   ASSERT_OK(l.Recommend("2023", l.AddUnit("2023", l.SoeGroup("soe-b"), "enterprise")));
   EXPECT_EQ(l.Quota("2023", "soe:soe-a")["places"], (Json{{"total", {{"limit", 1}, {"extra", 0}, {"used", 1}}}}));
   EXPECT_EQ(l.Quota("2023", "110000")["places"]["enterprise"]["used"], 3);
+}
+
+// QuotaView lists every SOE group ever registered (State::soe_authorities, not a scan of the
+// actors): one registered later appears, a revoked one keeps its row and its usage, and a state
+// loaded from a snapshot lists the same rows.
+TEST(QuotaTest, AnSoeGroupShowsUpWhenRegisteredAndKeepsItsRowWhenRevoked) {
+  Ledger l;
+  l.Open2023WithBatches();
+  const auto soe_rows = [](const State& s) {
+    std::vector<std::string> rows;
+    for (const Json& a : QuotaView(s, *s.FindCampaign("2023"))["authorities"]) {
+      if (a["kind"] == "soe_group") rows.push_back(a["authority"].get<std::string>());
+    }
+    return rows;
+  };
+  EXPECT_EQ(soe_rows(l.state), std::vector<std::string>{});
+  ASSERT_OK(l.Recommend("2023", l.AddUnit("2023", l.SoeGroup("soe-b"), "enterprise")));
+  EXPECT_EQ(soe_rows(l.state), std::vector<std::string>{"soe:soe-b"});
+  ASSERT_OK(l.Register("expert9", "expert"));
+  l.SoeGroup("soe-a");
+  EXPECT_EQ(soe_rows(l.state), (std::vector<std::string>{"soe:soe-a", "soe:soe-b"}));
+  ASSERT_OK(l.Append("actor.revoked", {{"actor", "soe-b"}, {"reason", "merged"}}, {"miit"}));
+  ASSERT_TRUE(l.state.FindActor("soe-b") && !l.state.FindActor("soe-b")->active());
+  EXPECT_EQ(soe_rows(l.state), (std::vector<std::string>{"soe:soe-a", "soe:soe-b"}));
+  EXPECT_EQ(l.Quota("2023", "soe:soe-b")["places"], (Json{{"total", {{"limit", 1}, {"extra", 0}, {"used", 1}}}}));
+
+  Result<State> loaded = StateFromJson(StateToJson(l.state));
+  ASSERT_OK(loaded.status());
+  EXPECT_EQ(loaded->soe_authorities, l.state.soe_authorities);
+  EXPECT_EQ(QuotaView(*loaded, *loaded->FindCampaign("2023")), QuotaView(l.state, *l.state.FindCampaign("2023")));
 }
 
 TEST(QuotaTest, QuotaExceptionNamesAKnownAuthorityAndOneOfItsCategories) {
