@@ -231,4 +231,87 @@ Result<Entry> ParseEntryLeaf(std::string_view leaf) {
   return entry;
 }
 
+namespace {
+
+// Consumes `prefix` from the front of `s`.
+bool Eat(std::string_view& s, std::string_view prefix) {
+  if (s.substr(0, prefix.size()) != prefix) return false;
+  s.remove_prefix(prefix.size());
+  return true;
+}
+
+// Consumes characters up to (not including) `stop`, which must follow; no escapes are expected.
+bool Until(std::string_view& s, char stop, std::string_view& out) {
+  const size_t end = s.find(stop);
+  if (end == std::string_view::npos) return false;
+  out = s.substr(0, end);
+  s.remove_prefix(end);
+  return out.find('\\') == std::string_view::npos;
+}
+
+// The tail EntryLeaf writes after the event: ,"received":"…","seq":N,"sigs":[{"sig":"…","signer":"…"},…]}
+bool ParseStoredTail(std::string_view tail, Entry& entry) {
+  std::string_view received, seq, value;
+  if (!Eat(tail, ",\"received\":\"") || !Until(tail, '"', received) || !Eat(tail, "\",\"seq\":") || !Until(tail, ',', seq) ||
+      !Eat(tail, ",\"sigs\":[")) {
+    return false;
+  }
+  Result<Timestamp> t = ParseRfc3339(received);
+  if (!t.ok() || seq.empty() || seq.size() > 19) return false;
+  entry.received = *t;
+  entry.seq = 0;
+  for (const char c : seq) {
+    if (c < '0' || c > '9') return false;
+    entry.seq = entry.seq * 10 + uint64_t(c - '0');
+  }
+  while (!Eat(tail, "]}")) {
+    if (!entry.signed_event.sigs.empty() && !Eat(tail, ",")) return false;
+    Signature sig;
+    if (!Eat(tail, "{\"sig\":\"") || !Until(tail, '"', value)) return false;
+    std::optional<std::string> raw = Base64Decode(value);
+    if (!raw || raw->size() != 64 || !Eat(tail, "\",\"signer\":\"")) return false;
+    sig.sig = std::move(*raw);
+    if (!Until(tail, '"', value) || !Eat(tail, "\"}")) return false;
+    sig.signer = std::string(value);
+    entry.signed_event.sigs.push_back(std::move(sig));
+  }
+  return tail.empty();
+}
+
+// The event's own fields, taken as stored.
+bool ReadStoredEvent(Json event, SignedEvent& out) {
+  if (!event.is_object()) return false;
+  const auto id = event.find("id"), type = event.find("type"), time = event.find("time"), body = event.find("body");
+  if (id == event.end() || type == event.end() || time == event.end() || body == event.end() || !id->is_string() ||
+      !type->is_string() || !time->is_string() || !body->is_object()) {
+    return false;
+  }
+  const EventTypeInfo* info = FindEventType(type->get_ref<const std::string&>());
+  Result<Timestamp> t = ParseRfc3339(time->get_ref<const std::string&>());
+  if (!info || !t.ok()) return false;
+  out.id = id->get<std::string>();
+  out.type = type->get<std::string>();
+  out.kind = info->type;
+  out.time = *t;
+  out.event = std::move(event);
+  return true;
+}
+
+}  // namespace
+
+Result<Entry> ParseStoredEntryLeaf(std::string_view leaf) {
+  // The event is everything between {"event": and the last ,"received":" (the tail holds no other:
+  // its strings are a timestamp, base64 and actor ids).
+  constexpr std::string_view kHead = "{\"event\":", kReceived = ",\"received\":\"";
+  const size_t tail = leaf.rfind(kReceived);
+  if (leaf.substr(0, kHead.size()) != kHead || tail == std::string_view::npos || tail < kHead.size()) return ParseEntryLeaf(leaf);
+  const std::string_view canonical = leaf.substr(kHead.size(), tail - kHead.size());
+  Entry entry;
+  if (!ParseStoredTail(leaf.substr(tail), entry)) return ParseEntryLeaf(leaf);
+  Result<Json> event = ParseStrictJson(canonical);
+  if (!event.ok() || !ReadStoredEvent(std::move(*event), entry.signed_event)) return ParseEntryLeaf(leaf);
+  entry.signed_event.canonical = std::string(canonical);
+  return entry;
+}
+
 }  // namespace pilotledger

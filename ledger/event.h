@@ -123,6 +123,11 @@ std::string EntryLeaf(const Entry& entry);
 // Parses a leaf back into an entry (checking it as a submission, but allowing the genesis entry's
 // empty sigs). Errors: kDataLoss when stored bytes do not parse (they were written canonical).
 Result<Entry> ParseEntryLeaf(std::string_view leaf);
+// The same entry, read from a leaf the log already holds (its bytes are proven by the Merkle tree
+// and were checked by ParseEntryLeaf's rules when admitted): the canonical event is the leaf's own
+// bytes, not written again, and the envelope is read without a DOM; only the event is parsed.
+// Whatever does not have the form EntryLeaf writes falls back to ParseEntryLeaf (and its error).
+Result<Entry> ParseStoredEntryLeaf(std::string_view leaf);
 Result<Entry> EntryFromJson(const Json& entry_json);
 
 }  // namespace pilotledger

@@ -84,11 +84,11 @@ Status Log::Create(Store& store, const PrivateKey& key, const std::string& origi
   return store.Write(batch, /*sync=*/true);
 }
 
-Result<std::unique_ptr<Log>> Log::Open(Store& store, const PrivateKey& key, bool verify) {
+Result<std::unique_ptr<Log>> Log::Open(Store& store, const PrivateKey& key, OpenCheck check) {
   PL_ASSIGN_OR_RETURN(auto origin, store.Get(kOriginKey));
   if (!origin) return Status(Code::kNotFound, "the store holds no ledger");
   std::unique_ptr<Log> log(new Log(store, key, *origin));
-  PL_RETURN_IF_ERROR(log->Load(verify));
+  PL_RETURN_IF_ERROR(log->Load(check));
   return log;
 }
 
@@ -98,7 +98,7 @@ Result<std::string> Log::StoredCheckpoint(const Store& store) {
   return std::move(*checkpoint);
 }
 
-Status Log::Load(bool verify) {
+Status Log::Load(OpenCheck check) {
   PL_ASSIGN_OR_RETURN(auto size_bytes, store_.Get(kSizeKey));
   PL_ASSIGN_OR_RETURN(auto checkpoint, store_.Get(kCheckpointKey));
   if (!size_bytes || size_bytes->size() != 8 || !checkpoint) return Corrupt("ledger metadata is missing");
@@ -106,7 +106,7 @@ Status Log::Load(bool verify) {
 
   PL_ASSIGN_OR_RETURN(note::Verifier verifier, note::ParseVerifierKey(verifier_key_));
   Result<Checkpoint> cp = VerifyCheckpoint(*checkpoint, verifier);
-  if (!verify) cp = Checkpoint{origin_, size, {}};
+  if (check == OpenCheck::kNone) cp = Checkpoint{origin_, size, {}};
   if (!cp.ok()) {
     return Corrupt("the stored checkpoint does not verify with the ledger key (wrong key file?): " +
                    cp.status().message());
@@ -115,25 +115,81 @@ Status Log::Load(bool verify) {
     return Corrupt("the checkpoint covers " + std::to_string(cp->size) + " entries but the log has " +
                    std::to_string(size));
   }
+  opened_size_ = size;
+  opened_root_ = cp->root;
 
-  // Rebuild the right border from every leaf, checking each leaf and each node on the way.
-  merkle::CompactRange range;
+  int64_t last_received = 0;
+  if (check == OpenCheck::kBorder) {
+    PL_RETURN_IF_ERROR(LoadBorder(size, cp->root));
+    PL_ASSIGN_OR_RETURN(auto last, store_.Get(EntryKey(size - 1)));
+    if (!last) return Corrupt("entry " + std::to_string(size - 1) + " is missing");
+    Result<Entry> entry = ParseStoredEntryLeaf(*last);
+    if (!entry.ok() || entry->seq != size - 1) {
+      return Corrupt("entry " + std::to_string(size - 1) + " is not the canonical leaf it was written as");
+    }
+    last_received = entry->received.ms;
+  } else {
+    // Rebuild the right border from every leaf, checking each leaf and each node on the way.
+    merkle::CompactRange range;
+    PL_RETURN_IF_ERROR(ScanLeaves(size, check == OpenCheck::kFull, range, last_received, nullptr, nullptr));
+    range_ = std::move(range);
+  }
+
+  size_.store(size, std::memory_order_release);
+  last_received_ms_.store(last_received, std::memory_order_release);
+  checkpoint_ = std::make_shared<const std::string>(std::move(*checkpoint));
+  return Status::Ok();
+}
+
+// The right border of the tree of `size` leaves is its RangeNodes(0, size): log2(size) stored
+// nodes at most. They must fold to the signed root, and the last leaf must hash to its node (that
+// leaf gives the ledger clock). Nothing may be stored beyond the last entry.
+Status Log::LoadBorder(uint64_t size, const Hash& root) {
+  if (size == 0) return Corrupt("the log is empty: entry 0 is missing");
+  Result<std::vector<Hash>> border = ReadNodes(merkle::RangeNodes(0, size));
+  if (!border.ok()) return Corrupt(border.status().message() + " (a node of the tree's right border)");
+  if (merkle::FoldRange(*border) != root) {
+    return Corrupt("the tree's stored right border disagrees with the latest checkpoint's root");
+  }
+  PL_ASSIGN_OR_RETURN(auto leaf_hash, ReadNodes({{0, size - 1}}));
+  PL_ASSIGN_OR_RETURN(auto last, store_.Get(EntryKey(size - 1)));
+  if (!last) return Corrupt("entry " + std::to_string(size - 1) + " is missing");
+  if (merkle::HashLeaf(*last) != leaf_hash[0]) {
+    return Corrupt("tree node 0/" + std::to_string(size - 1) + " disagrees with the leaves (entry " + std::to_string(size - 1) + ")");
+  }
+  bool beyond = false;
+  PL_RETURN_IF_ERROR(store_.Scan(EntryKey(size), std::string(1, char(kEntryPrefix[0] + 1)), [&](std::string_view, std::string_view) {
+    beyond = true;
+    return false;
+  }));
+  if (beyond) return Corrupt("the log holds entries beyond its size " + std::to_string(size));
+  range_ = merkle::CompactRange(size, std::move(*border));
+  return Status::Ok();
+}
+
+Status Log::ScanLeaves(uint64_t size, bool verify, merkle::CompactRange& range, int64_t& last_received,
+                       const std::atomic<bool>* stop, bool* stopped) const {
   uint64_t expected = 0;
   Status problem;
-  int64_t last_received = 0;
   Hash ids_expected{};
-  Status scan = store_.Scan(kEntryPrefix, std::string(1, char(kEntryPrefix[0] + 1)),
-                            [&](std::string_view k, std::string_view leaf) {
+  // Open scans the whole prefix (an entry beyond the size is corruption); the background check
+  // only what existed when it began, while appends go on.
+  const std::string end = stop ? EntryKey(size) : std::string(1, char(kEntryPrefix[0] + 1));
+  Status scan = store_.Scan(kEntryPrefix, end, [&](std::string_view k, std::string_view leaf) {
+    if (stop && stop->load(std::memory_order_relaxed)) {
+      *stopped = true;
+      return false;
+    }
     if (k.size() != 9 || DecodeBigEndian64(k.substr(1)) != expected) {
       problem = Corrupt("entry " + std::to_string(expected) + " is missing");
       return false;
     }
-    Result<Entry> entry = ParseEntryLeaf(leaf);
     if (!verify) {
       range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
       ++expected;
       return true;
     }
+    Result<Entry> entry = ParseEntryLeaf(leaf);
     if (!entry.ok() || entry->seq != expected || EntryLeaf(*entry) != leaf) {
       problem = Corrupt("entry " + std::to_string(expected) + " is not the canonical leaf it was written as");
       return false;
@@ -151,38 +207,47 @@ Status Log::Load(bool verify) {
       }
     });
     ++expected;
+    if (problem.ok() && expected == opened_size_ && range.Root() != opened_root_) {
+      problem = Corrupt("the tree's root differs from the latest checkpoint's");
+    }
     return problem.ok();
   });
   PL_RETURN_IF_ERROR(scan);
   PL_RETURN_IF_ERROR(problem);
+  if (stopped && *stopped) return Status::Ok();
   if (expected != size) {
     return Corrupt("the log holds " + std::to_string(expected) + " entries but its size says " +
                    std::to_string(size));
   }
-  if (verify && range.Root() != cp->root) return Corrupt("the tree's root differs from the latest checkpoint's");
-  if (verify) PL_RETURN_IF_ERROR(CheckIdRecords(size, ids_expected));
-
-  range_ = std::move(range);
-  size_.store(size, std::memory_order_release);
-  last_received_ms_.store(last_received, std::memory_order_release);
-  checkpoint_ = std::make_shared<const std::string>(std::move(*checkpoint));
+  if (verify) PL_RETURN_IF_ERROR(CheckIdRecords(size, ids_expected, /*all=*/stop == nullptr));
   return Status::Ok();
+}
+
+Status Log::VerifyStored(const std::atomic<bool>& stop) const {
+  merkle::CompactRange range;
+  int64_t last_received = 0;
+  bool stopped = false;
+  return ScanLeaves(size(), /*verify=*/true, range, last_received, &stop, &stopped);
 }
 
 // The id records must be exactly one per entry, each naming its entry's seq, event hash and
 // received time: one pass over them, compared with the digest the entry scan folded. Only if the
 // two differ, a slower pass finds the first bad one to name it.
-Status Log::CheckIdRecords(uint64_t size, const Hash& expected) const {
+// With `all` false (the background check, appends going on), the records of entries at `size` or
+// later are left out.
+Status Log::CheckIdRecords(uint64_t size, const Hash& expected, bool all) const {
   Hash actual{};
   const std::string end(1, char(kIdPrefix[0] + 1));
+  const auto counted = [&](std::string_view v) { return all || v.size() != 48 || DecodeBigEndian64(v) < size; };
   PL_RETURN_IF_ERROR(store_.Scan(kIdPrefix, end, [&](std::string_view k, std::string_view v) {
-    Fold(actual, k, v);
+    if (counted(v)) Fold(actual, k, v);
     return true;
   }));
   if (actual == expected) return Status::Ok();
   for (uint64_t seq = 0; seq < size; ++seq) {
-    PL_ASSIGN_OR_RETURN(auto leaf, store_.Get(EntryKey(seq)));
-    PL_ASSIGN_OR_RETURN(Entry entry, ParseEntryLeaf(*leaf));
+    PL_ASSIGN_OR_RETURN(std::optional<std::string> leaf, store_.Get(EntryKey(seq)));
+    if (!leaf.has_value()) return Corrupt("entry " + std::to_string(seq) + " is missing");
+    PL_ASSIGN_OR_RETURN(Entry entry, ParseEntryLeaf(leaf.value()));
     const IdRecord record{seq, Sha256(entry.signed_event.canonical), entry.received};
     PL_ASSIGN_OR_RETURN(auto stored, store_.Get(IdKey(entry.signed_event.id)));
     if (!stored || *stored != IdValue(record)) {
@@ -192,7 +257,7 @@ Status Log::CheckIdRecords(uint64_t size, const Hash& expected) const {
   }
   std::string extra;
   PL_RETURN_IF_ERROR(store_.Scan(kIdPrefix, end, [&](std::string_view k, std::string_view v) {
-    if (v.size() != 48 || DecodeBigEndian64(v) >= size) {
+    if (v.size() != 48 || (all && DecodeBigEndian64(v) >= size)) {
       extra = std::string(k.substr(kIdPrefix.size()));
       for (char& c : extra) {
         if (c < 0x21 || c > 0x7e) c = '?';  // printed as is: only printable ASCII

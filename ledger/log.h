@@ -30,6 +30,18 @@ struct AppendedLeaf {
   Hash leaf_hash{};
 };
 
+// What Log::Open checks of the stored log before it serves (docs/reliability.md, "Start-up").
+enum class OpenCheck {
+  // Everything, O(N): every leaf canonical and hashing to its stored tree node, every node, every
+  // id record, the root against the signed checkpoint.
+  kFull,
+  // O(log N): the checkpoint's signature, and its root folded from the stored tree nodes of the
+  // right border (the compact range). VerifyStored() does the rest, in the background.
+  kBorder,
+  // Nothing (only the tests' server that serves a tampered log to the auditors' tools).
+  kNone,
+};
+
 // The append-only log: entries, the RFC 9162 tree kept as its perfect subtrees, the event-id
 // index and the latest signed checkpoint, all in one Store.
 // Thread-safety: readers may run on any thread and see only committed entries; Append() is for
@@ -47,7 +59,16 @@ class Log {
   // and that the checkpoint is signed by `key`. Errors: kNotFound (no ledger), kDataLoss naming
   // the first disagreement. `verify` = false skips these checks: only for the tests' server that
   // serves a tampered log to the auditors' tools (tests/support/unverified_server.cc).
-  static Result<std::unique_ptr<Log>> Open(Store& store, const PrivateKey& key, bool verify = true);
+  static Result<std::unique_ptr<Log>> Open(Store& store, const PrivateKey& key, bool verify = true) {
+    return Open(store, key, verify ? OpenCheck::kFull : OpenCheck::kNone);
+  }
+  static Result<std::unique_ptr<Log>> Open(Store& store, const PrivateKey& key, OpenCheck check);
+  // The checks kFull makes at open, over the entries [0, size()) as of the call, while appends go
+  // on (any thread): every leaf canonical and hashing to its stored tree node, the root at the
+  // size Open verified equal to that checkpoint's, and the id records of those entries. Id
+  // records of entries appended after the call are not part of it. Returns early, Ok, once `stop`
+  // is set. Errors: kDataLoss naming the first disagreement; storage errors.
+  Status VerifyStored(const std::atomic<bool>& stop) const;
   // The latest checkpoint as stored, unverified (to find which key signed it after an interrupted
   // key rotation). Errors: kNotFound (no ledger); storage errors.
   static Result<std::string> StoredCheckpoint(const Store& store);
@@ -95,8 +116,15 @@ class Log {
 
  private:
   Log(Store& store, PrivateKey key, std::string origin);
-  Status Load(bool verify);
-  Status CheckIdRecords(uint64_t size, const Hash& expected) const;
+  Status Load(OpenCheck check);
+  Status LoadBorder(uint64_t size, const Hash& root);
+  // Rebuilds `range` from the leaves [0, size); with `verify`, checks every leaf and tree node on
+  // the way, the root at opened_size_ and the id records. Without `stop` (at open) the whole
+  // entry prefix is scanned (an entry beyond `size` is corruption) and every id record counts;
+  // with it (VerifyStored) only [0, size), and setting it ends the scan early (Ok, *stopped).
+  Status ScanLeaves(uint64_t size, bool verify, merkle::CompactRange& range, int64_t& last_received,
+                    const std::atomic<bool>* stop, bool* stopped) const;
+  Status CheckIdRecords(uint64_t size, const Hash& expected, bool all) const;
   Result<std::vector<Hash>> ReadNodes(const std::vector<merkle::NodeId>& ids) const;
   Result<std::vector<AppendedLeaf>> AppendSigned(const std::vector<Entry>& entries, const PrivateKey& key);
 
@@ -104,6 +132,8 @@ class Log {
   PrivateKey key_;  // changes only in AppendRotation
   const std::string origin_;
   std::string verifier_key_;
+  uint64_t opened_size_ = 0;  // the size and root of the checkpoint Open verified
+  Hash opened_root_{};
   merkle::CompactRange range_;  // writer only
   std::atomic<uint64_t> size_{0};
   std::atomic<int64_t> last_received_ms_{0};

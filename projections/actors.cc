@@ -1,5 +1,6 @@
 #include "projections/actors.h"
 
+#include "ledger/encoding.h"
 #include "ledger/event.h"
 #include "projections/body_schema.h"
 #include "projections/uscc.h"
@@ -20,7 +21,7 @@ std::string MinistryOfLine(const std::string& department) {
   return "";
 }
 
-Result<Actor> ParseActor(const Json& d, const std::string& where) {
+Result<Actor> ParseActor(const Json& d, const std::string& where, Source source) {
   const auto field = [&](const char* name) { return where.empty() ? std::string(name) : where + "." + name; };
   if (!d.is_object()) return SchemaViolation(where, where + " must be an object");
   const std::string role = d.contains("role") && d["role"].is_string() ? d["role"].get<std::string>() : "";
@@ -38,9 +39,15 @@ Result<Actor> ParseActor(const Json& d, const std::string& where) {
   PL_ASSIGN_OR_RETURN(a.id, r.Id("actor"));
   PL_ASSIGN_OR_RETURN(a.name, r.Text("name"));
   PL_ASSIGN_OR_RETURN(std::string key_b64, r.String("public_key"));
-  Result<PublicKey> key = PublicKey::FromBase64(key_b64);
-  if (!key.ok()) return SchemaViolation(field("public_key"), key.status().message());
-  a.key = *key;
+  if (source == Source::kStored) {
+    const std::optional<std::string> raw = Base64Decode(key_b64);
+    if (!raw || raw->size() != 32) return SchemaViolation(field("public_key"), "the stored public key is not 32 bytes in base64");
+    a.key = PublicKey::FromTrustedRaw(*raw);
+  } else {
+    Result<PublicKey> key = PublicKey::FromBase64(key_b64);
+    if (!key.ok()) return SchemaViolation(field("public_key"), key.status().message());
+    a.key = *key;
+  }
   if (role == "ministry") {
     PL_ASSIGN_OR_RETURN(a.department, r.String("department"));
     if (!OneOf(a.department, kMinistryDepartments)) {

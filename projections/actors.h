@@ -32,11 +32,16 @@ struct Actor {
 // miit (industry and IT), "mca" for civil (civil affairs), "nhc" for health; empty otherwise.
 std::string MinistryOfLine(const std::string& department);
 
+// Where a descriptor comes from: a submission (every check, the public key's curve point too), or
+// the log or a signed snapshot, whose keys were checked when their entry was admitted
+// (PublicKey::FromTrustedRaw: only the key's length is checked again).
+enum class Source { kSubmitted, kStored };
+
 // Parses an actor descriptor (an `actor.registered` body or a genesis authority): exactly
 // `actor`, `role`, `public_key`, `name`, plus `region`/`department`/`unit` as the role needs
 // them (and nothing it does not), and optional `documents`. Field names in errors are prefixed
 // with `where`. Errors: kSchemaViolation with details.field.
-Result<Actor> ParseActor(const Json& descriptor, const std::string& where);
+Result<Actor> ParseActor(const Json& descriptor, const std::string& where, Source source = Source::kSubmitted);
 
 // The descriptor of `actor` (the registered body's fields) plus registered/revoked seqs.
 Json ActorJson(const Actor& actor);

@@ -352,21 +352,19 @@ Status ApplyBody(State& s, const Entry& e, const TitleRevoked& b) {
   return Status::Ok();
 }
 
-}  // namespace
-
-Status Apply(State& s, const Entry& entry, const Body* parsed) {
-  const std::string where = "entry " + std::to_string(entry.seq);
-  if (entry.seq != s.size) return Status(Code::kDataLoss, where + " applied to state of size " + std::to_string(s.size));
+Status ApplyFrom(State& s, const Entry& entry, const Body* parsed, Source source) {
+  const auto where = [&] { return "entry " + std::to_string(entry.seq); };
+  if (entry.seq != s.size) return Status(Code::kDataLoss, where() + " applied to state of size " + std::to_string(s.size));
   Body body;
   if (!parsed) {
-    Result<Body> b = ParseBody(entry.signed_event.kind, entry.body());
-    if (!b.ok()) return Status(Code::kDataLoss, where + ": " + b.status().message());
+    Result<Body> b = ParseBody(entry.signed_event.kind, entry.body(), source);
+    if (!b.ok()) return Status(Code::kDataLoss, where() + ": " + b.status().message());
     body = std::move(*b);
     parsed = &body;
   }
   const Status applied = std::visit([&](const auto& b) { return ApplyBody(s, entry, b); }, parsed->value);
   if (!applied.ok()) {
-    return Status(Code::kDataLoss, where + " refers to something the log does not hold: " + applied.message());
+    return Status(Code::kDataLoss, where() + " refers to something the log does not hold: " + applied.message());
   }
   // The files the entry cites (checked as documents by ParseBody; the genesis body has none).
   if (const Json& body = entry.body(); entry.seq > 0 && body.contains("documents") && body["documents"].is_array()) {
@@ -379,5 +377,11 @@ Status Apply(State& s, const Entry& entry, const Body* parsed) {
   s.last_received = entry.received;
   return Status::Ok();
 }
+
+}  // namespace
+
+Status Apply(State& s, const Entry& entry, const Body* parsed) { return ApplyFrom(s, entry, parsed, Source::kSubmitted); }
+
+Status ApplyStored(State& s, const Entry& entry) { return ApplyFrom(s, entry, nullptr, Source::kStored); }
 
 }  // namespace pilotledger::projections

@@ -14,5 +14,8 @@ struct Body;
 // then unchanged.
 // With `parsed` (the body Check parsed for this entry), the body is not parsed again.
 Status Apply(State& state, const Entry& entry, const Body* parsed = nullptr);
+// Apply for an entry read back from the log (replay, snapshots' tail): the body is parsed as
+// stored (ParseBody with Source::kStored: no curve-point checks of the keys it registers).
+Status ApplyStored(State& state, const Entry& entry);
 
 }  // namespace pilotledger::projections

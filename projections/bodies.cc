@@ -90,7 +90,7 @@ Status Parse(const Json& j, KeyRotated& b) {
 
 // Read as Apply read it before bodies were typed: origin and ledger_key as given, the policy and
 // the authorities checked.
-Status Parse(const Json& j, Genesis& b) {
+Status Parse(const Json& j, Genesis& b, Source source) {
   BodyReader r(j, "");
   if (r.Has("origin")) {
     PL_ASSIGN_OR_RETURN(b.origin, r.String("origin"));
@@ -105,14 +105,14 @@ Status Parse(const Json& j, Genesis& b) {
     return SchemaViolation("authorities", "authorities must be a list of actor descriptors");
   }
   for (const Json& d : r.Get("authorities")) {
-    PL_ASSIGN_OR_RETURN(Actor a, ParseActor(d, "authorities"));
+    PL_ASSIGN_OR_RETURN(Actor a, ParseActor(d, "authorities", source));
     b.authorities.push_back(std::move(a));
   }
   return Status::Ok();
 }
 
-Status Parse(const Json& j, ActorRegistered& b) {
-  PL_ASSIGN_OR_RETURN(b.actor, ParseActor(j, ""));
+Status Parse(const Json& j, ActorRegistered& b, Source source) {
+  PL_ASSIGN_OR_RETURN(b.actor, ParseActor(j, "", source));
   return Status::Ok();
 }
 
@@ -489,9 +489,17 @@ Body EmptyBody(EventType type) {
   return {};  // not reached: the switch names every EventType (-Wswitch)
 }
 
-Result<Body> ParseBody(EventType type, const Json& j) {
+Result<Body> ParseBody(EventType type, const Json& j, Source source) {
   Body b = EmptyBody(type);
-  PL_RETURN_IF_ERROR(std::visit([&j](auto& body) { return Parse(j, body); }, b.value));
+  PL_RETURN_IF_ERROR(std::visit(
+      [&](auto& body) {
+        if constexpr (requires { Parse(j, body, source); }) {
+          return Parse(j, body, source);
+        } else {
+          return Parse(j, body);
+        }
+      },
+      b.value));
   return b;
 }
 

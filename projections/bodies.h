@@ -187,7 +187,9 @@ Body EmptyBody(EventType type);
 // state (a campaign's own categories and scenarios, who exists) are rules, not schema.
 // The genesis body is read as Apply has always read it (init checks it with CheckGenesisBody).
 // Errors: kSchemaViolation with details.field.
-Result<Body> ParseBody(EventType type, const Json& body);
+// With Source::kStored (an entry the log holds), public keys are taken as admitted
+// (PublicKey::FromTrustedRaw), without the curve-point check.
+Result<Body> ParseBody(EventType type, const Json& body, Source source = Source::kSubmitted);
 
 // Checks `metrics` against the metric table of `category` (and enterprise `subtype`): known names,
 // integers (not negative) and booleans as DOMAIN.md says. Errors: kSchemaViolation (metrics.<name>).

@@ -196,7 +196,7 @@ Json StateToJson(const State& s) {
           {"documents", documents}};
 }
 
-Result<State> StateFromJson(const Json& j) {
+Result<State> StateFromJson(const Json& j, Source source) {
   try {
     if (j.at("format") != 1) return Status(Code::kDataLoss, "unknown snapshot format");
     if (j.value("apply_version", 0) != kApplyVersion) {
@@ -216,7 +216,7 @@ Result<State> StateFromJson(const Json& j) {
     s.genesis_policy = j.at("policy");
     PL_ASSIGN_OR_RETURN(s.policy, ParsePolicy(s.genesis_policy));
     for (const Json& a : j.at("actors")) {
-      PL_ASSIGN_OR_RETURN(Actor actor, ParseActor(a.at("descriptor"), "actor"));
+      PL_ASSIGN_OR_RETURN(Actor actor, ParseActor(a.at("descriptor"), "actor", source));
       actor.registered_seq = a.at("registered").get<uint64_t>();
       actor.revoked_seq = Seq(a, "revoked");
       if (actor.active()) s.active_keys[actor.key.raw()] = actor.id;

@@ -14,7 +14,9 @@ inline constexpr int kApplyVersion = 7;
 // an auditor's state file). Deterministic: equal states give equal canonical bytes.
 Json StateToJson(const State& state);
 // Rebuilds a state from StateToJson's output. Errors: kDataLoss naming what is wrong.
-Result<State> StateFromJson(const Json& json);
+// Source::kStored only for bytes whose origin is proven (the server's snapshot, signed by the
+// ledger key): the actors' keys are then not checked again for their curve point.
+Result<State> StateFromJson(const Json& json, Source source = Source::kSubmitted);
 // The ledger keys in order (GET /v1/ledger-keys): [{"key","from"}, {"key","from","rotated_at"}, …],
 // `rotated_at` being the seq of the ledger.key_rotated entry that introduced the key.
 Json LedgerKeysJson(const State& state);

@@ -228,6 +228,10 @@ Result<HttpResponse> Api::GetMetrics(const RouteContext&) {
 }
 
 Result<HttpResponse> Api::GetHealthz(const RouteContext&) {
+  if (service_.log_check() == LedgerService::LogCheck::kFailed) {
+    return Status(Code::kUnavailable, "the check of the stored log found " + service_.log_check_problem() +
+                                          "; appends are refused, reads are served");
+  }
   if (!service_.healthy()) return Status(Code::kUnavailable, "the store refuses writes; reads are served and appends resume once it takes writes again");
   return JsonResponse(200, {{"status", "ok"}, {"size", service_.log().size()}});
 }

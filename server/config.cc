@@ -63,6 +63,10 @@ const std::vector<Setting>& Settings() {
        [](Config& c, const Json& v) { c.service.sequencer.max_queue = static_cast<size_t>(v.get<int64_t>()); }},
       {"snapshot_interval", "snapshot-interval", "store a projection snapshot every this many entries (0: only on stop)",
        Kind::kCount, [](Config& c, const Json& v) { c.service.snapshot_interval = static_cast<uint64_t>(v.get<int64_t>()); }},
+      {"verify_on_start", "verify-on-start",
+       "how the stored log is checked at start: \"background\" (its checkpoint and tree border first, every entry while serving) "
+       "or \"full\" (every entry before serving)",
+       Kind::kString, [](Config& c, const Json& v) { c.service.verify_on_start = v; }},
       {"rocksdb.write_buffer_bytes", "rocksdb-write-buffer-bytes", "memtable size before a flush (0: RocksDB's 64 MiB)", Kind::kCount,
        [](Config& c, const Json& v) { c.service.rocksdb_write_buffer_bytes = static_cast<size_t>(v.get<int64_t>()); }},
       {"limits.max_batch", "max-batch", "most entries in one synced write", Kind::kCount,
@@ -159,6 +163,9 @@ Status ValidateConfig(const Config& c) {
   if (s.request_timeout.count() < 100 || s.idle_timeout.count() < 100 || s.watcher_lag_timeout.count() < 100 ||
       s.watcher_idle_timeout.count() < 1000) {
     return bad("timeouts must be at least 100 ms (watcher_idle_timeout_ms at least 1000)");
+  }
+  if (c.service.verify_on_start != "background" && c.service.verify_on_start != "full") {
+    return bad("verify_on_start must be \"background\" or \"full\"");
   }
   if (c.service.sequencer.max_batch < 1 || c.service.sequencer.max_queue < 1) return bad("max_batch and max_queued_appends must be at least 1");
   return Status::Ok();

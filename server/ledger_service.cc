@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +25,7 @@ class LedgerService::Admission final : public ledger::Admission {
   explicit Admission(LedgerService& service) : s_(service) {}
 
   Status Admit(const SignedEvent& event, Timestamp now) override {
+    if (s_.log_check_.load() == LogCheck::kFailed) return s_.RefusedAppend();
     return projections::Check(*s_.working_, event, now, &body_);
   }
   // Called right after the Admit that accepted `entry`'s event, so body_ is its body.
@@ -71,7 +73,10 @@ class LedgerService::Admission final : public ledger::Admission {
 
 LedgerService::LedgerService(const Clock& clock) : clock_(clock) {}
 
-LedgerService::~LedgerService() { Stop(); }
+LedgerService::~LedgerService() {
+  Stop();
+  StopLogCheck();
+}
 
 Result<std::string> LedgerService::Init(const std::string& data_dir, const std::string& origin, const Json& authorities,
                                         const Json& policy, const Clock& clock) {
@@ -118,7 +123,12 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   // A key rotation interrupted between its commit and its key file's rename is finished here.
   PL_ASSIGN_OR_RETURN(std::optional<PrivateKey> rotated, FinishKeyRotation(options.data_dir, *s->store_, *key));
   if (rotated) key = std::move(*rotated);
-  PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key, options.verify_log));
+  if (options.verify_on_start != "background" && options.verify_on_start != "full") {
+    return Status(Code::kInvalidArgument, "verify_on_start must be \"background\" or \"full\", not \"" + options.verify_on_start + "\"");
+  }
+  const bool background = options.verify_log && options.verify_on_start == "background";
+  const ledger::OpenCheck check = !options.verify_log ? ledger::OpenCheck::kNone : background ? ledger::OpenCheck::kBorder : ledger::OpenCheck::kFull;
+  PL_ASSIGN_OR_RETURN(s->log_, ledger::Log::Open(*s->store_, *key, check));
   s->key_ = *key;
 
   // Resume from the stored snapshot when it is authentic and usable; replay the rest of the log.
@@ -156,7 +166,60 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   s->sequencer_ = std::make_unique<ledger::Sequencer>(
       *s->log_, clock, *s->admission_, [self](const std::vector<ledger::AppendedLeaf>& l) { self->OnCommitted(l); },
       options.sequencer);
+  if (background) {
+    s->log_check_ = LogCheck::kRunning;
+    s->log_check_thread_ = std::thread([self] { self->RunLogCheck(); });
+  }
   return s;
+}
+
+Status LedgerService::RefusedAppend() const {
+  return Status(Code::kUnavailable, "the ledger does not accept appends: the check of the stored log found " + log_check_problem() +
+                                        " (docs/operations.md: restore the data directory from a backup)");
+}
+
+void LedgerService::RunLogCheck() {
+  const auto started = std::chrono::steady_clock::now();
+  const uint64_t size = log_->size();
+  const Status st = log_->VerifyStored(log_check_stop_);
+  if (log_check_stop_.load()) return;  // stopping: neither passed nor failed
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  LogCheck result = LogCheck::kPassed;
+  {
+    std::lock_guard lock(log_check_mu_);
+    if (st.code() == Code::kDataLoss) {
+      result = LogCheck::kFailed;
+      log_check_problem_ = st.message();
+      std::cerr << "pilotledgerd: the background check of the stored log failed: " << st.message()
+                << "; appends are refused (503) from now on, reads go on\n";
+    } else if (!st.ok()) {
+      result = LogCheck::kUnfinished;
+      log_check_problem_ = st.ToString();
+      std::cerr << "pilotledgerd: the background check of the stored log could not finish: " << st.ToString() << "\n";
+    } else {
+      std::cerr << "pilotledgerd: the background check of the stored log passed: " << size << " entries, their tree nodes and id records, in "
+                << seconds << " s\n";
+    }
+    log_check_ = result;
+  }
+  log_check_cv_.notify_all();
+}
+
+void LedgerService::StopLogCheck() {
+  log_check_stop_ = true;
+  if (log_check_thread_.joinable()) log_check_thread_.join();
+  log_check_cv_.notify_all();
+}
+
+std::string LedgerService::log_check_problem() const {
+  std::lock_guard lock(log_check_mu_);
+  return log_check_problem_;
+}
+
+LedgerService::LogCheck LedgerService::WaitForLogCheck() const {
+  std::unique_lock lock(log_check_mu_);
+  log_check_cv_.wait(lock, [&] { return log_check_.load() != LogCheck::kRunning || log_check_stop_.load(); });
+  return log_check_.load();
 }
 
 void LedgerService::RequestSnapshot(uint64_t size) {
@@ -214,6 +277,7 @@ void LedgerService::Stop() {
 }
 
 void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
+  if (log_check_.load() == LogCheck::kFailed) return done(RefusedAppend());
   // Only the key is copied out of the served state (not the whole actor: its strings).
   projections::PreverifySignatures(event, [this](const std::string& id) -> std::optional<PublicKey> {
     return Read([&](const projections::State& st) -> std::optional<PublicKey> {

@@ -38,6 +38,10 @@ struct ServiceOptions {
   std::function<Status(const Entry&)> apply_hook;
   // False: the stored log is not checked on open (only the tests' tampered-log server).
   bool verify_log = true;
+  // How the stored log is checked at start (docs/reliability.md, "Start-up"): "background" (the
+  // checkpoint's signature and the tree's right border before serving, O(log N); every leaf, node
+  // and id record by a thread of its own while serving) or "full" (all of it before serving, O(N)).
+  std::string verify_on_start = "background";
   // The RocksDB environment (tests: a fault-injecting file system); null: the default.
   std::shared_ptr<rocksdb::Env> store_env;
 };
@@ -91,8 +95,20 @@ class LedgerService {
     return witnessed ? witnessed : log_->signed_checkpoint();
   }
   WitnessedCheckpoint& witnessed() { return published_; }
-  // False from a failed write until the store takes writes again (reads are served throughout).
-  bool healthy() const { return !sequencer_ || sequencer_->writable(); }
+  // False from a failed write until the store takes writes again (reads are served throughout),
+  // and for good once the background check of the stored log found corruption.
+  bool healthy() const { return log_check_.load() != LogCheck::kFailed && (!sequencer_ || sequencer_->writable()); }
+
+  // The background check of the stored log (verify_on_start "background"): running, passed,
+  // failed (corruption found: appends are refused with 503 from then on, /healthz names it), or
+  // could not finish (a storage error that is not corruption: logged, appends go on). kPassed at
+  // once with "full", which checked everything before Open returned.
+  enum class LogCheck { kRunning, kPassed, kFailed, kUnfinished };
+  LogCheck log_check() const { return log_check_.load(); }
+  // What the background check found (or why it could not finish); empty otherwise.
+  std::string log_check_problem() const;
+  // Blocks until the background check has ended (for tests and tools; no timeout).
+  LogCheck WaitForLogCheck() const;
   const Clock& clock() const { return clock_; }
 
   // Runs `f(state)` with the served projections (never ahead of the durable log). The lock is
@@ -122,6 +138,9 @@ class LedgerService {
   void OnCommitted(const std::vector<ledger::AppendedLeaf>& leaves);
   void RequestSnapshot(uint64_t size);
   void RunSnapshots();
+  void RunLogCheck();
+  Status RefusedAppend() const;
+  void StopLogCheck();
 
   const Clock& clock_;
   std::unique_ptr<ledger::Store> store_;
@@ -146,6 +165,14 @@ class LedgerService {
   std::atomic<uint64_t> snapshot_size_{0};       // the size the stored snapshot reflects
   uint64_t snapshot_requested_ = 0;              // sequencer thread only
   std::thread snapshot_thread_;
+
+  // The background check of the stored log.
+  std::atomic<LogCheck> log_check_{LogCheck::kPassed};
+  std::atomic<bool> log_check_stop_{false};
+  mutable std::mutex log_check_mu_;
+  mutable std::condition_variable log_check_cv_;
+  std::string log_check_problem_;  // guarded by log_check_mu_
+  std::thread log_check_thread_;
 
   std::mutex listeners_mu_;
   std::vector<EntryListener> listeners_;  // guarded by listeners_mu_

@@ -48,6 +48,12 @@ std::string Metrics::Render(const LedgerService& service) const {
   };
   gauge("pilotledger_snapshot_writing", "1 while the projection snapshot is being copied or written.", service.snapshot_writing() ? 1 : 0);
   counter("pilotledger_snapshots_written_total", "Projection snapshots written while serving.", "", service.snapshots_written(), true);
+  gauge("pilotledger_log_check",
+        "The check of the stored log since start: 0 running (in the background), 1 passed, 2 failed (corruption: appends are refused), "
+        "3 could not finish (a storage error).",
+        uint64_t(service.log_check()));
+  counter("pilotledger_log_check_failures_total", "Corruption found in the stored log by the check since start (0 or 1).", "",
+          service.log_check() == LedgerService::LogCheck::kFailed ? 1 : 0, true);
   gauge("pilotledger_rocksdb_running_compactions", "RocksDB compactions running now.",
         service.StoreProperty("rocksdb.num-running-compactions").value_or(0));
   gauge("pilotledger_rocksdb_running_flushes", "RocksDB memtable flushes running now.",

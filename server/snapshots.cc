@@ -1,6 +1,7 @@
 #include "server/snapshots.h"
 
 #include "ledger/encoding.h"
+#include "ledger/merkle.h"
 #include "projections/apply.h"
 #include "projections/snapshot.h"
 
@@ -34,7 +35,7 @@ Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey&
   }
   Result<Json> j = ParseStrictJson(*bytes);
   if (!j.ok()) return Status(Code::kDataLoss, "the projection snapshot does not parse: " + j.status().message());
-  Result<projections::State> state = projections::StateFromJson(*j);
+  Result<projections::State> state = projections::StateFromJson(*j, projections::Source::kStored);
   // Authentic but unusable: written by a version that applies entries differently.
   if (!state.ok()) return StoredSnapshot{std::nullopt, state.status().message()};
   return StoredSnapshot{std::move(*state), ""};
@@ -49,14 +50,27 @@ Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::St
   return std::optional<projections::State>(std::move(state));
 }
 Status Replay(const ledger::Log& log, projections::State& state, uint64_t until) {
-  for (uint64_t from = state.size; from < until; from += 1000) {
+  // The replayed leaves are tied to the tree's root at `until` (which Log::Open checked against the
+  // signed checkpoint) through the stored border at the state's size: the state then derives only
+  // from authentic bytes even when the whole log is checked later, in the background.
+  const uint64_t start = state.size;
+  if (start >= until) return Status::Ok();
+  PL_ASSIGN_OR_RETURN(std::vector<Hash> border, log.TreeNodes(merkle::RangeNodes(0, start)));
+  merkle::CompactRange range(start, std::move(border));
+  for (uint64_t from = start; from < until; from += 1000) {
     PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min<uint64_t>(1000, until - from)));
     for (const std::string& leaf : leaves) {
-      PL_ASSIGN_OR_RETURN(Entry entry, ParseEntryLeaf(leaf));
-      if (Status st = projections::Apply(state, entry); !st.ok()) {
+      range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
+      PL_ASSIGN_OR_RETURN(Entry entry, ParseStoredEntryLeaf(leaf));
+      if (Status st = projections::ApplyStored(state, entry); !st.ok()) {
         return Status(Code::kDataLoss, "replaying the log: " + st.message());
       }
     }
+  }
+  PL_ASSIGN_OR_RETURN(Hash root, log.RootAt(until));
+  if (range.Root() != root) {
+    return Status(Code::kDataLoss, "the entries " + std::to_string(start) + "-" + std::to_string(until - 1) +
+                                       " replayed do not hash to the tree's root (a stored leaf or tree node was altered)");
   }
   return Status::Ok();
 }

@@ -32,7 +32,9 @@ Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey&
 // The stored snapshot as it is, authentic or not (for `pilotledgerd rebuild`, which compares it).
 Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::Store& store);
 
-// Applies the log's entries [state.size, until) to `state`. Errors: kDataLoss.
+// Applies the log's entries [state.size, until) to `state` as stored entries
+// (projections::ApplyStored), checking that their leaves, with the stored tree border at
+// state.size, fold to the tree's root at `until`. Errors: kDataLoss.
 Status Replay(const ledger::Log& log, projections::State& state, uint64_t until);
 
 }  // namespace pilotledger::server

@@ -75,6 +75,50 @@ TEST(EventTest, EntryLeafIsCanonicalAndParsesBack) {
   EXPECT_EQ(ParseEntryLeaf("{").status().code(), Code::kDataLoss);
 }
 
+// The replay's reader of stored leaves gives exactly the entry ParseEntryLeaf gives: the same
+// canonical bytes, fields and signatures, for a body that itself holds "received", escapes and
+// non-ASCII text, for two signatures and for the genesis entry's none; and whatever is not a leaf
+// as EntryLeaf writes it gets ParseEntryLeaf's error.
+TEST(EventTest, StoredLeavesParseAsTheFullParserParsesThem) {
+  const std::string two_sigs = "[{\"signer\":\"b-2\",\"sig\":\"" + Base64Encode(std::string(64, 'y')) + "\"}," + kSig.substr(1);
+  const std::vector<std::pair<std::string, std::string>> submissions = {
+      {kEvent, kSig},
+      {R"({"v":1,"id":"e:2","type":"objection.filed","time":"2023-10-15T08:00:00Z","body":{"summary":"a \"quoted\" \\ 引号\n,\"received\":\"x","received":"2023-10-15T08:00:00.000Z","n":[1,{"seq":2}]}})",
+       two_sigs},
+  };
+  for (const auto& [event, sigs] : submissions) {
+    ASSERT_OK_AND_ASSIGN(SignedEvent e, ParseSubmission(Envelope(event, sigs)));
+    for (const uint64_t seq : {uint64_t(0), uint64_t(12345678901234)}) {
+      const std::string leaf = EntryLeaf({seq, Timestamp{1697356800123}, e});
+      ASSERT_OK_AND_ASSIGN(Entry full, ParseEntryLeaf(leaf));
+      ASSERT_OK_AND_ASSIGN(Entry stored, ParseStoredEntryLeaf(leaf));
+      EXPECT_EQ(stored.seq, seq);
+      EXPECT_EQ(stored.received.ms, full.received.ms);
+      EXPECT_EQ(stored.signed_event.canonical, full.signed_event.canonical);
+      EXPECT_EQ(stored.signed_event.event, full.signed_event.event);
+      EXPECT_EQ(stored.signed_event.id, full.signed_event.id);
+      EXPECT_EQ(stored.signed_event.type, full.signed_event.type);
+      EXPECT_EQ(stored.signed_event.kind, full.signed_event.kind);
+      EXPECT_EQ(stored.signed_event.time.ms, full.signed_event.time.ms);
+      ASSERT_EQ(stored.signed_event.sigs.size(), full.signed_event.sigs.size());
+      for (size_t i = 0; i < full.signed_event.sigs.size(); ++i) {
+        EXPECT_EQ(stored.signed_event.sigs[i].signer, full.signed_event.sigs[i].signer);
+        EXPECT_EQ(stored.signed_event.sigs[i].sig, full.signed_event.sigs[i].sig);
+      }
+      EXPECT_EQ(EntryLeaf(stored), leaf);
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(SignedEvent genesis, MakeEvent("genesis", "ledger.genesis", Timestamp{1697356800000}, Json::object()));
+  const std::string genesis_leaf = EntryLeaf({0, Timestamp{1697356800000}, genesis});
+  ASSERT_OK_AND_ASSIGN(Entry g, ParseStoredEntryLeaf(genesis_leaf));
+  EXPECT_TRUE(g.signed_event.sigs.empty());
+  EXPECT_EQ(EntryLeaf(g), genesis_leaf);
+  for (const std::string& bad : {std::string("{"), genesis_leaf.substr(0, genesis_leaf.size() - 1),
+                                 std::string(R"({"event":{},"received":"2023-10-15T08:00:00.000Z","seq":0,"sigs":[]})")}) {
+    EXPECT_EQ(ParseStoredEntryLeaf(bad).status().code(), Code::kDataLoss) << bad;
+  }
+}
+
 TEST(EventTest, KnowsTheProtocolEventTypesAndWhichArePublic) {
   EXPECT_EQ(EventTypes().size(), 25u);
   EXPECT_TRUE(FindEventType("review.scope")->is_public) << "the review list (附件2) is public";

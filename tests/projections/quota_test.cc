@@ -125,7 +125,8 @@ TEST(QuotaTest, AnSoeGroupShowsUpWhenRegisteredAndKeepsItsRowWhenRevoked) {
   l.Open2023WithBatches();
   const auto soe_rows = [](const State& s) {
     std::vector<std::string> rows;
-    for (const Json& a : QuotaView(s, *s.FindCampaign("2023"))["authorities"]) {
+    const Json view = QuotaView(s, *s.FindCampaign("2023"));
+    for (const Json& a : view["authorities"]) {
       if (a["kind"] == "soe_group") rows.push_back(a["authority"].get<std::string>());
     }
     return rows;
