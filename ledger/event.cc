@@ -303,8 +303,15 @@ Result<Entry> ParseStoredEntryLeaf(std::string_view leaf) {
   // The event is everything between {"event": and the last ,"received":" (the tail holds no other:
   // its strings are a timestamp, base64 and actor ids).
   constexpr std::string_view kHead = "{\"event\":", kReceived = ",\"received\":\"";
-  const size_t tail = leaf.rfind(kReceived);
-  if (leaf.substr(0, kHead.size()) != kHead || tail == std::string_view::npos || tail < kHead.size()) return ParseEntryLeaf(leaf);
+  // Backwards from the end over the short tail (rfind would compare at every position).
+  size_t tail = std::string_view::npos;
+  for (size_t i = leaf.size() >= kReceived.size() ? leaf.size() - kReceived.size() + 1 : 0; i-- > kHead.size();) {
+    if (leaf[i] == ',' && leaf[i + 1] == '"' && leaf.compare(i, kReceived.size(), kReceived) == 0) {
+      tail = i;
+      break;
+    }
+  }
+  if (leaf.substr(0, kHead.size()) != kHead || tail == std::string_view::npos) return ParseEntryLeaf(leaf);
   const std::string_view canonical = leaf.substr(kHead.size(), tail - kHead.size());
   Entry entry;
   if (!ParseStoredTail(leaf.substr(tail), entry)) return ParseEntryLeaf(leaf);
