@@ -37,16 +37,8 @@ TEST(CryptoTest, VerifyRejectsAlteredMessageSignatureAndKey) {
 }
 
 TEST(CryptoTest, VerifyRejectsNonCanonicalS) {
-  // S + L, where L is the group order: the same point equation, but S is not reduced.
   const auto& v = kVectors[0];
-  std::string sig = Hex(v.signature);
-  const std::string order = Hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
-  unsigned carry = 0;
-  for (int i = 0; i < 32; ++i) {
-    const unsigned sum = uint8_t(sig[32 + i]) + uint8_t(order[i]) + carry;
-    sig[32 + i] = char(sum & 0xFF);
-    carry = sum >> 8;
-  }
+  const std::string sig = WithSPlusL(Hex(v.signature));
   ASSERT_OK_AND_ASSIGN(PublicKey pub, PublicKey::FromRaw(Hex(v.public_key)));
   EXPECT_FALSE(pub.Verify("", sig));
 }

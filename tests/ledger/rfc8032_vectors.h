@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 // RFC 8032 §7.1's Ed25519 test vectors (hex), shared by the crypto and the backend tests.
 namespace pilotledger {
 
@@ -26,5 +29,20 @@ inline const Rfc8032Vector kVectors[] = {
      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
      "dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704"},
 };
+
+// `sig` with L (the group order) added to its S: the same point equation, but S is not reduced,
+// which RFC 8032 §5.1.7 refuses.
+inline std::string WithSPlusL(std::string sig) {
+  static constexpr uint8_t kOrder[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                         0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                         0, 0, 0, 0x10};
+  unsigned carry = 0;
+  for (int i = 0; i < 32; ++i) {
+    const unsigned sum = uint8_t(sig[32 + i]) + kOrder[i] + carry;
+    sig[32 + i] = char(sum & 0xFF);
+    carry = sum >> 8;
+  }
+  return sig;
+}
 
 }  // namespace pilotledger
