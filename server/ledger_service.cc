@@ -276,13 +276,19 @@ void LedgerService::Stop() {
   }
 }
 
+// The actor `id` if it is registered and active in `st`, else null.
+static const projections::Actor* ActiveActorIn(const projections::State& st, const std::string& id) {
+  const projections::Actor* a = st.FindActor(id);
+  return a && a->active() ? a : nullptr;
+}
+
 void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
   if (log_check_.load() == LogCheck::kFailed) return done(RefusedAppend());
   // Only the key is copied out of the served state (not the whole actor: its strings).
   projections::PreverifySignatures(event, [this](const std::string& id) -> std::optional<PublicKey> {
     return Read([&](const projections::State& st) -> std::optional<PublicKey> {
-      const projections::Actor* a = st.FindActor(id);
-      if (!a || !a->active()) return std::nullopt;
+      const projections::Actor* a = ActiveActorIn(st, id);
+      if (!a) return std::nullopt;
       return a->key;
     });
   });
@@ -301,8 +307,8 @@ void LedgerService::OnCommitted(const std::vector<ledger::AppendedLeaf>& leaves)
 
 std::optional<projections::Actor> LedgerService::FindActiveActor(const std::string& id) const {
   return Read([&](const projections::State& st) -> std::optional<projections::Actor> {
-    const projections::Actor* a = st.FindActor(id);
-    if (!a || !a->active()) return std::nullopt;
+    const projections::Actor* a = ActiveActorIn(st, id);
+    if (!a) return std::nullopt;
     return *a;
   });
 }
