@@ -1,7 +1,7 @@
 // bench/run's scale scenarios (docs/performance.md) on a large log built offline: (d) proofs,
 // (f) replay and cold start, (g) resident memory.
 //
-//   scale_bench --entries N [--units U] [--actors A] [--memory-only]
+//   scale_bench --entries N [--units U] [--actors A] [--memory-only] [--keep DIR] [--skip full-open,replay]
 //
 // Builds the log directly through the ledger library (ledger::Log::Append in groups of 1,000, not
 // over HTTP), with a workload shaped like the domain's: `pilotledgerd init`, the 2017 campaign, U
@@ -20,6 +20,10 @@
 //     time to listening, and its resident memory.
 // --memory-only: only the build and the cold start without a snapshot (bench/run's extra size for
 // the memory growth per 10^5 units).
+// --keep DIR: the built ledger is kept in DIR/data, and a later run with the same DIR measures it
+// again without building (the 10^7 build takes ~11 minutes); the snapshot a clean stop wrote is
+// removed before the start without one. --skip full-open,replay leaves out those measurements
+// (the full open takes ~5.5 minutes at 10^7).
 #include <cstring>
 #include <filesystem>
 #include <numeric>
@@ -85,9 +89,12 @@ std::vector<pl::SignedEvent> Assessments(const pl::testing::TestLedger& ledger, 
 int main(int argc, char** argv) {
   uint64_t n = 100000, units = 10000, experts = 1000;
   bool memory_only = false;
+  std::string keep, skip;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--memory-only")) memory_only = true;
     if (i + 1 == argc) break;
+    if (!std::strcmp(argv[i], "--keep")) keep = argv[i + 1];
+    if (!std::strcmp(argv[i], "--skip")) skip = "," + std::string(argv[i + 1]) + ",";
     if (!std::strcmp(argv[i], "--entries")) n = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--units")) units = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--actors")) experts = std::stoull(argv[i + 1]);
@@ -95,12 +102,19 @@ int main(int argc, char** argv) {
   const std::string at = " at " + std::to_string(n) + " entries";
   pl::testing::TestLedger ledger;
   if (ledger.init_status() != 0) return std::fprintf(stderr, "init: %s\n", ledger.init_output().c_str()), 1;
-  const std::string data = ledger.data_dir();
+  const auto skipped = [&](const char* what) { return skip.find("," + std::string(what) + ",") != std::string::npos; };
+  const bool reuse = !keep.empty() && std::filesystem::exists(keep + "/data/db");
+  const std::string data = reuse ? keep + "/data" : ledger.data_dir();
   const pl::PrivateKey key = *pl::PrivateKey::LoadPem(pl::server::LedgerKeyPath(data));
 
   // --- Build (not timed as a result).
   const auto build0 = b::SteadyClock::now();
-  {
+  if (reuse) {
+    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
+    auto log = *pl::ledger::Log::Open(*store, key, pl::ledger::OpenCheck::kBorder);
+    if (log->size() != n) return std::fprintf(stderr, "scale_bench: %s holds %llu entries, not %llu\n", keep.c_str(), (unsigned long long)log->size(), (unsigned long long)n), 1;
+    std::fprintf(stderr, "scale_bench: measuring the ledger kept in %s (%llu entries)\n", keep.c_str(), (unsigned long long)n);
+  } else {
     auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
     auto log = *pl::ledger::Log::Open(*store, key);
     std::vector<pl::SignedEvent> head = {ledger.Event("open-2017", "campaign.opened",
@@ -147,17 +161,33 @@ int main(int argc, char** argv) {
       if (!append(filler)) return 1;
     }
   }
-  std::fprintf(stderr, "scale_bench: built %llu entries with %llu units and %llu experts in %.0f s\n", (unsigned long long)n,
-               (unsigned long long)units, (unsigned long long)experts, Since(build0));
+  if (!reuse) {
+    std::fprintf(stderr, "scale_bench: built %llu entries with %llu units and %llu experts in %.0f s\n", (unsigned long long)n,
+                 (unsigned long long)units, (unsigned long long)experts, Since(build0));
+  }
+  if (!reuse && !keep.empty()) {
+    std::filesystem::create_directories(keep);
+    std::filesystem::rename(data, keep + "/data");
+    std::filesystem::create_directories(data);  // the temporary directory's cleanup expects it
+  }
+  const std::string dir = keep.empty() ? data : keep + "/data";
 
   // --- Opening with verification; proofs and their store reads.
-  if (!memory_only) {
-    auto rocks = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
-    CountingStore store(*rocks);
+  if (!memory_only && !skipped("full-open")) {
+    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(dir), {});
     const auto t0 = b::SteadyClock::now();
-    auto log = *pl::ledger::Log::Open(store, key);
+    auto log = *pl::ledger::Log::Open(*store, key, pl::ledger::OpenCheck::kFull);
     const double open = Since(t0);
     b::PrintValue("f. opening the log with its verification" + at, open, "s", b::Fixed(double(n) / open) + " entries/s");
+  }
+  if (!memory_only) {
+    auto rocks = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(dir), {});
+    CountingStore store(*rocks);
+    const auto t0 = b::SteadyClock::now();
+    auto log = *pl::ledger::Log::Open(store, key, pl::ledger::OpenCheck::kBorder);
+    const double open = Since(t0);
+    b::PrintValue("f. opening the log as serve does (checkpoint, tree border, node cache)" + at, open * 1e3, "ms",
+                  std::to_string(store.reads.load()) + " store reads");
     std::mt19937_64 rng(1);
     for (const char* kind : {"inclusion", "consistency"}) {
       std::vector<double> ms;
@@ -177,8 +207,8 @@ int main(int argc, char** argv) {
   }
   // --- Replay from genesis, without and with re-verifying every signature.
   for (bool verify : {false, true}) {
-    if (memory_only) break;
-    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
+    if (memory_only || skipped("replay")) break;
+    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(dir), {});
     auto log = *pl::ledger::Log::Open(*store, key, /*verify=*/false);
     pl::projections::State state;
     const auto t0 = b::SteadyClock::now();
@@ -216,8 +246,15 @@ int main(int argc, char** argv) {
   // --- Cold start of the server: without a snapshot, then after a clean stop (which writes one).
   for (const char* phase : {"without a snapshot", "from the snapshot of a clean stop"}) {
     if (memory_only && std::strcmp(phase, "without a snapshot") != 0) break;
+    if (std::strcmp(phase, "without a snapshot") == 0) {  // a kept ledger's from an earlier run
+      auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(dir), {});
+      pl::ledger::WriteBatch batch;
+      batch.Delete(pl::server::kSnapshotKey);
+      batch.Delete(pl::server::kSnapshotSigKey);
+      if (const pl::Status st = store->Write(batch, true); !st.ok()) return std::fprintf(stderr, "%s\n", st.ToString().c_str()), 1;
+    }
     const auto t0 = b::SteadyClock::now();
-    auto server = b::Listener::Start({pl::testing::Bin("pilotledgerd"), "serve", "--data", data, "--listen", "127.0.0.1:0", "--log-requests",
+    auto server = b::Listener::Start({pl::testing::Bin("pilotledgerd"), "serve", "--data", dir, "--listen", "127.0.0.1:0", "--log-requests",
                                       "false"},
                                      ledger.dir() / "server.log");
     if (!server) return 1;

@@ -45,15 +45,19 @@ Hash ToHash(std::string_view bytes) {
 }
 
 // The puts shared by Create and Append: entry, its tree nodes, its id record. With `keys`, the
-// keys put are recorded there too.
+// keys put are recorded there too, and with `cached` the nodes of the cache's levels.
 void StageEntry(const Entry& entry, const std::string& leaf, const Hash& leaf_hash,
-                merkle::CompactRange& range, WriteBatch& batch, std::vector<std::string>* keys = nullptr) {
+                merkle::CompactRange& range, WriteBatch& batch, std::vector<std::string>* keys = nullptr,
+                std::vector<std::pair<merkle::NodeId, Hash>>* cached = nullptr) {
   const auto put = [&](std::string key, std::string_view value) {
     batch.Put(key, value);
     if (keys) keys->push_back(std::move(key));
   };
   put(EntryKey(entry.seq), leaf);
-  range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) { put(NodeKey(id), AsBytes(h)); });
+  range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) {
+    put(NodeKey(id), AsBytes(h));
+    if (cached && id.level >= NodeCache::kLowestLevel) cached->emplace_back(id, h);
+  });
   const IdRecord record{entry.seq, Sha256(entry.signed_event.canonical), entry.received};
   put(IdKey(entry.signed_event.id), IdValue(record));
 }
@@ -135,9 +139,27 @@ Status Log::Load(OpenCheck check) {
     range_ = std::move(range);
   }
 
+  PL_RETURN_IF_ERROR(LoadCache(size));
   size_.store(size, std::memory_order_release);
   last_received_ms_.store(last_received, std::memory_order_release);
   checkpoint_ = std::make_shared<const std::string>(std::move(*checkpoint));
+  return Status::Ok();
+}
+
+// One scan per level: ~size / 2^(kLowestLevel - 1) small records (0.3 million at 10^7 entries).
+// A gap ends that level's prefix; the nodes past it are read from the store, which reports them.
+Status Log::LoadCache(uint64_t size) {
+  for (unsigned level = NodeCache::kLowestLevel; level < 64 && (size >> level) > 0; ++level) {
+    const uint64_t count = size >> level;
+    std::vector<std::pair<merkle::NodeId, Hash>> nodes;
+    nodes.reserve(count);
+    PL_RETURN_IF_ERROR(store_.Scan(NodeKey({uint8_t(level), 0}), NodeKey({uint8_t(level), count}), [&](std::string_view k, std::string_view v) {
+      if (k.size() != 10 || v.size() != 32) return false;
+      nodes.emplace_back(merkle::NodeId{uint8_t(level), DecodeBigEndian64(k.substr(2))}, ToHash(v));
+      return true;
+    }));
+    cache_.Add(nodes);
+  }
   return Status::Ok();
 }
 
@@ -146,12 +168,12 @@ Status Log::Load(OpenCheck check) {
 // leaf gives the ledger clock). Nothing may be stored beyond the last entry.
 Status Log::LoadBorder(uint64_t size, const Hash& root) {
   if (size == 0) return Corrupt("the log is empty: entry 0 is missing");
-  Result<std::vector<Hash>> border = ReadNodes(merkle::RangeNodes(0, size));
+  Result<std::vector<Hash>> border = ReadStoredNodes(merkle::RangeNodes(0, size));
   if (!border.ok()) return Corrupt(border.status().message() + " (a node of the tree's right border)");
   if (merkle::FoldRange(*border) != root) {
     return Corrupt("the tree's stored right border disagrees with the latest checkpoint's root");
   }
-  PL_ASSIGN_OR_RETURN(auto leaf_hash, ReadNodes({{0, size - 1}}));
+  PL_ASSIGN_OR_RETURN(auto leaf_hash, ReadStoredNodes({{0, size - 1}}));
   PL_ASSIGN_OR_RETURN(auto last, store_.Get(EntryKey(size - 1)));
   if (!last) return Corrupt("entry " + std::to_string(size - 1) + " is missing");
   if (merkle::HashLeaf(*last) != leaf_hash[0]) {
@@ -301,6 +323,76 @@ Result<std::vector<std::string>> Log::ReadLeaves(uint64_t from, uint64_t limit) 
 }
 
 Result<std::vector<Hash>> Log::ReadNodes(const std::vector<merkle::NodeId>& ids) const {
+  std::vector<Hash> out(ids.size());
+  const std::vector<size_t> missing = cache_.Lookup(ids, out);
+  if (missing.empty()) return out;
+  // The blocks of 2^kLowestLevel leaves that the missing lower nodes lie in, with the range of
+  // leaves each needs (a proof has one or two).
+  constexpr unsigned kBlock = NodeCache::kLowestLevel;
+  struct Block {
+    uint64_t begin = 0, end = 0;
+    std::vector<Hash> leaves;  // leaf hashes [begin, end)
+  };
+  std::vector<Block> blocks;
+  const auto block_of = [&](uint64_t leaf) -> Block* {
+    for (Block& b : blocks) {
+      if (b.begin >> kBlock == leaf >> kBlock) return &b;
+    }
+    return nullptr;
+  };
+  std::vector<merkle::NodeId> stored;
+  std::vector<size_t> stored_at;
+  for (size_t i : missing) {
+    const merkle::NodeId& id = ids[i];
+    if (id.level >= kBlock) {
+      stored.push_back(id);
+      stored_at.push_back(i);
+      continue;
+    }
+    const uint64_t begin = id.index << id.level, end = begin + (uint64_t{1} << id.level);
+    if (Block* b = block_of(begin)) {
+      b->begin = std::min(b->begin, begin);
+      b->end = std::max(b->end, end);
+    } else {
+      blocks.push_back({begin, end, {}});
+    }
+  }
+  if (!stored.empty()) {
+    PL_ASSIGN_OR_RETURN(auto hashes, ReadStoredNodes(stored));
+    for (size_t j = 0; j < stored.size(); ++j) out[stored_at[j]] = hashes[j];
+  }
+  for (Block& b : blocks) {
+    b.leaves.reserve(b.end - b.begin);
+    if (b.end - b.begin == 1) {
+      PL_ASSIGN_OR_RETURN(auto leaf, ReadStoredNodes({{0, b.begin}}));
+      b.leaves.push_back(leaf[0]);
+      continue;
+    }
+    PL_RETURN_IF_ERROR(store_.Scan(NodeKey({0, b.begin}), NodeKey({0, b.end}), [&](std::string_view k, std::string_view v) {
+      if (k.size() != 10 || v.size() != 32 || DecodeBigEndian64(k.substr(2)) != b.begin + b.leaves.size()) return false;
+      b.leaves.push_back(ToHash(v));
+      return true;
+    }));
+    if (b.leaves.size() != b.end - b.begin) {
+      return Corrupt("tree node 0/" + std::to_string(b.begin + b.leaves.size()) + " is missing");
+    }
+  }
+  std::vector<Hash> level;
+  for (size_t i : missing) {
+    const merkle::NodeId& id = ids[i];
+    if (id.level >= kBlock) continue;
+    const uint64_t begin = id.index << id.level;
+    const Block& b = *block_of(begin);
+    level.assign(b.leaves.begin() + (begin - b.begin), b.leaves.begin() + (begin - b.begin) + (uint64_t{1} << id.level));
+    for (size_t n = level.size(); n > 1; n /= 2) {
+      for (size_t j = 0; j < n / 2; ++j) level[j] = merkle::HashChildren(level[2 * j], level[2 * j + 1]);
+    }
+    out[i] = level[0];
+  }
+  return out;
+}
+
+Result<std::vector<Hash>> Log::ReadStoredNodes(const std::vector<merkle::NodeId>& ids) const {
   std::vector<Hash> out;
   out.reserve(ids.size());
   for (const merkle::NodeId& id : ids) {
@@ -387,12 +479,13 @@ Result<std::vector<AppendedLeaf>> Log::AppendSigned(const std::vector<Entry>& en
   std::vector<AppendedLeaf> out;
   out.reserve(entries.size());
   std::vector<std::string> keys;
+  std::vector<std::pair<merkle::NodeId, Hash>> cached;
   WriteBatch batch;
   for (const Entry& entry : entries) {
     if (entry.seq != range.size()) return Status(Code::kInternal, "entries must follow the log without gaps");
     AppendedLeaf a{entry.seq, EntryLeaf(entry), {}};
     a.leaf_hash = merkle::HashLeaf(a.leaf);
-    StageEntry(entry, a.leaf, a.leaf_hash, range, batch, &keys);
+    StageEntry(entry, a.leaf, a.leaf_hash, range, batch, &keys, &cached);
     out.push_back(std::move(a));
   }
   auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key));
@@ -406,6 +499,7 @@ Result<std::vector<AppendedLeaf>> Log::AppendSigned(const std::vector<Entry>& en
   sync_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 
   range_ = std::move(range);
+  cache_.Add(cached);  // before the size: a reader of the new size finds its nodes cached
   if (!entries.empty()) last_received_ms_.store(entries.back().received.ms, std::memory_order_release);
   // Size first: whoever sees the new checkpoint can already read everything it covers.
   size_.store(range_.size(), std::memory_order_release);

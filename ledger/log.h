@@ -12,6 +12,7 @@
 #include "ledger/event.h"
 #include "ledger/histogram.h"
 #include "ledger/merkle.h"
+#include "ledger/node_cache.h"
 #include "ledger/store.h"
 
 namespace pilotledger::ledger {
@@ -125,7 +126,14 @@ class Log {
   Status ScanLeaves(uint64_t size, bool verify, merkle::CompactRange& range, int64_t& last_received,
                     const std::atomic<bool>* stop, bool* stopped) const;
   Status CheckIdRecords(uint64_t size, const Hash& expected, bool all) const;
+  // The hashes of perfect subtrees for proofs and tiles: the upper levels from the cache, the
+  // lower ones computed from the leaf hashes they cover (one store range per block of
+  // 2^NodeCache::kLowestLevel leaves), whatever else from the store.
   Result<std::vector<Hash>> ReadNodes(const std::vector<merkle::NodeId>& ids) const;
+  // The stored nodes themselves, one read each (the start's border check).
+  Result<std::vector<Hash>> ReadStoredNodes(const std::vector<merkle::NodeId>& ids) const;
+  // Fills the cache with the stored nodes of its levels, for a tree of `size` leaves.
+  Status LoadCache(uint64_t size);
   Result<std::vector<AppendedLeaf>> AppendSigned(const std::vector<Entry>& entries, const PrivateKey& key);
 
   Store& store_;
@@ -140,6 +148,7 @@ class Log {
   mutable std::mutex checkpoint_mu_;
   std::shared_ptr<const std::string> checkpoint_;  // guarded by checkpoint_mu_
   Histogram sync_seconds_;
+  NodeCache cache_;
   // The keys a failed Append staged, to erase before the next write; writer only.
   std::vector<std::string> undo_;
 };

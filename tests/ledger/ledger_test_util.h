@@ -41,7 +41,7 @@ class FakeClock final : public Clock {
   std::atomic<int64_t> ms_;
 };
 
-// Wraps a real store and fails writes on demand (leveldb's ErrorEnv).
+// Wraps a real store, fails writes on demand (leveldb's ErrorEnv) and counts the reads.
 class FaultyStore final : public ledger::Store {
  public:
   explicit FaultyStore(ledger::Store& inner) : inner_(inner) {}
@@ -49,6 +49,8 @@ class FaultyStore final : public ledger::Store {
   // Writes reach the inner store but report an error (a record left in a write-ahead log).
   void ApplyThenFail(bool fail) { apply_then_fail_ = fail; }
   int writes() const { return writes_; }
+  // Get and Scan calls so far.
+  int reads() const { return reads_; }
 
   Status Write(ledger::WriteBatch& batch, bool sync) override {
     ++writes_;
@@ -60,9 +62,13 @@ class FaultyStore final : public ledger::Store {
     return inner_.Write(batch, sync);
   }
   Status Recover() override { return fail_writes_ ? Status(Code::kUnavailable, "injected IO error") : inner_.Recover(); }
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_.Get(key); }
+  Result<std::optional<std::string>> Get(std::string_view key) const override {
+    ++reads_;
+    return inner_.Get(key);
+  }
   Status Scan(std::string_view begin, std::string_view end,
               const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    ++reads_;
     return inner_.Scan(begin, end, fn);
   }
 
@@ -71,6 +77,7 @@ class FaultyStore final : public ledger::Store {
   std::atomic<bool> fail_writes_{false};
   std::atomic<bool> apply_then_fail_{false};
   std::atomic<int> writes_{0};
+  mutable std::atomic<int> reads_{0};
 };
 
 inline SignedEvent GenesisEvent(const std::string& origin = "test.pilotledger/log") {

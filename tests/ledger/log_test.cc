@@ -3,10 +3,12 @@
 #include "ledger/checkpoint.h"
 #include "ledger/encoding.h"
 #include "tests/ledger/ledger_test_util.h"
+#include "tests/ledger/naive_tree.h"
 
 namespace pilotledger::ledger {
 namespace {
 
+using testing::FaultyStore;
 using testing::TempDir;
 
 class LogTest : public ::testing::Test {
@@ -90,6 +92,59 @@ TEST_F(LogTest, AppendServesLeavesRootsAndProofsThatVerify) {
   EXPECT_EQ(merkle::HashLeaf(leaves[0]), leaf_hashes[3]);
   ASSERT_OK_AND_ASSIGN(auto tail, log_->ReadLeaves(size - 2, 1000));
   EXPECT_EQ(tail.size(), 2u);
+}
+
+// Proofs take the tree's upper levels (2^6 leaves and up) from memory and compute the lower ones
+// from one range of leaf hashes: every proof equals the RFC 6962 reference's, before and after a
+// reopen (the cache loaded from the store) and after more appends (the cache extended), and reads
+// at most one store range per block of 64 leaves it touches.
+TEST_F(LogTest, ProofsFromTheNodeCacheEqualTheReferenceAndReadAtMostTwoRanges) {
+  std::vector<Hash> leaf_hashes = {*log_->LeafHash(0)};
+  const auto append = [&](int n) {
+    for (const AppendedLeaf& a : AppendN(n)) leaf_hashes.push_back(a.leaf_hash);
+  };
+  for (int round = 0; round < 30; ++round) append(round % 2 ? 41 : 3);  // 661 entries
+  // `counted`: the store `log` reads through, to count its reads (null: not counted).
+  const auto check = [&](Log& log, const FaultyStore* counted) {
+    const auto reads = [&] { return counted ? counted->reads() : 0; };
+    const uint64_t size = log.size();
+    ASSERT_EQ(size, leaf_hashes.size());
+    merkle::NaiveTree naive(leaf_hashes);
+    for (uint64_t s : {uint64_t{1}, uint64_t{2}, uint64_t{63}, uint64_t{64}, uint64_t{65}, uint64_t{128}, uint64_t{129},
+                       uint64_t{511}, uint64_t{512}, uint64_t{513}, size - 1, size}) {
+      if (s == 0 || s > size) continue;
+      SCOPED_TRACE("size " + std::to_string(s));
+      ASSERT_OK_AND_ASSIGN(Hash root, log.RootAt(s));
+      EXPECT_EQ(root, naive.Mth(0, s));
+      for (uint64_t i = 0; i < s; i += s / 7 + 1) {
+        const int before = reads();
+        ASSERT_OK_AND_ASSIGN(auto proof, log.InclusionProof(i, s));
+        EXPECT_LE(reads() - before, 2) << "inclusion of " << i;
+        EXPECT_EQ(proof, naive.Path(i, 0, s)) << "inclusion of " << i;
+      }
+      for (uint64_t m = 1; m < s; m += s / 5 + 1) {
+        const int before = reads();
+        ASSERT_OK_AND_ASSIGN(auto proof, log.ConsistencyProof(m, s));
+        EXPECT_LE(reads() - before, 3) << "consistency from " << m;
+        EXPECT_EQ(proof, naive.Subproof(m, 0, s, true)) << "consistency from " << m;
+      }
+    }
+  };
+  check(*log_, nullptr);  // the cache as the appends filled it
+  {
+    FaultyStore counted(*store_);
+    log_.reset();
+    ASSERT_OK_AND_ASSIGN(log_, Log::Open(counted, key_));  // loaded from the store
+    check(*log_, &counted);
+    append(200);  // past 768 and 832: new nodes at levels 6 to 9
+    check(*log_, &counted);
+    log_.reset();
+  }
+  ASSERT_OK_AND_ASSIGN(log_, Log::Open(*store_, key_));
+  append(7);
+  FaultyStore counted(*store_);
+  ASSERT_OK_AND_ASSIGN(auto reopened, Log::Open(counted, key_, OpenCheck::kBorder));
+  check(*reopened, &counted);
 }
 
 TEST_F(LogTest, ReadsBeyondTheLogAreNotFoundOrInvalid) {
