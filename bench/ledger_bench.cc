@@ -61,11 +61,15 @@ uint64_t PgRows(const b::Listener& pg, uint64_t hint) {
   return lo;
 }
 
+// --snapshot-interval N, passed on to the server (an experiment: how much of the tail is the snapshot).
+std::vector<std::string> g_server_args;
+
 bool StartSystems(Setup& s, const std::string& pg_conninfo) {
   if (s.ledger.init_status() != 0) return std::fprintf(stderr, "init: %s\n", s.ledger.init_output().c_str()), false;
-  s.server = b::Listener::Start({pl::testing::Bin("pilotledgerd"), "serve", "--data", s.ledger.data_dir(), "--listen", "127.0.0.1:0",
-                                 "--log-requests", "false", "--requests-per-second", "0"},
-                                s.ledger.dir() / "server.log");
+  std::vector<std::string> argv = {pl::testing::Bin("pilotledgerd"), "serve", "--data", s.ledger.data_dir(), "--listen", "127.0.0.1:0",
+                                   "--log-requests", "false", "--requests-per-second", "0"};
+  argv.insert(argv.end(), g_server_args.begin(), g_server_args.end());
+  s.server = b::Listener::Start(argv, s.ledger.dir() / "server.log");
   if (!s.server) return false;
   if (pg_conninfo.empty()) return true;
   const std::string keys = s.ledger.dir() / "keys.txt";
@@ -240,13 +244,14 @@ int Reads(int seconds, const std::string& pg_conninfo) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return std::fprintf(stderr, "usage: ledger_bench appends|joint|reads [--seconds S] [--pg CONNINFO]\n"), 2;
+  if (argc < 2) return std::fprintf(stderr, "usage: ledger_bench appends|joint|reads [--seconds S] [--pg CONNINFO] [--snapshot-interval N]\n"), 2;
   const std::string scenario = argv[1];
   int seconds = 10;
   std::string pg;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--seconds")) seconds = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--pg")) pg = argv[i + 1];
+    if (!std::strcmp(argv[i], "--snapshot-interval")) g_server_args = {"--snapshot-interval", argv[i + 1]};
   }
   if (scenario == "appends") return Appends(seconds, pg);
   if (scenario == "reads") return Reads(seconds, pg);

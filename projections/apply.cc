@@ -51,8 +51,10 @@ Result<Track*> FindEvaluationTrack(Unit& u, const std::string& campaign, bool* r
 }
 
 // Records that entry `seq` concerns `u` (once per entry).
-Unit& Touch(Unit& u, uint64_t seq, const std::string& type) {
-  if (u.history.empty() || u.history.back().first != seq) u.history.emplace_back(seq, type);
+// (An entry's type is a known one: admission refused any other.)
+Unit& Touch(Unit& u, uint64_t seq, std::string_view type) {
+  const std::optional<EventType> t = EventTypeFromName(type);
+  if (t && (u.history.empty() || u.history.back().first != seq)) u.history.emplace_back(seq, *t);
   return u;
 }
 

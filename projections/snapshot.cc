@@ -90,7 +90,7 @@ Json UnitJson(const Unit& u) {
     Put(j, "revoked", t.revoked_seq);
     titles[c] = j;
   }
-  for (const auto& [seq, type] : u.history) history.push_back({seq, type});
+  for (const auto& [seq, type] : u.history) history.push_back({seq, EventTypeName(type)});
   Json assessments = Json::array();
   for (const Assessment& a : u.assessments) assessments.push_back({a.seq, a.campaign, a.passed, a.note});
   return {{"assessments", assessments},
@@ -122,7 +122,11 @@ Status UnitFrom(const Json& j, Unit& u) {
     u.titles[c] = Title{t.at("granted").get<uint64_t>(), Seq(t, "revoked"), t.at("revoked_in").get<std::string>(),
                         t.at("reason").get<std::string>(), t.at("note").get<std::string>()};
   }
-  for (const Json& h : j.at("history")) u.history.emplace_back(h[0].get<uint64_t>(), h[1].get<std::string>());
+  for (const Json& h : j.at("history")) {
+    const std::optional<EventType> type = EventTypeFromName(h[1].get<std::string>());
+    if (!type) return Status(Code::kDataLoss, "unit " + u.d.id + " has history of an unknown event type");
+    u.history.emplace_back(h[0].get<uint64_t>(), *type);
+  }
   for (const Json& a : j.at("assessments")) {
     u.assessments.push_back({a[0].get<uint64_t>(), a[1].get<std::string>(), a[2].get<bool>(), a[3].get<std::string>()});
   }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/canonical_json.h"
+#include "ledger/event.h"
 #include "ledger/timestamp.h"
 #include "projections/actors.h"
 #include "projections/policy.h"
@@ -120,7 +121,9 @@ struct Unit {
   std::map<std::string, Review> reviews;            // by review campaign
   std::map<std::string, Title> titles;              // by granting campaign
   std::vector<Assessment> assessments;              // assessment.recorded, in seq order
-  std::vector<std::pair<uint64_t, std::string>> history;  // seq, type
+  // seq, type of each entry about the unit (16 bytes a line: a unit's entries are most of the
+  // state's growth, docs/performance.md (g))
+  std::vector<std::pair<uint64_t, EventType>> history;
 
   bool HasActiveTitle() const;
 };
