@@ -26,6 +26,7 @@
 // (the full open takes ~5.5 minutes at 10^7).
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <random>
 
@@ -269,6 +270,11 @@ int main(int argc, char** argv) {
     b::PrintValue(std::string("g. resident memory after the cold start ") + phase + at + ", " + std::to_string(units) + " units",
                   b::ProcStatusKb(server->pid(), "VmRSS") / 1024, "MiB", "peak " + b::Fixed(b::ProcStatusKb(server->pid(), "VmHWM") / 1024) + " MiB");
     server->Stop(SIGTERM);
+    // What the server said about its snapshot (used, not used, not written), for the record.
+    std::ifstream log(ledger.dir() / "server.log");
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("snapshot") != std::string::npos) std::fprintf(stderr, "scale_bench: server: %s\n", line.c_str());
+    }
   }
   return 0;
 }

@@ -146,6 +146,7 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
                                        " entries but the log holds " + std::to_string(s->log_->size()));
   } else if (snapshot->state) {
     *s->served_ = std::move(*snapshot->state);
+    std::cerr << "pilotledgerd: resuming from the projection snapshot of " << s->served_->size << " entries\n";
   }
   s->snapshot_size_ = s->served_->size;
   s->snapshot_requested_ = s->served_->size;
