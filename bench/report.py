@@ -102,7 +102,7 @@ def main(machine_path, results_path, doc_path):
                                note=growth[key][1] + " (cold start without a snapshot)"))
     out += ["", "| measurement | value | note |", "| --- | --- | --- |"]
     for v in values:
-        digits = 2 if v["unit"] == "s" else 0
+        digits = 2 if v["unit"] in ("s", "ms") else 0
         out.append(f"| {v['name']} | {num(v['value'], digits)} {v['unit']} | {v['note']} |")
 
     # --- The targets against this run.
@@ -112,7 +112,7 @@ def main(machine_path, results_path, doc_path):
     loaded = [r for r in rows if r["scenario"].startswith("c. reads under full-rate appends") and r["system"] == "PilotLedger"]
     proofs = [r for r in rows if r["scenario"].startswith("d. ")]
     replay = [v for v in values if v["name"].startswith("f. replay from genesis, without")]
-    starts = [v for v in values if v["name"].startswith("f. cold start") and "snapshot of a clean stop" not in v["name"]]
+    starts = [v for v in values if v["name"].startswith("f. cold start")]
     memory = sorted((v for v in values if v["name"].startswith("g. resident memory after the cold start without")),
                     key=lambda v: tuple(int(x) for x in re.search(r"at (\d+) entries, (\d+) units", v["name"]).groups()))
     watchers = pick(next((r["scenario"] for r in rows if r["scenario"].startswith("e. ") and r["scenario"].endswith("after the acknowledgement")), ""),
@@ -150,10 +150,13 @@ def main(machine_path, results_path, doc_path):
         v = min(replay, key=lambda v: v["value"])
         t.append(f"| (f) replay without re-verification ≥ 300,000 entries/s | {num(v['value'])}/s | {verdict(v['value'] >= 300000)} |")
     if starts:
-        v = starts[-1]
-        at7 = "at 10000000 entries" in v["name"]
-        t.append(f"| (f) cold start < 1 s at 10^7 entries | {v['value']:.2f} s {v['name'].split(', ')[-1]} | "
-                 f"{verdict(v['value'] < 1)}{'' if at7 else ' at that size; 10^7 not measured'} |")
+        # Both starts (without a snapshot, from one) at the largest size measured; the faster decides.
+        size = max(int(re.search(r"at (\d+) entries", v["name"]).group(1)) for v in starts)
+        here = [v for v in starts if f"at {size} entries" in v["name"]]
+        told = ", ".join(f"{v['value']:.2f} s {v['name'].split(', ')[-1].replace(f' at {size} entries', '')}" for v in here)
+        best = min(v["value"] for v in here)
+        t.append(f"| (f) cold start < 1 s at 10^7 entries | {told} at {size:,} entries | "
+                 f"{verdict(best < 1)}{'' if size >= 10**7 else ' at that size; 10^7 not measured'} |")
     if memory:
         # The target's size (10^6 entries) if it was measured, else the largest measured.
         v = next((m for m in memory if "at 1000000 entries" in m["name"]), memory[-1])
