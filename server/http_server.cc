@@ -309,6 +309,7 @@ Result<std::string> HttpServer::Listen() {
   if (!ec) s.acceptor.bind(endpoint, ec);
   if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return Status(Code::kUnavailable, "cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) + ": " + ec.message());
+  s.signals.emplace(s.ioc, SIGINT, SIGTERM);
   s.DoAccept();
   const auto bound = s.acceptor.local_endpoint();
   const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
@@ -317,12 +318,12 @@ Result<std::string> HttpServer::Listen() {
 
 void HttpServer::RunUntilSignal(const std::function<void()>& drain) {
   Impl& s = *impl_;
-  net::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  if (!s.signals) s.signals.emplace(s.ioc, SIGINT, SIGTERM);
   // Sessions waiting for an append's answer have no I/O pending; without this guard the I/O threads
   // could run out of work during the drain and never write those answers.
   auto work = net::make_work_guard(s.ioc);
   std::thread stopper;
-  signals.async_wait([&](beast::error_code ec, int) {
+  s.signals->async_wait([&](beast::error_code ec, int) {
     if (ec) return;
     beast::error_code ignored;
     s.acceptor.close(ignored);

@@ -59,8 +59,9 @@ class HttpServer {
   HttpServer(Handler handler, ServerOptions options);
   ~HttpServer();
 
-  // Binds and starts listening. Returns "host:port" as bound. Errors: kUnavailable (cannot bind),
-  // kInvalidArgument (bad address or TLS files).
+  // Binds and starts listening, and from then on catches SIGINT and SIGTERM for RunUntilSignal.
+  // Returns "host:port" as bound. Errors: kUnavailable (cannot bind), kInvalidArgument (bad
+  // address or TLS files).
   Result<std::string> Listen();
   // Serves on the I/O threads until SIGINT or SIGTERM, then stops accepting, calls `drain` (which
   // finishes in-flight appends while their answers can still be written) and returns once the

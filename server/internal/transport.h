@@ -41,6 +41,9 @@ struct HttpServer::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor;
   std::optional<ssl::context> tls;
+  // SIGINT and SIGTERM, caught from Listen() on: one that arrives before RunUntilSignal waits (a
+  // supervisor stopping the server as soon as it reports "listening") is kept and stops it cleanly.
+  std::optional<net::signal_set> signals;
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
   std::atomic<bool> stopping{false};  // after SIGTERM: new requests get 503 and the connection closes
