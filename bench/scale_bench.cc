@@ -41,29 +41,8 @@
 
 namespace pl = pilotledger;
 namespace b = pilotledger::bench;
-using pl::ledger::Store;
 
 namespace {
-
-// A store that counts the reads (Get and Scan calls) made through it.
-class CountingStore : public Store {
- public:
-  explicit CountingStore(Store& inner) : inner_(inner) {}
-  pl::Status Write(pl::ledger::WriteBatch& batch, bool sync) override { return inner_.Write(batch, sync); }
-  pl::Result<std::optional<std::string>> Get(std::string_view key) const override {
-    ++reads;
-    return inner_.Get(key);
-  }
-  pl::Status Scan(std::string_view begin, std::string_view end,
-                  const std::function<bool(std::string_view, std::string_view)>& fn) const override {
-    ++reads;
-    return inner_.Scan(begin, end, fn);
-  }
-  mutable std::atomic<uint64_t> reads{0};
-
- private:
-  Store& inner_;
-};
 
 double Since(b::SteadyClock::time_point t0) { return std::chrono::duration<double>(b::SteadyClock::now() - t0).count(); }
 
@@ -183,23 +162,23 @@ int main(int argc, char** argv) {
   }
   if (!memory_only) {
     auto rocks = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(dir), {});
-    CountingStore store(*rocks);
+    pl::testing::FaultyStore store(*rocks);  // counts the reads (Get and Scan calls)
     const auto t0 = b::SteadyClock::now();
     auto log = *pl::ledger::Log::Open(store, key, pl::ledger::OpenCheck::kBorder);
     const double open = Since(t0);
     b::PrintValue("f. opening the log as serve does (checkpoint, tree border, node cache)" + at, open * 1e3, "ms",
-                  std::to_string(store.reads.load()) + " store reads");
+                  std::to_string(store.reads()) + " store reads");
     std::mt19937_64 rng(1);
     for (const char* kind : {"inclusion", "consistency"}) {
       std::vector<double> ms;
       uint64_t reads = 0;
       for (int i = 0; i < 1000; ++i) {
         const uint64_t m = 1 + rng() % (n - 1);
-        const uint64_t r0 = store.reads;
+        const int r0 = store.reads();
         const auto p0 = b::SteadyClock::now();
         const bool ok = std::strcmp(kind, "inclusion") == 0 ? log->InclusionProof(m, n).ok() : log->ConsistencyProof(m, n).ok();
         ms.push_back(Since(p0) * 1e3);
-        reads += store.reads - r0;
+        reads += uint64_t(store.reads() - r0);
         if (!ok) return std::fprintf(stderr, "%s proof failed\n", kind), 1;
       }
       b::PrintResult(std::string("d. ") + kind + " proof, in process" + at, "PilotLedger", 1, 1000.0 / (std::accumulate(ms.begin(), ms.end(), 0.0) / 1e3),

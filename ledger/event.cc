@@ -135,11 +135,16 @@ std::optional<EventType> EventTypeFromName(std::string_view name) {
   return info->type;
 }
 
-std::string_view EventTypeName(EventType type) {
+const EventTypeInfo* FindEventType(EventType type) {
   for (const EventTypeInfo& info : EventTypes()) {
-    if (info.type == type) return info.name;
+    if (info.type == type) return &info;
   }
-  return {};  // every EventType is in the table (event_type_test)
+  return nullptr;  // every EventType is in the table (event_type_test)
+}
+
+std::string_view EventTypeName(EventType type) {
+  const EventTypeInfo* info = FindEventType(type);
+  return info ? info->name : std::string_view();
 }
 
 bool IsValidId(std::string_view id) {

@@ -63,6 +63,8 @@ struct EventTypeInfo {
 const std::vector<EventTypeInfo>& EventTypes();
 // nullptr for an unknown name.
 const EventTypeInfo* FindEventType(std::string_view name);
+// The row of `type` (never null: every EventType is in the table).
+const EventTypeInfo* FindEventType(EventType type);
 // The type named `name`; nullopt for an unknown name.
 std::optional<EventType> EventTypeFromName(std::string_view name);
 // The wire name of `type` ("title.revoked").

@@ -37,11 +37,4 @@ std::vector<size_t> NodeCache::Lookup(const std::vector<merkle::NodeId>& ids, st
   return missing;
 }
 
-size_t NodeCache::size() const {
-  std::shared_lock lock(mu_);
-  size_t n = 0;
-  for (const auto& level : levels_) n += level.size();
-  return n;
-}
-
 }  // namespace pilotledger::ledger

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <shared_mutex>
 #include <vector>
 
@@ -25,8 +24,6 @@ class NodeCache {
   void Add(const std::vector<std::pair<merkle::NodeId, Hash>>& nodes);
   // Sets `out[i]` for each ids[i] that is cached and returns the positions of those that are not.
   std::vector<size_t> Lookup(const std::vector<merkle::NodeId>& ids, std::vector<Hash>& out) const;
-  // How many hashes are cached.
-  size_t size() const;
 
  private:
   mutable std::shared_mutex mu_;

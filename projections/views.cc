@@ -197,7 +197,7 @@ Json UnitView(const State& state, const Unit& u, bool full) {
   j["reviews"] = reviews;
   Json history = Json::array();
   for (const auto& [seq, type] : u.history) {
-    const EventTypeInfo* info = FindEventType(EventTypeName(type));
+    const EventTypeInfo* info = FindEventType(type);
     if (full || (info && info->is_public)) history.push_back({{"seq", seq}, {"type", EventTypeName(type)}});
   }
   j["history"] = history;
@@ -206,7 +206,7 @@ Json UnitView(const State& state, const Unit& u, bool full) {
 
 bool PubliclyKnown(const Unit& u) {
   for (const auto& [seq, type] : u.history) {
-    if (const EventTypeInfo* info = FindEventType(EventTypeName(type)); info && info->is_public) return true;
+    if (const EventTypeInfo* info = FindEventType(type); info && info->is_public) return true;
   }
   return false;
 }
