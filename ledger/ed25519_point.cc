@@ -34,22 +34,15 @@ struct BnCtxFree {
 };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
-// The field constants, parsed once: p = 2^255 - 19, d = -121665/121666 mod p, (p - 1) / 2.
+// The field constants, parsed once: p = 2^255 - 19, d = -121665/121666 mod p.
 struct CurveConstants {
-  Bn p, d, half;
-  std::unique_ptr<BN_MONT_CTX, decltype(&BN_MONT_CTX_free)> mont{nullptr, BN_MONT_CTX_free};
+  Bn p, d;
   CurveConstants() {
     BIGNUM *pp = nullptr, *dd = nullptr;
     BN_dec2bn(&pp, "57896044618658097711785492504343953926634992332820282019728792003956564819949");
     BN_dec2bn(&dd, "37095705934669439343138083508754565189542113879843219016388785533085940283555");
     p.reset(pp);
     d.reset(dd);
-    half.reset(BN_dup(pp));
-    BN_sub_word(half.get(), 1);
-    BN_rshift1(half.get(), half.get());
-    std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
-    mont.reset(BN_MONT_CTX_new());
-    BN_MONT_CTX_set(mont.get(), p.get(), ctx.get());
   }
 };
 
@@ -74,8 +67,8 @@ bool IsEd25519Point(std::string_view raw) {
   const bool x_negative = be[0] & 0x80;
   be[0] &= 0x7f;
   std::unique_ptr<BN_CTX, BnCtxFree> ctx(BN_CTX_new());
-  Bn y(BN_bin2bn(be, 32, nullptr)), y2(BN_new()), u(BN_new()), v(BN_new()), w(BN_new()), legendre(BN_new());
-  if (!ctx || !y || !y2 || !u || !v || !w || !legendre) return false;
+  Bn y(BN_bin2bn(be, 32, nullptr)), y2(BN_new()), u(BN_new()), v(BN_new()), w(BN_new());
+  if (!ctx || !y || !y2 || !u || !v || !w) return false;
   if (BN_cmp(y.get(), c.p.get()) >= 0) return false;  // a non-canonical encoding of y
   // x^2 = u / v with u = y^2 - 1 and v = d y^2 + 1 (never 0); it is a square iff u v is one.
   if (!BN_mod_sqr(y2.get(), y.get(), c.p.get(), ctx.get()) || !BN_mod_sub(u.get(), y2.get(), BN_value_one(), c.p.get(), ctx.get()) ||
@@ -84,9 +77,10 @@ bool IsEd25519Point(std::string_view raw) {
     return false;
   }
   if (BN_is_zero(w.get())) return !x_negative;  // x = 0 has no negative encoding
-  // Euler's criterion: w^((p-1)/2) = 1 for a square.
-  if (!BN_mod_exp_mont(legendre.get(), w.get(), c.half.get(), c.p.get(), ctx.get(), c.mont.get())) return false;
-  return BN_is_one(legendre.get());
+  // For the prime p the Jacobi symbol is the Legendre symbol: 1 for a square. OpenSSL's binary
+  // algorithm costs a few microseconds; Euler's criterion (w^((p-1)/2), BN_mod_exp_mont) cost
+  // ~40 per registered key, on the request threads.
+  return BN_kronecker(w.get(), c.p.get(), ctx.get()) == 1;
 }
 
 }  // namespace pilotledger

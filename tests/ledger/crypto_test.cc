@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <random>
+
+#include <openssl/bn.h>
+
 #include "ledger/ed25519_point.h"
 #include "ledger/encoding.h"
 #include "tests/ledger/rfc8032_vectors.h"
@@ -80,6 +84,56 @@ TEST(CryptoTest, RefusesEncodingsThatAreNoPointOfTheCurve) {
     ASSERT_OK_AND_ASSIGN(PrivateKey k, PrivateKey::Generate());
     ASSERT_TRUE(IsEd25519Point(k.public_key().raw_bytes()));
   }
+}
+
+// The decompression condition the old way, as the reference: y < p and, with u = y^2 - 1 and
+// v = d y^2 + 1, u v = 0 (then only x = +0) or (u v)^((p-1)/2) = 1 (Euler's criterion).
+bool OnCurveByEulersCriterion(const std::string& raw) {
+  unsigned char be[32];
+  for (int i = 0; i < 32; ++i) be[i] = static_cast<unsigned char>(raw[31 - i]);
+  const bool x_negative = be[0] & 0x80;
+  be[0] &= 0x7f;
+  BN_CTX* ctx = BN_CTX_new();
+  BIGNUM *p = nullptr, *d = nullptr;
+  BN_dec2bn(&p, "57896044618658097711785492504343953926634992332820282019728792003956564819949");
+  BN_dec2bn(&d, "37095705934669439343138083508754565189542113879843219016388785533085940283555");
+  BIGNUM *y = BN_bin2bn(be, 32, nullptr), *y2 = BN_new(), *u = BN_new(), *v = BN_new(), *w = BN_new(), *e = BN_new(), *r = BN_new();
+  bool on = false;
+  if (BN_cmp(y, p) < 0) {
+    BN_mod_sqr(y2, y, p, ctx);
+    BN_mod_sub(u, y2, BN_value_one(), p, ctx);
+    BN_mod_mul(v, d, y2, p, ctx);
+    BN_mod_add(v, v, BN_value_one(), p, ctx);
+    BN_mod_mul(w, u, v, p, ctx);
+    if (BN_is_zero(w)) {
+      on = !x_negative;
+    } else {
+      BN_copy(e, p);
+      BN_sub_word(e, 1);
+      BN_rshift1(e, e);
+      BN_mod_exp(r, w, e, p, ctx);
+      on = BN_is_one(r);
+    }
+  }
+  for (BIGNUM* b : {p, d, y, y2, u, v, w, e, r}) BN_free(b);
+  BN_CTX_free(ctx);
+  return on;
+}
+
+TEST(CryptoTest, PointCheckAgreesWithEulersCriterionOnRandomEncodings) {
+  std::mt19937_64 rng(20261202);
+  int on_curve = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string raw(32, '\0');
+    for (char& c : raw) c = static_cast<char>(rng());
+    if (i % 4 == 0) raw[31] = static_cast<char>(raw[31] | 0x7f), raw[30] = '\xff';  // y near or above p
+    const bool expected = OnCurveByEulersCriterion(raw);
+    on_curve += expected;
+    ASSERT_EQ(IsEd25519Point(raw), expected) << HexEncode(raw);
+  }
+  // About half of all y are the y of a point; the test means nothing if the sample were one-sided.
+  EXPECT_GT(on_curve, 1500);
+  EXPECT_LT(on_curve, 2500);
 }
 
 TEST(CryptoTest, Sha256KnownAnswers) {
