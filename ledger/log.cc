@@ -1,5 +1,6 @@
 #include "ledger/log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -44,22 +45,34 @@ Hash ToHash(std::string_view bytes) {
   return h;
 }
 
-// The puts shared by Create and Append: entry, its tree nodes, its id record. With `keys`, the
-// keys put are recorded there too, and with `cached` the nodes of the cache's levels.
-void StageEntry(const Entry& entry, const std::string& leaf, const Hash& leaf_hash,
-                merkle::CompactRange& range, WriteBatch& batch, std::vector<std::string>* keys = nullptr,
-                std::vector<std::pair<merkle::NodeId, Hash>>* cached = nullptr) {
-  const auto put = [&](std::string key, std::string_view value) {
-    batch.Put(key, value);
-    if (keys) keys->push_back(std::move(key));
-  };
-  put(EntryKey(entry.seq), leaf);
+// A put of a batch in the making: the key, and the value (the leaf is viewed, not copied).
+struct StagedPut {
+  std::string key;
+  std::string value;
+  std::string_view leaf;
+  std::string_view bytes() const { return leaf.empty() ? std::string_view(value) : leaf; }
+};
+
+// The puts shared by Create and Append: entry, its tree nodes, its id record, added to `puts`
+// (`leaf` must outlive them). With `cached`, the nodes of the cache's levels are added there too.
+void StageEntry(const Entry& entry, const std::string& leaf, const Hash& leaf_hash, merkle::CompactRange& range,
+                std::vector<StagedPut>& puts, std::vector<std::pair<merkle::NodeId, Hash>>* cached = nullptr) {
+  puts.push_back({EntryKey(entry.seq), {}, leaf});
   range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) {
-    put(NodeKey(id), AsBytes(h));
+    puts.push_back({NodeKey(id), std::string(AsBytes(h)), {}});
     if (cached && id.level >= NodeCache::kLowestLevel) cached->emplace_back(id, h);
   });
   const IdRecord record{entry.seq, Sha256(entry.signed_event.canonical), entry.received};
-  put(IdKey(entry.signed_event.id), IdValue(record));
+  puts.push_back({IdKey(entry.signed_event.id), IdValue(record), {}});
+}
+
+// Puts `puts` into `batch` in key order. RocksDB inserts a batch into its memtable (a skip list)
+// in the batch's order and starts each insert from where the last one ended: in key order the
+// entries, nodes and id records of a group are neighbours, interleaved each insert searched
+// from the top (a third of the sequencer's time, by perf, before this). The keys are distinct.
+void PutSorted(std::vector<StagedPut>& puts, WriteBatch& batch) {
+  std::sort(puts.begin(), puts.end(), [](const StagedPut& a, const StagedPut& b) { return a.key < b.key; });
+  for (const StagedPut& p : puts) batch.Put(p.key, p.bytes());
 }
 
 }  // namespace
@@ -81,7 +94,9 @@ Status Log::Create(Store& store, const PrivateKey& key, const std::string& origi
   const std::string leaf = EntryLeaf(entry);
   merkle::CompactRange range;
   WriteBatch batch;
-  StageEntry(entry, leaf, merkle::HashLeaf(leaf), range, batch);
+  std::vector<StagedPut> puts;
+  StageEntry(entry, leaf, merkle::HashLeaf(leaf), range, puts);
+  PutSorted(puts, batch);
   batch.Put(kSizeKey, EncodeBigEndian64(1));
   batch.Put(kOriginKey, origin);
   batch.Put(kCheckpointKey, SignCheckpoint({origin, 1, range.Root()}, key));
@@ -478,22 +493,25 @@ Result<std::vector<AppendedLeaf>> Log::AppendSigned(const std::vector<Entry>& en
   merkle::CompactRange range = range_;  // committed only once the write succeeds
   std::vector<AppendedLeaf> out;
   out.reserve(entries.size());
-  std::vector<std::string> keys;
+  std::vector<StagedPut> puts;
+  puts.reserve(entries.size() * 4);
   std::vector<std::pair<merkle::NodeId, Hash>> cached;
-  WriteBatch batch;
   for (const Entry& entry : entries) {
     if (entry.seq != range.size()) return Status(Code::kInternal, "entries must follow the log without gaps");
     AppendedLeaf a{entry.seq, EntryLeaf(entry), {}};
     a.leaf_hash = merkle::HashLeaf(a.leaf);
-    StageEntry(entry, a.leaf, a.leaf_hash, range, batch, &keys, &cached);
-    out.push_back(std::move(a));
+    out.push_back(std::move(a));  // reserved: the leaf StageEntry views stays where it is
+    StageEntry(entry, out.back().leaf, out.back().leaf_hash, range, puts, &cached);
   }
+  WriteBatch batch;
+  PutSorted(puts, batch);
   auto checkpoint = std::make_shared<const std::string>(SignCheckpoint({origin_, range.size(), range.Root()}, key));
   batch.Put(kSizeKey, EncodeBigEndian64(range.size()));
   batch.Put(kCheckpointKey, *checkpoint);
   const auto started = std::chrono::steady_clock::now();
   if (Status s = store_.Write(batch, /*sync=*/true); !s.ok()) {
-    undo_ = std::move(keys);
+    undo_.clear();
+    for (StagedPut& p : puts) undo_.push_back(std::move(p.key));
     return s;
   }
   sync_seconds_.Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
