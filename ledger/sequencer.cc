@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "ledger/thread_name.h"
+
 namespace pilotledger::ledger {
 
 Sequencer::Sequencer(Log& log, const Clock& clock, Admission& admission, Listener listener,
@@ -15,11 +17,11 @@ Sequencer::Sequencer(Log& log, const Clock& clock, Admission& admission, Listene
 
 Sequencer::~Sequencer() { Stop(); }
 
-void Sequencer::Append(SignedEvent event, Done done) {
+void Sequencer::Append(SignedEvent event, Done done, std::any prepared) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_ && queue_.size() < options_.max_queue) {
-      queue_.push_back({std::move(event), std::move(done)});
+      queue_.push_back({std::move(event), std::move(done), std::move(prepared)});
       cv_.notify_one();
       return;
     }
@@ -37,6 +39,7 @@ void Sequencer::Stop() {
 }
 
 void Sequencer::Run() {
+  NameThisThread("pl-sequencer");
   std::vector<Pending> batch;
   for (;;) {
     {
@@ -94,7 +97,7 @@ void Sequencer::ProcessBatch(std::vector<Pending>& batch) {
       }
       continue;
     }
-    if (Status s = admission_.Admit(e, now); !s.ok()) {
+    if (Status s = admission_.Admit(e, p.prepared, now); !s.ok()) {
       p.done(std::move(s));
       continue;
     }

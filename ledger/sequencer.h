@@ -1,5 +1,6 @@
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -31,8 +32,10 @@ struct Receipt {
 class Admission {
  public:
   virtual ~Admission() = default;
-  // Whether `event`, received at `now`, may follow the working state. Pure.
-  virtual Status Admit(const SignedEvent& event, Timestamp now) = 0;
+  // Whether `event`, received at `now`, may follow the working state. Pure. `prepared` is what
+  // the caller of Sequencer::Append worked out before sequencing (the admission's own business,
+  // e.g. the parsed body; empty if none); Admit may move from it.
+  virtual Status Admit(const SignedEvent& event, std::any& prepared, Timestamp now) = 0;
   // Records the entry whose event Admit just accepted in the working state. An error refuses the
   // entry: it is never stored, and the sequencer calls Rollback with the batch's other entries.
   virtual Status Apply(const Entry& entry) = 0;
@@ -74,7 +77,9 @@ class Sequencer {
   // Queues `event`; calls `done` on the sequencer thread once the entry is durable or refused.
   // Errors: kDuplicateId, whatever Admit returns, kInternal (Apply failed: not stored),
   // kUnavailable (queue full, stopped, or the store refused the write).
-  void Append(SignedEvent event, Done done);
+  // `prepared` goes to Admission::Admit with the event: work done on the caller's thread, off the
+  // sequencer's critical section.
+  void Append(SignedEvent event, Done done, std::any prepared = {});
   // Stops accepting appends, finishes the queued ones and joins the thread. Idempotent.
   void Stop();
   // False from a failed write until a write succeeds again.
@@ -84,6 +89,7 @@ class Sequencer {
   struct Pending {
     SignedEvent event;
     Done done;
+    std::any prepared;
   };
   void Run();
   void ProcessBatch(std::vector<Pending>& batch);

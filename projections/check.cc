@@ -120,11 +120,12 @@ Status CheckActorAuthority(const State& state, const SignedEvent& event, const s
 }
 
 Status CheckSignaturesAndPolicy(const State& state, const SignedEvent& event, std::vector<const Actor*>& signers) {
-  const std::string input = SigningInput(event.canonical);
+  std::string input;  // built only if a signature was not pre-verified under the signer's key
   for (const Signature& sig : event.sigs) {
     const Actor* actor = state.FindActor(sig.signer);
     if (!actor) return Status(Code::kUnknownSigner, "signer " + sig.signer + " is not a registered actor");
     const bool cached = sig.verified_key && *sig.verified_key == actor->key.raw();
+    if (!cached && input.empty()) input = SigningInput(event.canonical);
     if (!cached && !actor->key.Verify(input, sig.sig)) {
       return Status(Code::kBadSignature, "the signature of " + sig.signer + " does not verify", {{"signer", sig.signer}});
     }
@@ -150,17 +151,12 @@ void PreverifySignatures(SignedEvent& event, const std::function<std::optional<P
   }
 }
 
-Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
-  if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
-  if (event.kind == EventType::kKeyRotated) return internal::CheckRules({state, event, now}, KeyRotated{});
-  std::vector<const Actor*> signers;
-  PL_RETURN_IF_ERROR(CheckSignaturesAndPolicy(state, event, signers));
-  return CheckContent(state, event, now, parsed);
-}
+namespace {
 
-Status CheckContent(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
+// CheckContent with the body parsed.
+Status CheckParsedContent(const State& state, const SignedEvent& event, Timestamp now, Result<Body>&& parsed_body, Body* parsed) {
   if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
-  PL_ASSIGN_OR_RETURN(Body body, ParseBody(event.kind, event.body()));
+  PL_ASSIGN_OR_RETURN(Body body, std::move(parsed_body));
   const internal::RuleContext x{state, event, now};
   Status s = std::visit([&x](const auto& b) { return internal::CheckOpenRound(x, b); }, body.value);
   if (s.ok()) s = std::visit([&x](const auto& b) { return internal::CheckRequiredDocuments(x, b); }, body.value);
@@ -168,6 +164,26 @@ Status CheckContent(const State& state, const SignedEvent& event, Timestamp now,
   if (!s.ok()) return internal::UnderProvisionalRules(x, body, std::move(s));
   if (parsed) *parsed = std::move(body);
   return s;
+}
+
+}  // namespace
+
+Status Check(const State& state, const SignedEvent& event, Timestamp now, Result<Body>&& body, Body* parsed) {
+  if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
+  if (event.kind == EventType::kKeyRotated) return internal::CheckRules({state, event, now}, KeyRotated{});
+  std::vector<const Actor*> signers;
+  PL_RETURN_IF_ERROR(CheckSignaturesAndPolicy(state, event, signers));
+  return CheckParsedContent(state, event, now, std::move(body), parsed);
+}
+
+Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
+  if (event.kind == EventType::kGenesis || event.kind == EventType::kKeyRotated) return Check(state, event, now, Body{}, parsed);
+  return Check(state, event, now, ParseBody(event.kind, event.body()), parsed);
+}
+
+Status CheckContent(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
+  if (event.kind == EventType::kGenesis) return internal::CheckRules({state, event, now}, Genesis{});
+  return CheckParsedContent(state, event, now, ParseBody(event.kind, event.body()), parsed);
 }
 
 Status CheckGenesisBody(const Json& body) {

@@ -10,6 +10,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "ledger/canonical_json.h"
+#include "ledger/thread_name.h"
 #include "server/error_text.h"
 #include "server/request_framing.h"
 #include "server/internal/transport.h"
@@ -341,7 +342,12 @@ void HttpServer::RunUntilSignal(const std::function<void()>& drain) {
   });
   const unsigned n = s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < n; ++i) threads.emplace_back([&] { s.ioc.run(); });
+  for (unsigned i = 1; i < n; ++i) {
+    threads.emplace_back([&] {
+      NameThisThread("pl-io");
+      s.ioc.run();
+    });
+  }
   s.ioc.run();
   for (auto& t : threads) t.join();
   if (stopper.joinable()) stopper.join();

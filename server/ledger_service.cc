@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "ledger/note.h"
+#include "ledger/thread_name.h"
 #include "projections/apply.h"
 #include "projections/bodies.h"
 #include "server/rotate_key.h"
@@ -24,8 +25,11 @@ class LedgerService::Admission final : public ledger::Admission {
  public:
   explicit Admission(LedgerService& service) : s_(service) {}
 
-  Status Admit(const SignedEvent& event, Timestamp now) override {
+  Status Admit(const SignedEvent& event, std::any& prepared, Timestamp now) override {
     if (s_.log_check_.load() == LogCheck::kFailed) return s_.RefusedAppend();
+    if (auto* body = std::any_cast<Result<projections::Body>>(&prepared)) {
+      return projections::Check(*s_.working_, event, now, std::move(*body), &body_);
+    }
     return projections::Check(*s_.working_, event, now, &body_);
   }
   // Called right after the Admit that accepted `entry`'s event, so body_ is its body.
@@ -180,6 +184,7 @@ Status LedgerService::RefusedAppend() const {
 }
 
 void LedgerService::RunLogCheck() {
+  NameThisThread("pl-log-check");
   const auto started = std::chrono::steady_clock::now();
   const uint64_t size = log_->size();
   const Status st = log_->VerifyStored(log_check_stop_);
@@ -232,6 +237,7 @@ void LedgerService::RequestSnapshot(uint64_t size) {
 }
 
 void LedgerService::RunSnapshots() {
+  NameThisThread("pl-snapshot");
   for (;;) {
     {
       std::unique_lock lock(snapshot_mu_);
@@ -293,7 +299,10 @@ void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
       return a->key;
     });
   });
-  sequencer_->Append(std::move(event), std::move(done));
+  // The body is parsed here too, on the request's thread: it depends on the event alone.
+  std::any body;
+  if (event.kind != EventType::kGenesis && event.kind != EventType::kKeyRotated) body = projections::ParseBody(event.kind, event.body());
+  sequencer_->Append(std::move(event), std::move(done), std::move(body));
 }
 
 void LedgerService::AddListener(EntryListener listener) {

@@ -9,6 +9,7 @@
 #include "client/http_client.h"
 #include "ledger/checkpoint.h"
 #include "ledger/cosignature.h"
+#include "ledger/thread_name.h"
 
 namespace pilotledger::server {
 
@@ -62,6 +63,7 @@ void WitnessClient::Stop() {
 }
 
 void WitnessClient::Run() {
+  NameThisThread("pl-witness");
   std::shared_ptr<const std::string> last;
   while (true) {
     {

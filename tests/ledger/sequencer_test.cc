@@ -16,7 +16,7 @@ using testing::TestEvent;
 // keeps its working and served states as counts of applied entries.
 class CountingAdmission final : public Admission {
  public:
-  Status Admit(const SignedEvent& e, Timestamp) override {
+  Status Admit(const SignedEvent& e, std::any&, Timestamp) override {
     if (e.id.rfind("bad", 0) == 0) return RuleViolation("test_rule", "refused " + e.id);
     return Status::Ok();
   }
