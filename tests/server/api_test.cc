@@ -316,6 +316,18 @@ TEST_F(ApiTest, BadSubmissionsAreRefusedWithTheirCodeAndChangeNothing) {
                                              {"public_key", ledger_->Key("expert4").public_key().ToBase64()}},
                                             {"miit"});
   refused(WriteCanonical(SubmissionJson(no_role)), 400, "schema_violation");
+  // The body is parsed before sequencing, but its error still comes after the signatures' and
+  // the policy's (PROTOCOL.md §7): the same broken body from an unknown signer, or forged.
+  refused(WriteCanonical(SubmissionJson(ledger_->Make("actor.registered", no_role.body(), {"ghost"}))), 401, "unknown_signer");
+  SignedEvent forged_no_role = no_role;
+  forged_no_role.sigs[0].sig = ledger_->Key("mca").Sign(SigningInput(no_role.canonical));
+  refused(WriteCanonical(SubmissionJson(forged_no_role)), 401, "bad_signature");
+  // A key that is no point of the curve (y = 2) is the body's error.
+  const SignedEvent off_curve = ledger_->Make("actor.registered",
+                                              {{"actor", "expert6"}, {"role", "expert"}, {"name", "Actor expert6"},
+                                               {"public_key", Base64Encode(std::string(1, '\x02') + std::string(31, '\0'))}},
+                                              {"miit"});
+  EXPECT_EQ(refused(WriteCanonical(SubmissionJson(off_curve)), 400, "schema_violation")["details"]["field"], "public_key");
   // An unknown signer and a forged signature.
   const SignedEvent ghost = ledger_->Make("actor.registered",
                                           {{"actor", "expert5"}, {"role", "expert"}, {"name", "Actor expert5"},
