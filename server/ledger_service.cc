@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <latch>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "ledger/note.h"
 #include "ledger/thread_name.h"
@@ -167,6 +171,16 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(const ServiceOptions&
   s->snapshot_interval_ = options.snapshot_interval;
   if (s->snapshot_interval_ > 0) s->snapshot_thread_ = std::thread([self = s.get()] { self->RunSnapshots(); });
   s->admission_ = std::make_unique<Admission>(*s);
+  const unsigned verifiers = options.verify_threads ? options.verify_threads : std::max(1u, std::thread::hardware_concurrency());
+  s->verify_pool_ = std::make_unique<boost::asio::thread_pool>(verifiers);
+  // One naming task per thread: each waits for the others, so each runs on a thread of its own.
+  auto named = std::make_shared<std::latch>(verifiers);
+  for (unsigned i = 0; i < verifiers; ++i) {
+    boost::asio::post(*s->verify_pool_, [named] {
+      NameThisThread("pl-verify");
+      named->arrive_and_wait();
+    });
+  }
   LedgerService* self = s.get();
   s->sequencer_ = std::make_unique<ledger::Sequencer>(
       *s->log_, clock, *s->admission_, [self](const std::vector<ledger::AppendedLeaf>& l) { self->OnCommitted(l); },
@@ -264,6 +278,13 @@ void LedgerService::RunSnapshots() {
 
 void LedgerService::Stop() {
   if (!sequencer_) return;
+  if (verify_pool_) {  // what it holds goes to the sequencer first
+    {
+      std::lock_guard lock(verify_mu_);
+      verify_stopped_ = true;
+    }
+    verify_pool_->join();
+  }
   sequencer_->Stop();
   if (snapshot_thread_.joinable()) {
     {
@@ -291,18 +312,22 @@ static const projections::Actor* ActiveActorIn(const projections::State& st, con
 
 void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
   if (log_check_.load() == LogCheck::kFailed) return done(RefusedAppend());
-  // Only the key is copied out of the served state (not the whole actor: its strings).
-  projections::PreverifySignatures(event, [this](const std::string& id) -> std::optional<PublicKey> {
-    return Read([&](const projections::State& st) -> std::optional<PublicKey> {
-      const projections::Actor* a = ActiveActorIn(st, id);
-      if (!a) return std::nullopt;
-      return a->key;
+  std::lock_guard lock(verify_mu_);
+  if (verify_stopped_) return sequencer_->Append(std::move(event), std::move(done));  // answers kUnavailable
+  boost::asio::post(*verify_pool_, [this, event = std::move(event), done = std::move(done)]() mutable {
+    // Only the key is copied out of the served state (not the whole actor: its strings).
+    projections::PreverifySignatures(event, [this](const std::string& id) -> std::optional<PublicKey> {
+      return Read([&](const projections::State& st) -> std::optional<PublicKey> {
+        const projections::Actor* a = ActiveActorIn(st, id);
+        if (!a) return std::nullopt;
+        return a->key;
+      });
     });
+    // The body is parsed here too, before sequencing: it depends on the event alone.
+    std::any body;
+    if (event.kind != EventType::kGenesis && event.kind != EventType::kKeyRotated) body = projections::ParseBody(event.kind, event.body());
+    sequencer_->Append(std::move(event), std::move(done), std::move(body));
   });
-  // The body is parsed here too, on the request's thread: it depends on the event alone.
-  std::any body;
-  if (event.kind != EventType::kGenesis && event.kind != EventType::kKeyRotated) body = projections::ParseBody(event.kind, event.body());
-  sequencer_->Append(std::move(event), std::move(done), std::move(body));
 }
 
 void LedgerService::AddListener(EntryListener listener) {

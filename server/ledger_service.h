@@ -18,6 +18,10 @@
 #include "projections/state.h"
 #include "server/cosigned.h"
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace pilotledger::server {
 
 struct ServiceOptions {
@@ -30,6 +34,10 @@ struct ServiceOptions {
   uint64_t snapshot_interval = 100'000;
   // RocksDB's memtable size (0: its default); the crash tests make it small to force compactions.
   size_t rocksdb_write_buffer_bytes = 0;
+  // Threads that verify an append's signatures and parse its body before it is sequenced
+  // ("pl-verify"; 0: one per core), so that the request threads stay free for reads and answers
+  // while appends arrive at full rate (docs/performance.md, (c)).
+  unsigned verify_threads = 0;
 
   // Test hooks, never set by the server. `wrap_store` wraps the opened RocksDB store (to inject
   // faults or hold a write open); `apply_hook` runs after each entry is applied to the working
@@ -73,9 +81,10 @@ class LedgerService {
 
   ~LedgerService();
 
-  // Checks the signatures on the calling thread, then queues the event for the sequencer; `done`
-  // runs on the sequencer thread, after the served state reflects the entry. Errors: as
-  // ledger::Sequencer::Append and projections::Check.
+  // Checks the signatures and parses the body on a verify thread, then queues the event for the
+  // sequencer; `done` runs on the sequencer thread, after the served state reflects the entry
+  // (or on the calling thread if refused at once). Errors: as ledger::Sequencer::Append and
+  // projections::Check.
   void Append(SignedEvent event, ledger::Sequencer::Done done);
 
   // Called on the sequencer thread with each committed batch, after the served state reflects it.
@@ -155,6 +164,10 @@ class LedgerService {
   std::function<Status(const Entry&)> apply_hook_;
   std::unique_ptr<Admission> admission_;
   std::unique_ptr<ledger::Sequencer> sequencer_;
+  // Where Append verifies and parses before handing the event to the sequencer; joined by Stop.
+  std::unique_ptr<boost::asio::thread_pool> verify_pool_;
+  std::mutex verify_mu_;
+  bool verify_stopped_ = false;  // guarded by verify_mu_: nothing is posted to the pool after its join
 
   // The snapshot thread: copies the served state when asked and writes it.
   uint64_t snapshot_interval_ = 0;
