@@ -176,9 +176,13 @@ Status Check(const State& state, const SignedEvent& event, Timestamp now, Result
   return CheckParsedContent(state, event, now, std::move(body), parsed);
 }
 
+Result<Body> ParseBodyForCheck(const SignedEvent& event) {
+  if (event.kind == EventType::kGenesis || event.kind == EventType::kKeyRotated) return Body{};
+  return ParseBody(event.kind, event.body());
+}
+
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {
-  if (event.kind == EventType::kGenesis || event.kind == EventType::kKeyRotated) return Check(state, event, now, Body{}, parsed);
-  return Check(state, event, now, ParseBody(event.kind, event.body()), parsed);
+  return Check(state, event, now, ParseBodyForCheck(event), parsed);
 }
 
 Status CheckContent(const State& state, const SignedEvent& event, Timestamp now, Body* parsed) {

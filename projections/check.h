@@ -26,10 +26,13 @@ void PreverifySignatures(SignedEvent& event, const std::function<std::optional<P
 // with each entry's `received` and must see every entry accepted.
 // With `parsed`, the parsed body of an accepted event is left there for Apply.
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Body* parsed = nullptr);
-// The same with the body already parsed: `body` is ParseBody(event.kind, event.body()), which
-// depends on nothing but the event, so request threads run it before sequencing (for a
-// registration it includes the new key's curve-point check). Same answers, in the same order.
+// The same with the body already parsed by ParseBodyForCheck(event), which depends on nothing but
+// the event, so request threads run it before sequencing (for a registration it includes the new
+// key's curve-point check). Same answers, in the same order.
 Status Check(const State& state, const SignedEvent& event, Timestamp now, Result<Body>&& body, Body* parsed);
+// The body as Check reads it: ParseBody(event.kind, event.body()), or an empty Body for the
+// genesis and the key rotation, whose rules read no parsed body.
+Result<Body> ParseBodyForCheck(const SignedEvent& event);
 
 // Check's last two steps, the body and the rules, without the signatures and the policy: whether
 // an event not yet signed would be admitted content-wise (POST /v1/check, pilotctl import-table).

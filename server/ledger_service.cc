@@ -324,8 +324,7 @@ void LedgerService::Append(SignedEvent event, ledger::Sequencer::Done done) {
       });
     });
     // The body is parsed here too, before sequencing: it depends on the event alone.
-    std::any body;
-    if (event.kind != EventType::kGenesis && event.kind != EventType::kKeyRotated) body = projections::ParseBody(event.kind, event.body());
+    std::any body = projections::ParseBodyForCheck(event);
     sequencer_->Append(std::move(event), std::move(done), std::move(body));
   });
 }
