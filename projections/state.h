@@ -12,6 +12,7 @@
 #include "ledger/event.h"
 #include "ledger/timestamp.h"
 #include "projections/actors.h"
+#include "projections/cow_map.h"
 #include "projections/policy.h"
 #include "projections/rules.h"
 
@@ -197,16 +198,18 @@ struct State {
   std::vector<LedgerKeyEpoch> ledger_keys;
   Json genesis_policy;
   Policy policy;
-  std::map<std::string, Actor> actors;
+  // The four maps that grow with the ledger are copy-on-write (cow_map.h), so a copy of the state
+  // (a snapshot, a report, a rollback) shares their chunks instead of copying every entry.
+  CowMap<std::string, Actor> actors;
   // The authority ("soe:<id>") of every SOE group ever registered, revoked or not: the rows of
   // QuotaView beside the rules' authority kinds, without a scan of `actors`. Derived from `actors`
   // (Apply keeps it; a snapshot load rebuilds it), so never stored.
   std::set<std::string> soe_authorities;
-  std::map<std::array<uint8_t, 32>, std::string> active_keys;  // public key -> active actor
+  CowMap<std::array<uint8_t, 32>, std::string> active_keys;  // public key -> active actor
   std::map<std::string, Campaign> campaigns;
-  std::map<std::string, Unit> units;
+  CowMap<std::string, Unit> units;
   std::map<uint64_t, ObjectionRef> objections;
-  std::map<std::string, std::vector<Citation>> documents;  // sha256 (hex) -> the entries citing it, in seq order
+  CowMap<std::string, std::vector<Citation>> documents;  // sha256 (hex) -> the entries citing it, in seq order
 
   const Actor* FindActor(const std::string& id) const;
   const Campaign* FindCampaign(const std::string& id) const;

@@ -259,8 +259,9 @@ void LedgerService::RunSnapshots() {
       if (snapshot_stop_) return;
       snapshot_wanted_ = false;
     }
-    // A consistent copy under the readers' lock (shared: readers go on; only the next swap waits
-    // for the copy), then serialised and written with no lock held.
+    // A consistent copy under the readers' lock (shared: readers go on; the next swap waits for
+    // it, but the copy shares the big maps' chunks, cow_map.h, so it takes microseconds), then
+    // serialised and written with no lock held; the sequencer clones a chunk it writes meanwhile.
     snapshot_writing_ = true;
     std::unique_ptr<projections::State> copy = Read([](const projections::State& st) {
       return std::make_unique<projections::State>(st);
