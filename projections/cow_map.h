@@ -94,10 +94,6 @@ class CowMap {
 
   size_type size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  void clear() {
-    chunks_.clear();
-    size_ = 0;
-  }
 
   const_iterator begin() const { return chunks_.empty() ? end() : const_iterator(this, 0, chunks_[0]->map.begin()); }
   const_iterator end() const { return const_iterator(this, chunks_.size(), {}); }
@@ -111,13 +107,13 @@ class CowMap {
   }
   // Clones the key's chunk only if the key is there and the chunk is shared.
   iterator find(const K& key) {
-    if (chunks_.empty() || !std::as_const(chunks_[ChunkFor(key)]->map).contains(key)) return mutable_end();
+    if (chunks_.empty()) return mutable_end();
     const size_t c = ChunkFor(key);
+    if (!std::as_const(chunks_[c]->map).contains(key)) return mutable_end();
     Unshare(c);
     return iterator(this, c, chunks_[c]->map.find(key));
   }
   bool contains(const K& key) const { return find(key) != end(); }
-  size_type count(const K& key) const { return contains(key) ? 1 : 0; }
 
   const V& at(const K& key) const {
     const auto it = find(key);
