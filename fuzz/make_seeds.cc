@@ -163,6 +163,13 @@ int main(int argc, char** argv) {
   Seed("state_file", "watch", client::WatchStateText({3, w.SignedCheckpoint(3), w.verifier_key}));
   Seed("state_file", "watch-new", client::WatchStateText({0, "", ""}));
 
+  // state_binary: the state after the genesis and after every entry.
+  for (const uint64_t size : {uint64_t{1}, n}) {
+    projections::State state;
+    for (uint64_t i = 0; i < size; ++i) (void)projections::Apply(state, w.entries[i]).ok();
+    Seed("state_binary", "state-" + std::to_string(size), projections::StateToBinary(state));
+  }
+
   // read_auth: "METHOD\nTARGET\nHEADER" (the harness fills "time=@" and "sig=@").
   const std::string sign = "PilotLedger-Sig actor=auditor-1,time=@,sig=@";
   Seed("read_auth", "public", "GET\n/v1/entries\n");

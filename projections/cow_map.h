@@ -143,6 +143,20 @@ class CowMap {
     return it->second;
   }
 
+  // Adds `key` after every key the map holds, filling the last chunk up to kChunk (building a map
+  // in key order, as a snapshot load does, without a search or a split per key). Null, and the
+  // map unchanged, if `key` is not above the last key.
+  V* append(K key, V value) {
+    if (!chunks_.empty()) {
+      if (!(std::prev(chunks_.back()->map.end())->first < key)) return nullptr;
+      if (chunks_.back()->map.size() < kChunk) Unshare(chunks_.size() - 1);
+    }
+    if (chunks_.empty() || chunks_.back()->map.size() >= kChunk) chunks_.push_back(ChunkPtr(new Chunk));
+    Inner& map = chunks_.back()->map;
+    ++size_;
+    return &map.emplace_hint(map.end(), std::move(key), std::move(value))->second;
+  }
+
   size_type erase(const K& key) {
     if (chunks_.empty()) return 0;
     const size_t c = ChunkFor(key);

@@ -1,6 +1,7 @@
 #include "projections/snapshot.h"
 
 #include "projections/bodies.h"
+#include "projections/internal/snapshot_json.h"
 
 namespace pilotledger::projections {
 namespace {
@@ -135,6 +136,62 @@ Status UnitFrom(const Json& j, Unit& u) {
 
 }  // namespace
 
+namespace internal {
+
+Json CampaignJson(const Campaign& c) {
+  Json exceptions = Json::array();
+  for (const QuotaException& e : c.exceptions) exceptions.push_back({e.seq, e.authority, e.category, e.extra, e.reason});
+  Json review_requested = Json::object();
+  for (const auto& [authority, ids] : c.review_requested) review_requested[authority] = ids;
+  Json requirements = Json::object();
+  for (const auto& [authority, r] : c.review_requirements) requirements[authority] = {r.seq, r.documents, r.note};
+  Json closed = c.closed_seq ? Json(*c.closed_seq) : Json(nullptr);
+return Json{{"closed", closed},
+                       {"review_scope", c.review_scope},
+                       {"scope_seqs", c.scope_seqs},
+                       {"review_requirements", requirements},
+                       {"id", c.id},
+                       {"rules", c.rules_json},
+                       {"opened", c.opened_seq},
+                       {"rules_seq", c.rules_seq},
+                       {"amended", c.amended_seqs},
+                       {"exceptions", exceptions},
+                       {"publications", c.publications},
+                       {"recommended", c.recommended},
+                       {"review_requested", review_requested},
+                       {"review_recommended", c.review_recommended}};
+}
+
+// Throws nlohmann's exceptions on a malformed campaign (the callers catch them).
+Result<Campaign> CampaignFromJson(const Json& cj) {
+  Campaign c;
+  c.id = cj.at("id").get<std::string>();
+  c.rules_json = cj.at("rules");
+  PL_ASSIGN_OR_RETURN(c.rules, ParseRules(c.rules_json));
+  c.opened_seq = cj.at("opened").get<uint64_t>();
+  c.rules_seq = cj.at("rules_seq").get<uint64_t>();
+  c.amended_seqs = cj.at("amended").get<std::vector<uint64_t>>();
+  for (const Json& e : cj.at("exceptions")) {
+    c.exceptions.push_back({e[0].get<uint64_t>(), e[1].get<std::string>(), e[2].get<std::string>(), e[3].get<int64_t>(),
+                            e[4].get<std::string>()});
+  }
+  c.publications = cj.at("publications").get<std::vector<uint64_t>>();
+  c.recommended = cj.at("recommended").get<std::map<std::string, std::map<std::string, int64_t>>>();
+  for (const auto& [authority, ids] : cj.at("review_requested").items()) {
+    c.review_requested[authority] = ids.get<std::set<std::string>>();
+  }
+  c.review_recommended = cj.at("review_recommended").get<std::map<std::string, int64_t>>();
+  c.review_scope = cj.at("review_scope").get<std::map<std::string, std::map<std::string, uint64_t>>>();
+  c.scope_seqs = cj.at("scope_seqs").get<std::vector<uint64_t>>();
+  if (!cj.at("closed").is_null()) c.closed_seq = cj.at("closed").get<uint64_t>();
+  for (const auto& [authority, r] : cj.at("review_requirements").items()) {
+    c.review_requirements[authority] = {r[0].get<uint64_t>(), r[1].get<std::vector<std::string>>(), r[2].get<std::string>()};
+  }
+  return c;
+}
+
+}  // namespace internal
+
 Json LedgerKeysJson(const State& s) {
   Json keys = Json::array();
   for (const State::LedgerKeyEpoch& k : s.ledger_keys) {
@@ -156,29 +213,7 @@ Json StateToJson(const State& s) {
     Put(j, "revoked", a.revoked_seq);
     actors.push_back(j);
   }
-  for (const auto& [id, c] : s.campaigns) {
-    Json exceptions = Json::array();
-    for (const QuotaException& e : c.exceptions) exceptions.push_back({e.seq, e.authority, e.category, e.extra, e.reason});
-    Json review_requested = Json::object();
-    for (const auto& [authority, ids] : c.review_requested) review_requested[authority] = ids;
-    Json requirements = Json::object();
-    for (const auto& [authority, r] : c.review_requirements) requirements[authority] = {r.seq, r.documents, r.note};
-    Json closed = c.closed_seq ? Json(*c.closed_seq) : Json(nullptr);
-    campaigns.push_back({{"closed", closed},
-                         {"review_scope", c.review_scope},
-                         {"scope_seqs", c.scope_seqs},
-                         {"review_requirements", requirements},
-                         {"id", c.id},
-                         {"rules", c.rules_json},
-                         {"opened", c.opened_seq},
-                         {"rules_seq", c.rules_seq},
-                         {"amended", c.amended_seqs},
-                         {"exceptions", exceptions},
-                         {"publications", c.publications},
-                         {"recommended", c.recommended},
-                         {"review_requested", review_requested},
-                         {"review_recommended", c.review_recommended}});
-  }
+  for (const auto& [id, c] : s.campaigns) campaigns.push_back(internal::CampaignJson(c));
   for (const auto& [id, u] : s.units) units.push_back(UnitJson(u));
   for (const auto& [seq, ref] : s.objections) objections.push_back({seq, ref.unit, ref.campaign, ref.review});
   Json documents = Json::object();
@@ -228,29 +263,7 @@ Result<State> StateFromJson(const Json& j, Source source) {
       s.actors[actor.id] = std::move(actor);
     }
     for (const Json& cj : j.at("campaigns")) {
-      Campaign c;
-      c.id = cj.at("id").get<std::string>();
-      c.rules_json = cj.at("rules");
-      PL_ASSIGN_OR_RETURN(c.rules, ParseRules(c.rules_json));
-      c.opened_seq = cj.at("opened").get<uint64_t>();
-      c.rules_seq = cj.at("rules_seq").get<uint64_t>();
-      c.amended_seqs = cj.at("amended").get<std::vector<uint64_t>>();
-      for (const Json& e : cj.at("exceptions")) {
-        c.exceptions.push_back({e[0].get<uint64_t>(), e[1].get<std::string>(), e[2].get<std::string>(), e[3].get<int64_t>(),
-                                e[4].get<std::string>()});
-      }
-      c.publications = cj.at("publications").get<std::vector<uint64_t>>();
-      c.recommended = cj.at("recommended").get<std::map<std::string, std::map<std::string, int64_t>>>();
-      for (const auto& [authority, ids] : cj.at("review_requested").items()) {
-        c.review_requested[authority] = ids.get<std::set<std::string>>();
-      }
-      c.review_recommended = cj.at("review_recommended").get<std::map<std::string, int64_t>>();
-      c.review_scope = cj.at("review_scope").get<std::map<std::string, std::map<std::string, uint64_t>>>();
-      c.scope_seqs = cj.at("scope_seqs").get<std::vector<uint64_t>>();
-      if (!cj.at("closed").is_null()) c.closed_seq = cj.at("closed").get<uint64_t>();
-      for (const auto& [authority, r] : cj.at("review_requirements").items()) {
-        c.review_requirements[authority] = {r[0].get<uint64_t>(), r[1].get<std::vector<std::string>>(), r[2].get<std::string>()};
-      }
+      PL_ASSIGN_OR_RETURN(Campaign c, internal::CampaignFromJson(cj));
       s.campaigns[c.id] = std::move(c);
     }
     for (const Json& uj : j.at("units")) {

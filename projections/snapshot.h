@@ -17,6 +17,17 @@ Json StateToJson(const State& state);
 // Source::kStored only for bytes whose origin is proven (the server's snapshot, signed by the
 // ledger key): the actors' keys are then not checked again for their curve point.
 Result<State> StateFromJson(const Json& json, Source source = Source::kSubmitted);
+// The same state in a compact binary form: the server's snapshot (x/snapshot, docs/storage.md),
+// written and read without a JSON DOM (docs/performance.md, "A binary snapshot"). Deterministic
+// too: equal states give equal bytes. It starts with kBinaryStateMagic, which no JSON text does.
+inline constexpr std::string_view kBinaryStateMagic = "PLSTATE\x02";
+std::string StateToBinary(const State& state);
+// Rebuilds a state from StateToBinary's output. Errors: kDataLoss naming what is wrong (a
+// truncated or malformed encoding, another apply version). Source as for StateFromJson: with
+// kSubmitted every actor's key is checked for its curve point (the rest is taken as written:
+// only the server's signed snapshot and `pilotledgerd rebuild`, which compares the state with a
+// replay, read this form).
+Result<State> StateFromBinary(std::string_view bytes, Source source = Source::kSubmitted);
 // The ledger keys in order (GET /v1/ledger-keys): [{"key","from"}, {"key","from","rotated_at"}, …],
 // `rotated_at` being the seq of the ledger.key_rotated entry that introduced the key.
 Json LedgerKeysJson(const State& state);

@@ -9,7 +9,7 @@
 #   build-fuzz/bin/fuzz_<target> build-fuzz/artifacts/crash-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=(canonical_json submission bodies note rules bundle state_file read_auth stream_params http)
+targets=(canonical_json submission bodies note rules bundle state_file state_binary read_auth stream_params http)
 [ $# -gt 0 ] && targets=("$@")
 seconds=${FUZZ_SECONDS:-60}
 dir=${FUZZ_BUILD_DIR:-build-fuzz}

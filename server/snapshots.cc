@@ -14,10 +14,19 @@ std::string SignedMessage(std::string_view bytes) {
   return "pilotledger:snapshot:v1\n" + std::string(AsBytes(digest));
 }
 
+// The state from a snapshot's bytes: the binary form, or the canonical JSON that versions before
+// it wrote (still read, so that an upgrade does not replay the log).
+Result<projections::State> StateFromSnapshot(std::string_view bytes, projections::Source source) {
+  if (bytes.starts_with(projections::kBinaryStateMagic)) return projections::StateFromBinary(bytes, source);
+  Result<Json> j = ParseStrictJson(bytes);
+  if (!j.ok()) return Status(Code::kDataLoss, "the snapshot does not parse: " + j.status().message());
+  return projections::StateFromJson(*j, source);
+}
+
 }  // namespace
 
 Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key, bool sync) {
-  const std::string bytes = WriteCanonical(projections::StateToJson(state));
+  const std::string bytes = projections::StateToBinary(state);
   ledger::WriteBatch batch;
   batch.Put(kSnapshotKey, bytes);
   batch.Put(kSnapshotSigKey, key.Sign(SignedMessage(bytes)));
@@ -33,9 +42,7 @@ Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey&
     return Status(Code::kDataLoss, "the projection snapshot (" + std::string(kSnapshotKey) +
                                        ") does not verify with the ledger key: it was altered or damaged");
   }
-  Result<Json> j = ParseStrictJson(*bytes);
-  if (!j.ok()) return Status(Code::kDataLoss, "the projection snapshot does not parse: " + j.status().message());
-  Result<projections::State> state = projections::StateFromJson(*j, projections::Source::kStored);
+  Result<projections::State> state = StateFromSnapshot(*bytes, projections::Source::kStored);
   // Authentic but unusable: written by a version that applies entries differently.
   if (!state.ok()) return StoredSnapshot{std::nullopt, state.status().message()};
   return StoredSnapshot{std::move(*state), ""};
@@ -44,9 +51,7 @@ Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey&
 Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::Store& store) {
   PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey));
   if (!bytes) return std::optional<projections::State>();
-  Result<Json> j = ParseStrictJson(*bytes);
-  if (!j.ok()) return Status(Code::kDataLoss, "the snapshot does not parse: " + j.status().message());
-  PL_ASSIGN_OR_RETURN(projections::State state, projections::StateFromJson(*j));
+  PL_ASSIGN_OR_RETURN(projections::State state, StateFromSnapshot(*bytes, projections::Source::kSubmitted));
   return std::optional<projections::State>(std::move(state));
 }
 Status Replay(const ledger::Log& log, projections::State& state, uint64_t until) {

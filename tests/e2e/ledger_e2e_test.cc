@@ -8,6 +8,7 @@
 
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
+#include "projections/snapshot.h"
 #include "tests/e2e/appender.h"
 #include "tests/e2e/server_fixture.h"
 
@@ -395,15 +396,20 @@ TEST_F(LedgerE2ETest, SnapshotsResumeTheProjectionsAndRebuildChecksThem) {
     // Doctor the snapshot: a revoked title made active again.
     ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(ledger_.data_dir() + "/db", {}));
     ASSERT_OK_AND_ASSIGN(auto bytes, store->Get("x/snapshot"));
-    Json snapshot = Json::parse(*bytes);
-    for (Json& u : snapshot["units"]) {
-      if (u["titles"]["2017"].contains("revoked")) {
-        u["titles"]["2017"].erase("revoked");
+    ASSERT_TRUE(bytes.has_value());
+    ASSERT_OK_AND_ASSIGN(projections::State snapshot, projections::StateFromBinary(*bytes));
+    std::string doctored;
+    for (const auto& [id, u] : snapshot.units) {
+      const auto t = u.titles.find("2017");
+      if (t != u.titles.end() && t->second.revoked_seq) {
+        doctored = id;
         break;
       }
     }
+    ASSERT_FALSE(doctored.empty());
+    snapshot.units[doctored].titles["2017"].revoked_seq.reset();
     ledger::WriteBatch batch;
-    batch.Put("x/snapshot", WriteCanonical(snapshot));
+    batch.Put("x/snapshot", projections::StateToBinary(snapshot));
     ASSERT_OK(store->Write(batch, true));
   }
   EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir()}, &out), 1) << out;

@@ -121,6 +121,26 @@ TEST(CowMapTest, ReferencesSurviveTheSplitsOfLaterInserts) {
   EXPECT_EQ(first, "kept");
 }
 
+// append (a snapshot load) fills chunks in key order and leaves a map that behaves as one built by
+// inserts; a key not above the last is refused; a copy's shared last chunk is cloned first.
+TEST(CowMapTest, AppendBuildsInKeyOrderAndRefusesAnyOtherOrder) {
+  Map m;
+  for (int i = 0; i < 40; i += 2) ASSERT_NE(m.append(Key(i), "v" + std::to_string(i)), nullptr);
+  EXPECT_EQ(m.chunk_count(), 3u);  // 20 keys in chunks of 8, filled
+  EXPECT_EQ(m.append(Key(38), "again"), nullptr);
+  EXPECT_EQ(m.append(Key(3), "before"), nullptr);
+  EXPECT_EQ(m.size(), 20u);
+  Map copy = m;
+  ASSERT_NE(copy.append(Key(40), "v40"), nullptr);
+  EXPECT_FALSE(m.contains(Key(40)));
+  EXPECT_EQ(copy.shared_chunks(), 2u);
+  for (int i = 1; i < 40; i += 2) m[Key(i)] = "odd";  // inserts between appended keys split them
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 40; ++i) model[Key(i)] = i % 2 ? "odd" : "v" + std::to_string(i);
+  EXPECT_EQ(Items(m), (std::vector<std::pair<std::string, std::string>>(model.begin(), model.end())));
+  EXPECT_EQ(m.size(), 40u);
+}
+
 // Readers on one copy while the owner of another writes: run under ThreadSanitizer by ./test --all.
 TEST(CowMapTest, ReadersOfACopyAndAWriterOfTheOriginalDoNotRace) {
   Map original;

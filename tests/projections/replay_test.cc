@@ -200,3 +200,100 @@ TEST(ReplayTest, ASnapshotRoundTripsAndResumesTheReplay) {
 
 }  // namespace
 }  // namespace pilotledger::projections
+
+namespace pilotledger::projections {
+namespace {
+
+// The binary form (the server's snapshot) holds the same state as the JSON one: taken midway it
+// resumes the replay exactly, its derived indexes (active keys, SOE authorities) are rebuilt, and
+// equal states give equal bytes.
+TEST(StateBinaryTest, ItRoundTripsAndResumesTheReplay) {
+  History h;
+  Build(h);
+  State replayed;
+  std::string bytes;
+  Json midway;
+  for (const Entry& e : h.l.entries) {
+    ASSERT_OK(Apply(replayed, e));
+    if (replayed.size == h.midway) bytes = StateToBinary(replayed), midway = StateToJson(replayed);
+  }
+  ASSERT_TRUE(bytes.starts_with(kBinaryStateMagic));
+  ASSERT_OK_AND_ASSIGN(State resumed, StateFromBinary(bytes));
+  EXPECT_EQ(StateToJson(resumed), midway);
+  EXPECT_EQ(StateToBinary(resumed), bytes);
+  EXPECT_EQ(Snapshot(resumed), h.midway_snapshot);
+  for (const Entry& e : h.l.entries) {
+    if (e.seq < resumed.size) continue;
+    ASSERT_OK(Check(resumed, e.signed_event, e.received)) << "entry " << e.seq;
+    ASSERT_OK(Apply(resumed, e));
+  }
+  EXPECT_EQ(Snapshot(resumed), Snapshot(h.l.state));
+
+  // The whole history: every part of the state is there to be encoded.
+  const State& full = h.l.state;
+  const Json json = StateToJson(full);
+  for (const char* part : {"objections", "documents"}) EXPECT_FALSE(json.at(part).empty()) << part;
+  size_t reviews = 0, applications = 0, assessments = 0;
+  for (const auto& [id, u] : full.units) reviews += u.reviews.size(), applications += u.applications.size(), assessments += u.assessments.size();
+  EXPECT_GT(reviews, 0u);
+  EXPECT_GT(applications, 0u);
+  ASSERT_OK_AND_ASSIGN(State loaded, StateFromBinary(StateToBinary(full), Source::kStored));
+  EXPECT_EQ(StateToJson(loaded), json);
+  EXPECT_EQ(StateToBinary(loaded), StateToBinary(full));
+  EXPECT_TRUE(loaded.active_keys == full.active_keys);
+  EXPECT_EQ(loaded.soe_authorities, full.soe_authorities);
+  EXPECT_EQ(Snapshot(loaded), Snapshot(full));
+}
+
+TEST(StateBinaryTest, ATruncatedOrAlteredEncodingIsRefusedOrReadsAsItsOwnState) {
+  History h;
+  Build(h);
+  const std::string bytes = StateToBinary(h.l.state);
+  // Every 17th byte (each decode parses the policy and the rules again: ~0.5 ms); the fuzzer
+  // (fuzz/state_binary_fuzzer.cc) goes further.
+  for (size_t n = 0; n < bytes.size(); n += 17) {
+    const Result<State> s = StateFromBinary(std::string_view(bytes).substr(0, n));
+    ASSERT_EQ(s.status().code(), Code::kDataLoss) << "a prefix of " << n << " of " << bytes.size() << " bytes";
+  }
+  EXPECT_EQ(StateFromBinary(bytes + "x").status().message(), "the snapshot is malformed: bytes follow the state");
+  EXPECT_EQ(StateFromBinary(WriteCanonical(StateToJson(h.l.state))).status().message(),
+            "the snapshot is malformed: it does not start with the binary state's magic");
+  std::string other = bytes;
+  other[kBinaryStateMagic.size()] = char(kApplyVersion + 1);
+  EXPECT_EQ(StateFromBinary(other).status().message(),
+            "the snapshot was made by another version of the rules (apply version " + std::to_string(kApplyVersion + 1) + ")");
+  // A one-bit change is refused with kDataLoss or read as a state that encodes stably.
+  size_t refused = 0;
+  for (size_t i = kBinaryStateMagic.size(); i < bytes.size(); i += 17) {
+    std::string altered = bytes;
+    altered[i] = char(altered[i] ^ (1 << (i % 8)));
+    const Result<State> s = StateFromBinary(altered);
+    if (!s.ok()) {
+      ASSERT_EQ(s.status().code(), Code::kDataLoss) << "byte " << i << ": " << s.status().ToString();
+      ++refused;
+      continue;
+    }
+    const std::string again = StateToBinary(*s);
+    ASSERT_OK_AND_ASSIGN(State reread, StateFromBinary(again));
+    ASSERT_EQ(StateToBinary(reread), again) << "byte " << i;
+  }
+  EXPECT_GT(refused, 0u);
+}
+
+// Only a signed snapshot's keys are taken without the curve-point check.
+TEST(StateBinaryTest, AnUnsignedLoadChecksEveryActorsKey) {
+  History h;
+  Build(h);
+  State s = h.l.state;
+  std::string identity(32, '\0');
+  identity[0] = 1;  // the neutral element: small order, never a valid key
+  const std::string id = s.actors.begin()->first;
+  s.actors[id].key = PublicKey::FromTrustedRaw(identity);
+  const std::string bytes = StateToBinary(s);
+  EXPECT_EQ(StateFromBinary(bytes, Source::kSubmitted).status().message(),
+            "the snapshot is malformed: actor " + id + " has a key that is not a valid Ed25519 public key");
+  EXPECT_OK(StateFromBinary(bytes, Source::kStored).status());
+}
+
+}  // namespace
+}  // namespace pilotledger::projections

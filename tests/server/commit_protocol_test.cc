@@ -4,6 +4,7 @@
 // temporary directory, through the transport-free Api where the HTTP status matters.
 #include <sys/stat.h>
 
+#include "projections/snapshot.h"
 #include "server/snapshots.h"
 #include "tests/server/service_fixture.h"
 
@@ -149,6 +150,43 @@ TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
   ASSERT_OK_AND_ASSIGN(StoredSnapshot snapshot, LoadSnapshot(*reopened, key.public_key()));
   ASSERT_TRUE(snapshot.state.has_value());
   EXPECT_EQ(snapshot.state->size, 13u);
+}
+
+// The snapshot is stored in the binary form; one in the canonical JSON of earlier versions, signed,
+// is still resumed from (an upgrade does not replay the log), and the next clean stop rewrites it.
+TEST_F(CommitProtocolTest, ASnapshotInTheEarlierJsonFormIsStillResumedFrom) {
+  Open();
+  for (int i = 0; i < 4; ++i) ASSERT_OK(AppendSync(ledger_.Register({"e-" + std::to_string(i), "expert", "", "", ""})).status());
+  service_.reset();
+  ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
+    ASSERT_OK_AND_ASSIGN(std::optional<std::string> bytes, store->Get(kSnapshotKey));
+    ASSERT_TRUE(bytes && bytes->starts_with(projections::kBinaryStateMagic));
+    ASSERT_OK_AND_ASSIGN(StoredSnapshot stored, LoadSnapshot(*store, key.public_key()));
+    ASSERT_TRUE(stored.state.has_value());
+    // Written as an earlier version did: canonical JSON, signed over its SHA-256 (docs/storage.md).
+    const std::string json = WriteCanonical(projections::StateToJson(*stored.state));
+    const Hash digest = Sha256(json);
+    ledger::WriteBatch batch;
+    batch.Put(kSnapshotKey, json);
+    batch.Put(kSnapshotSigKey, key.Sign("pilotledger:snapshot:v1\n" + std::string(AsBytes(digest))));
+    ASSERT_OK(store->Write(batch, true));
+  }
+  ::testing::internal::CaptureStderr();
+  Open();
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("resuming from the projection snapshot of 5 entries"), std::string::npos) << said;
+  EXPECT_TRUE(HasActor("e-3"));
+  ASSERT_OK(AppendSync(ledger_.Register({"e-4", "expert", "", "", ""})).status());
+  service_.reset();
+  ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> bytes, store->Get(kSnapshotKey));
+  ASSERT_TRUE(bytes && bytes->starts_with(projections::kBinaryStateMagic));
+  ASSERT_OK_AND_ASSIGN(StoredSnapshot stored, LoadSnapshot(*store, key.public_key()));
+  ASSERT_TRUE(stored.state.has_value());
+  EXPECT_EQ(stored.state->size, 6u);
+  EXPECT_TRUE(stored.state->FindActor("e-4") != nullptr);
 }
 
 TEST_F(CommitProtocolTest, ALedgerKeyReadableByOthersIsRefusedWithTheFix) {
