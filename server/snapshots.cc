@@ -1,8 +1,14 @@
 #include "server/snapshots.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "ledger/encoding.h"
 #include "ledger/merkle.h"
+#include "ledger/thread_name.h"
 #include "projections/apply.h"
+#include "projections/bodies.h"
 #include "projections/snapshot.h"
 
 namespace pilotledger::server {
@@ -54,7 +60,95 @@ Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::St
   PL_ASSIGN_OR_RETURN(projections::State state, StateFromSnapshot(*bytes, projections::Source::kSubmitted));
   return std::optional<projections::State>(std::move(state));
 }
-Status Replay(const ledger::Log& log, projections::State& state, uint64_t until) {
+namespace {
+
+// A batch of stored entries, parsed off the applying thread: each leaf's hash, its entry and its
+// typed body (nullopt where either does not parse: ApplyStored then names the error).
+struct ParsedBatch {
+  Status status;  // of reading the leaves
+  std::vector<Hash> hashes;
+  std::vector<Result<Entry>> entries;
+  std::vector<std::optional<projections::Body>> bodies;
+};
+
+// One of the replay's parsers: a thread that reads and parses the batches given to it, and frees
+// each once it has been applied (in the thread that allocated it: glibc's per-thread caches and
+// arenas then serve the next batch, where frees on the applying thread cost more than the parse).
+class Parser {
+ public:
+  explicit Parser(const ledger::Log& log) : log_(log), thread_([this] { Run(); }) {}
+  ~Parser() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // Frees the batch it gave before (if any) and starts reading and parsing [from, from + count).
+  void Start(uint64_t from, uint64_t count) {
+    {
+      std::lock_guard lock(mu_);
+      from_ = from, count_ = count, wanted_ = true, ready_ = false;
+    }
+    cv_.notify_all();
+  }
+  // The batch Start asked for, once parsed: the caller's until the next Start.
+  ParsedBatch& Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return ready_; });
+    return batch_;
+  }
+
+ private:
+  void Run() {
+    NameThisThread("pl-replay");
+    for (;;) {
+      uint64_t from = 0, count = 0;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return wanted_ || stop_; });
+        if (stop_) break;
+        wanted_ = false;
+        from = from_, count = count_;
+      }
+      batch_ = ParsedBatch();
+      Result<std::vector<std::string>> leaves = log_.ReadLeaves(from, count);
+      if (!leaves.ok()) {
+        batch_.status = leaves.status();
+      } else {
+        for (const std::string& leaf : *leaves) {
+          batch_.hashes.push_back(merkle::HashLeaf(leaf));
+          batch_.entries.push_back(ParseStoredEntryLeaf(leaf));
+          std::optional<projections::Body>& body = batch_.bodies.emplace_back();
+          if (!batch_.entries.back().ok()) continue;
+          const Entry& entry = *batch_.entries.back();
+          if (Result<projections::Body> b = projections::ParseBody(entry.signed_event.kind, entry.body(), projections::Source::kStored); b.ok()) {
+            body = std::move(*b);
+          }
+        }
+      }
+      {
+        std::lock_guard lock(mu_);
+        ready_ = true;
+      }
+      cv_.notify_all();
+    }
+    batch_ = ParsedBatch();
+  }
+
+  const ledger::Log& log_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t from_ = 0, count_ = 0;
+  bool wanted_ = false, ready_ = false, stop_ = false;
+  ParsedBatch batch_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+}  // namespace
+
+Status Replay(const ledger::Log& log, projections::State& state, uint64_t until, const ReplayOptions& options) {
   // The replayed leaves are tied to the tree's root at `until` (which Log::Open checked against the
   // signed checkpoint) through the stored border at the state's size: the state then derives only
   // from authentic bytes even when the whole log is checked later, in the background.
@@ -62,15 +156,40 @@ Status Replay(const ledger::Log& log, projections::State& state, uint64_t until)
   if (start >= until) return Status::Ok();
   PL_ASSIGN_OR_RETURN(std::vector<Hash> border, log.TreeNodes(merkle::RangeNodes(0, start)));
   merkle::CompactRange range(start, std::move(border));
-  for (uint64_t from = start; from < until; from += 1000) {
-    PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min<uint64_t>(1000, until - from)));
-    for (const std::string& leaf : leaves) {
-      range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
-      PL_ASSIGN_OR_RETURN(Entry entry, ParseStoredEntryLeaf(leaf));
-      if (Status st = projections::ApplyStored(state, entry); !st.ok()) {
-        return Status(Code::kDataLoss, "replaying the log: " + st.message());
+  // A pipeline: while this thread applies a batch (in order: the state is not thread-safe), the
+  // parsers (one per core) read and parse the next ones, batch k on parser k mod n; on one core,
+  // one batch after the other on this thread (docs/performance.md, "Replay on every core").
+  const uint64_t kBatch = std::max<uint64_t>(1, options.batch);
+  const unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  if (threads <= 1) {
+    for (uint64_t from = start; from < until; from += kBatch) {
+      PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min(kBatch, until - from)));
+      for (const std::string& leaf : leaves) {
+        range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
+        PL_ASSIGN_OR_RETURN(Entry entry, ParseStoredEntryLeaf(leaf));
+        if (Status st = projections::ApplyStored(state, entry); !st.ok()) return Status(Code::kDataLoss, "replaying the log: " + st.message());
       }
     }
+  }
+  std::vector<std::unique_ptr<Parser>> parsers;
+  const uint64_t batches = threads <= 1 ? 0 : (until - start + kBatch - 1) / kBatch;
+  for (uint64_t k = 0; k < threads && k < batches; ++k) {
+    parsers.push_back(std::make_unique<Parser>(log));
+    parsers.back()->Start(start + k * kBatch, std::min(kBatch, until - start - k * kBatch));
+  }
+  for (uint64_t k = 0; k < batches; ++k) {
+    Parser& parser = *parsers[k % parsers.size()];
+    ParsedBatch& batch = parser.Wait();
+    PL_RETURN_IF_ERROR(batch.status);
+    for (size_t i = 0; i < batch.entries.size(); ++i) {
+      range.Append(batch.hashes[i], [](merkle::NodeId, const Hash&) {});
+      PL_RETURN_IF_ERROR(batch.entries[i].status());
+      const Entry& entry = *batch.entries[i];
+      const Status st = batch.bodies[i] ? projections::Apply(state, entry, &*batch.bodies[i]) : projections::ApplyStored(state, entry);
+      if (!st.ok()) return Status(Code::kDataLoss, "replaying the log: " + st.message());
+    }
+    const uint64_t later = k + parsers.size();
+    if (later < batches) parser.Start(start + later * kBatch, std::min(kBatch, until - start - later * kBatch));
   }
   PL_ASSIGN_OR_RETURN(Hash root, log.RootAt(until));
   if (range.Root() != root) {

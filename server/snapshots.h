@@ -35,6 +35,12 @@ Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::St
 // Applies the log's entries [state.size, until) to `state` as stored entries
 // (projections::ApplyStored), checking that their leaves, with the stored tree border at
 // state.size, fold to the tree's root at `until`. Errors: kDataLoss.
-Status Replay(const ledger::Log& log, projections::State& state, uint64_t until);
+// The entries are read and parsed on `threads` threads (0: one per core; 1: on the caller's
+// alone), `batch` entries at a time, and applied on the caller's thread in order.
+struct ReplayOptions {
+  unsigned threads = 0;
+  uint64_t batch = 1000;
+};
+Status Replay(const ledger::Log& log, projections::State& state, uint64_t until, const ReplayOptions& options = {});
 
 }  // namespace pilotledger::server

@@ -189,6 +189,29 @@ TEST_F(CommitProtocolTest, ASnapshotInTheEarlierJsonFormIsStillResumedFrom) {
   EXPECT_TRUE(stored.state->FindActor("e-4") != nullptr);
 }
 
+// The start's replay parses on several threads and applies in order: the same state as a replay on
+// one thread, whatever the batch size and the number of parsers, and the served one.
+TEST_F(CommitProtocolTest, TheReplayOnSeveralThreadsGivesTheStateOfTheReplayOnOne) {
+  Open();
+  for (int i = 0; i < 30; ++i) ASSERT_OK(AppendSync(ledger_.Register({"r-" + std::to_string(i), "expert", "", "", ""})).status());
+  const std::string served = service_->Read([](const projections::State& s) { return projections::StateToBinary(s); });
+  service_.reset();
+  ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
+  ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
+  ASSERT_OK_AND_ASSIGN(auto log, ledger::Log::Open(*store, key, ledger::OpenCheck::kBorder));
+  ASSERT_EQ(log->size(), 31u);
+  for (const ReplayOptions options : {ReplayOptions{1, 1000}, ReplayOptions{1, 4}, ReplayOptions{2, 1}, ReplayOptions{3, 7}, ReplayOptions{8, 5}}) {
+    projections::State state;
+    ASSERT_OK(Replay(*log, state, log->size(), options));
+    EXPECT_EQ(projections::StateToBinary(state), served) << options.threads << " threads, batches of " << options.batch;
+    // From the middle too (a snapshot's tail).
+    projections::State half;
+    ASSERT_OK(Replay(*log, half, 13, options));
+    ASSERT_OK(Replay(*log, half, log->size(), options));
+    EXPECT_EQ(projections::StateToBinary(half), served) << options.threads << " threads, batches of " << options.batch;
+  }
+}
+
 TEST_F(CommitProtocolTest, ALedgerKeyReadableByOthersIsRefusedWithTheFix) {
   const std::string key = LedgerKeyPath(ledger_.data_dir());
   struct stat st {};
