@@ -237,7 +237,7 @@ Status Log::ScanLeaves(uint64_t size, bool verify, merkle::CompactRange& range, 
     const Hash leaf_hash = merkle::HashLeaf(leaf);
     range.Append(leaf_hash, [&](merkle::NodeId id, const Hash& h) {
       if (!problem.ok()) return;
-      Result<std::optional<std::string>> stored = store_.Get(NodeKey(id));
+      Result<std::optional<std::string>> stored = store_.Get(NodeKey(id), ReadKind::kBulk);
       if (!stored.ok() || !*stored || **stored != AsBytes(h)) {
         problem = Corrupt("tree node " + std::to_string(id.level) + "/" + std::to_string(id.index) +
                           " disagrees with the leaves (entry " + std::to_string(expected) + ")");
@@ -248,7 +248,7 @@ Status Log::ScanLeaves(uint64_t size, bool verify, merkle::CompactRange& range, 
       problem = Corrupt("the tree's root differs from the latest checkpoint's");
     }
     return problem.ok();
-  });
+  }, ReadKind::kBulk);
   PL_RETURN_IF_ERROR(scan);
   PL_RETURN_IF_ERROR(problem);
   if (stopped && *stopped) return Status::Ok();
@@ -279,7 +279,7 @@ Status Log::CheckIdRecords(uint64_t size, const Hash& expected, bool all) const 
   PL_RETURN_IF_ERROR(store_.Scan(kIdPrefix, end, [&](std::string_view k, std::string_view v) {
     if (counted(v)) Fold(actual, k, v);
     return true;
-  }));
+  }, ReadKind::kBulk));
   if (actual == expected) return Status::Ok();
   for (uint64_t seq = 0; seq < size; ++seq) {
     PL_ASSIGN_OR_RETURN(std::optional<std::string> leaf, store_.Get(EntryKey(seq)));
@@ -302,7 +302,7 @@ Status Log::CheckIdRecords(uint64_t size, const Hash& expected, bool all) const 
       return false;
     }
     return true;
-  }));
+  }, ReadKind::kBulk));
   return Corrupt("an id record names no entry of the log" + (extra.empty() ? std::string() : " (event id " + extra + ")"));
 }
 
@@ -318,7 +318,7 @@ Result<std::string> Log::ReadLeaf(uint64_t seq) const {
   return std::move(*leaf);
 }
 
-Result<std::vector<std::string>> Log::ReadLeaves(uint64_t from, uint64_t limit) const {
+Result<std::vector<std::string>> Log::ReadLeaves(uint64_t from, uint64_t limit, ReadKind kind) const {
   std::vector<std::string> out;
   const uint64_t end = std::min(size(), from + std::min<uint64_t>(limit, UINT64_MAX - from));
   if (from >= end) return out;
@@ -331,7 +331,7 @@ Result<std::vector<std::string>> Log::ReadLeaves(uint64_t from, uint64_t limit) 
     }
     out.emplace_back(v);
     return true;
-  }));
+  }, kind));
   PL_RETURN_IF_ERROR(problem);
   if (out.size() != end - from) return Corrupt("entry " + std::to_string(from + out.size()) + " is missing");
   return out;

@@ -88,7 +88,9 @@ class Log {
   // kDataLoss for missing or corrupt stored data.
   Result<std::string> ReadLeaf(uint64_t seq) const;
   // Up to `limit` leaves from `from`, stopping at size().
-  Result<std::vector<std::string>> ReadLeaves(uint64_t from, uint64_t limit) const;
+  // kind: ReadKind::kBulk for a pass over much of the log (the replay), whose blocks then stay out
+  // of the block cache.
+  Result<std::vector<std::string>> ReadLeaves(uint64_t from, uint64_t limit, ReadKind kind = ReadKind::kCached) const;
   Result<Hash> LeafHash(uint64_t seq) const;
   Result<Hash> RootAt(uint64_t tree_size) const;
   Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t tree_size) const;

@@ -96,21 +96,24 @@ class RocksStore final : public Store {
     return value;
   }
 
-  Result<std::optional<std::string>> Get(std::string_view key) const override {
+  Result<std::optional<std::string>> Get(std::string_view key, ReadKind kind) const override {
     std::shared_lock lock(mu_);
     if (!db_) return Status(Code::kUnavailable, "the store is being reopened after a failed write");
     std::string value;
-    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
+    rocksdb::ReadOptions options;
+    options.fill_cache = kind == ReadKind::kCached;
+    const rocksdb::Status s = db_->Get(options, rocksdb::Slice(key.data(), key.size()), &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s, "RocksDB get");
     return std::optional<std::string>(std::move(value));
   }
 
   Status Scan(std::string_view begin, std::string_view end,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+              const std::function<bool(std::string_view, std::string_view)>& fn, ReadKind kind) const override {
     std::shared_lock lock(mu_);
     if (!db_) return Status(Code::kUnavailable, "the store is being reopened after a failed write");
     rocksdb::ReadOptions options;
+    options.fill_cache = kind == ReadKind::kCached;
     // Prefix filters let a seek skip the table files without a key of its first byte (a file of
     // only the projection snapshot would otherwise cost a read of its one huge block per scan);
     // the results stay in total order (docs/storage.md).

@@ -34,6 +34,8 @@ class WriteBatch {
 
 // An ordered key-value store with atomic, optionally synced batches. All methods are thread-safe;
 // one writer at a time is the caller's business (the Sequencer).
+enum class ReadKind { kCached, kBulk };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -41,10 +43,13 @@ class Store {
   // Errors: kUnavailable (IO error), kDataLoss (corruption).
   virtual Status Write(WriteBatch& batch, bool sync) = 0;
   // The value of `key`, or nullopt if absent.
-  virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
+  // ReadKind::kBulk for reads that sweep much of the store once (a replay, the log check): the
+  // blocks they read do not go into the block cache, which keeps what reads use (RocksDB's
+  // fill_cache; docs/performance.md (g)).
+  virtual Result<std::optional<std::string>> Get(std::string_view key, ReadKind kind = ReadKind::kCached) const = 0;
   // Calls fn(key, value) for keys in [begin, end) in order, until fn returns false.
   virtual Status Scan(std::string_view begin, std::string_view end,
-                      const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
+                      const std::function<bool(std::string_view, std::string_view)>& fn, ReadKind kind = ReadKind::kCached) const = 0;
   // After a failed write: asks the store to take writes again (RocksDB's DB::Resume(), which
   // clears a background error once its cause is gone). Ok if the store accepts writes now.
   // Errors: kUnavailable while the cause persists.

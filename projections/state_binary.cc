@@ -94,15 +94,24 @@ class Reader {
   }
   // A count of items or bytes that follow: each takes at least a byte, so a count beyond what is
   // left is malformed (and never allocates).
-  size_t Count() {
+  // `min_bytes`: the fewest bytes an item takes.
+  size_t Count(size_t min_bytes = 1) {
     const uint64_t n = U();
-    if (n > in_.size()) return Fail("a count exceeds what follows");
+    if (n > in_.size() / min_bytes) return Fail("a count exceeds what follows");
     return size_t(n);
   }
   // Calls each() for every item of a list, stopping at the first error.
   template <typename F>
   void List(F each) {
     const size_t n = Count();
+    for (size_t i = 0; i < n && ok(); ++i) each();
+  }
+  // The same for a vector, reserved to its size first (a loaded state holds no spare capacity:
+  // a unit's assessments and history are most of its memory). each() appends one item.
+  template <typename T, typename F>
+  void Vector(std::vector<T>& v, size_t min_bytes, F each) {
+    const size_t n = Count(min_bytes);
+    v.reserve(n);
     for (size_t i = 0; i < n && ok(); ++i) each();
   }
   // The key of a map's next item, which must be above the one before (`last`).
@@ -293,13 +302,13 @@ void ReadUnit(Reader& r, Unit& u, const std::vector<EventType>& types) {
     t.reason = r.S();
     t.note = r.S();
   });
-  r.List([&] {
+  r.Vector(u.assessments, 4, [&] {
     Assessment a{.seq = r.U(), .campaign = r.S()};
     a.passed = r.B();
     a.note = r.S();
     u.assessments.push_back(std::move(a));
   });
-  r.List([&] {
+  r.Vector(u.history, 2, [&] {
     const uint64_t seq = r.U(), type = r.U();
     if (type >= types.size()) return void(r.Fail("unit " + u.d.id + " has history of an unknown event type"));
     u.history.emplace_back(seq, types[type]);

@@ -38,6 +38,9 @@ struct ServiceOptions {
   // ("pl-verify"; 0: one per core), so that the request threads stay free for reads and answers
   // while appends arrive at full rate (docs/performance.md, (c)).
   unsigned verify_threads = 0;
+  // A start that replays at least this many entries then lays the state out afresh (encoded,
+  // freed, read back): the replay's temporaries leave it spread over a fragmented heap.
+  uint64_t compact_after_replay = 100'000;
 
   // Test hooks, never set by the server. `wrap_store` wraps the opened RocksDB store (to inject
   // faults or hold a write open); `apply_hook` runs after each entry is applied to the working

@@ -40,7 +40,7 @@ Status WriteSnapshot(ledger::Store& store, const projections::State& state, cons
 }
 
 Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey& key) {
-  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey));
+  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey, ledger::ReadKind::kBulk));  // read once: not cached
   if (!bytes) return StoredSnapshot{};
   PL_ASSIGN_OR_RETURN(auto sig, store.Get(kSnapshotSigKey));
   if (!sig) return StoredSnapshot{std::nullopt, "it has no signature (written by an older version)"};
@@ -55,7 +55,7 @@ Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey&
 }
 
 Result<std::optional<projections::State>> LoadSnapshotUnchecked(const ledger::Store& store) {
-  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey));
+  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey, ledger::ReadKind::kBulk));  // read once: not cached
   if (!bytes) return std::optional<projections::State>();
   PL_ASSIGN_OR_RETURN(projections::State state, StateFromSnapshot(*bytes, projections::Source::kSubmitted));
   return std::optional<projections::State>(std::move(state));
@@ -113,7 +113,7 @@ class Parser {
         from = from_, count = count_;
       }
       batch_ = ParsedBatch();
-      Result<std::vector<std::string>> leaves = log_.ReadLeaves(from, count);
+      Result<std::vector<std::string>> leaves = log_.ReadLeaves(from, count, ledger::ReadKind::kBulk);
       if (!leaves.ok()) {
         batch_.status = leaves.status();
       } else {
@@ -163,7 +163,7 @@ Status Replay(const ledger::Log& log, projections::State& state, uint64_t until,
   const unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   if (threads <= 1) {
     for (uint64_t from = start; from < until; from += kBatch) {
-      PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min(kBatch, until - from)));
+      PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min(kBatch, until - from), ledger::ReadKind::kBulk));
       for (const std::string& leaf : leaves) {
         range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
         PL_ASSIGN_OR_RETURN(Entry entry, ParseStoredEntryLeaf(leaf));

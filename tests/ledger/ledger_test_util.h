@@ -62,14 +62,14 @@ class FaultyStore final : public ledger::Store {
     return inner_.Write(batch, sync);
   }
   Status Recover() override { return fail_writes_ ? Status(Code::kUnavailable, "injected IO error") : inner_.Recover(); }
-  Result<std::optional<std::string>> Get(std::string_view key) const override {
+  Result<std::optional<std::string>> Get(std::string_view key, ledger::ReadKind kind) const override {
     ++reads_;
-    return inner_.Get(key);
+    return inner_.Get(key, kind);
   }
-  Status Scan(std::string_view begin, std::string_view end,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+  Status Scan(std::string_view begin, std::string_view end, const std::function<bool(std::string_view, std::string_view)>& fn,
+              ledger::ReadKind kind) const override {
     ++reads_;
-    return inner_.Scan(begin, end, fn);
+    return inner_.Scan(begin, end, fn, kind);
   }
 
  private:

@@ -272,3 +272,47 @@ TEST_F(LogTest, RecoverAfterAFailedWriteWaitsForTheStore) {
 
 }  // namespace
 }  // namespace pilotledger::ledger
+
+namespace pilotledger::ledger {
+namespace {
+
+// Reads that sweep the store once (ReadKind::kBulk: the replay, the log check, the snapshot's
+// load) leave the block cache as it was; ordinary reads fill it.
+TEST(StoreTest, BulkReadsDoNotFillTheBlockCache) {
+  testing::TempDir dir;
+  const auto open = [&] {
+    return OpenRocksStore(dir / "db", {.create_if_missing = true, .write_buffer_bytes = 64 << 10});
+  };
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, open());
+    for (int b = 0; b < 20; ++b) {
+      WriteBatch batch;
+      for (int i = 0; i < 100; ++i) {
+        char key[16];
+        std::snprintf(key, sizeof key, "e%06d", b * 100 + i);
+        batch.Put(key, std::string(1000, char('a' + i % 26)));
+      }
+      ASSERT_OK(store->Write(batch, true));  // 64 KiB memtables: most of it is in table files
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, open());
+  const auto cached = [&] { return store->Property("rocksdb.block-cache-usage").value_or(~uint64_t{0}); };
+  const uint64_t empty = cached();
+  ASSERT_LT(empty, uint64_t{64} << 10);
+  size_t seen = 0;
+  const auto count = [&](std::string_view, std::string_view) { return ++seen, true; };
+  ASSERT_OK(store->Scan("e", "f", count, ReadKind::kBulk));
+  EXPECT_EQ(seen, 2000u);
+  ASSERT_OK_AND_ASSIGN(auto one, store->Get("e000042", ReadKind::kBulk));
+  ASSERT_TRUE(one.has_value());
+  EXPECT_EQ(one->size(), 1000u);
+  EXPECT_EQ(cached(), empty);
+  ASSERT_OK(store->Get("e000042").status());
+  const uint64_t after_get = cached();
+  EXPECT_GT(after_get, empty);
+  ASSERT_OK(store->Scan("e", "f", count));
+  EXPECT_GT(cached(), after_get + (uint64_t{1} << 20));  // most of the ~2 MB of values
+}
+
+}  // namespace
+}  // namespace pilotledger::ledger

@@ -212,6 +212,33 @@ TEST_F(CommitProtocolTest, TheReplayOnSeveralThreadsGivesTheStateOfTheReplayOnOn
   }
 }
 
+// After a long replay at start the state is encoded, freed and read back (laid out afresh in
+// memory): the service then serves exactly the replayed state, and appends go on.
+TEST_F(CommitProtocolTest, AStateCompactedAfterALongReplayIsTheReplayedState) {
+  Open();
+  for (int i = 0; i < 8; ++i) ASSERT_OK(AppendSync(ledger_.Register({"c-" + std::to_string(i), "expert", "", "", ""})).status());
+  const std::string before = service_->Read([](const projections::State& s) { return projections::StateToBinary(s); });
+  service_.reset();
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
+    ledger::WriteBatch batch;
+    batch.Delete(kSnapshotKey);
+    batch.Delete(kSnapshotSigKey);
+    ASSERT_OK(store->Write(batch, true));
+  }
+  ServiceOptions options;
+  options.data_dir = ledger_.data_dir();
+  options.compact_after_replay = 5;
+  ::testing::internal::CaptureStderr();
+  ASSERT_OK_AND_ASSIGN(service_, LedgerService::Open(options, clock_));
+  const std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("replayed 9 entries; the state is laid out afresh"), std::string::npos) << said;
+  EXPECT_EQ(service_->Read([](const projections::State& s) { return projections::StateToBinary(s); }), before);
+  ASSERT_OK(AppendSync(ledger_.Register({"c-8", "expert", "", "", ""})).status());
+  EXPECT_TRUE(HasActor("c-8"));
+  EXPECT_EQ(Get("/v1/actors/c-7").status, 200);
+}
+
 TEST_F(CommitProtocolTest, ALedgerKeyReadableByOthersIsRefusedWithTheFix) {
   const std::string key = LedgerKeyPath(ledger_.data_dir());
   struct stat st {};

@@ -33,10 +33,10 @@ class ControlledStore final : public ledger::Store {
     }
     return inner_->Write(batch, sync);
   }
-  Result<std::optional<std::string>> Get(std::string_view key) const override { return inner_->Get(key); }
-  Status Scan(std::string_view begin, std::string_view end,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override {
-    return inner_->Scan(begin, end, fn);
+  Result<std::optional<std::string>> Get(std::string_view key, ledger::ReadKind kind) const override { return inner_->Get(key, kind); }
+  Status Scan(std::string_view begin, std::string_view end, const std::function<bool(std::string_view, std::string_view)>& fn,
+              ledger::ReadKind kind) const override {
+    return inner_->Scan(begin, end, fn, kind);
   }
   Status Recover() override {
     std::lock_guard lock(mu_);
