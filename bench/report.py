@@ -161,10 +161,16 @@ def main(machine_path, results_path, doc_path):
         # The target's size (10^6 entries) if it was measured, else the largest measured.
         v = next((m for m in memory if "at 1000000 entries" in m["name"]), memory[-1])
         size = int(re.search(r"at (\d+) entries", v["name"]).group(1))
-        t.append(f"| (g) < 256 MiB resident at 10^6 entries with 10^5 units | {num(v['value'])} MiB "
-                 f"{v['name'].split(' without a snapshot ')[-1]} | {verdict(v['value'] < 256)}"
-                 f"{'' if size >= 1000000 else ' at that size; 10^6 not measured'} |")
         units = int(re.search(r"(\d+) units", v["name"]).group(1))
+        # Every resident figure at that size (after either start, and once the log check passed):
+        # the largest decides.
+        here = [m for m in values if m["name"].startswith("g. resident memory ") and "growth" not in m["name"]
+                and f" at {size} entries, {units} units" in m["name"]]
+        worst = max(here, key=lambda m: m["value"])
+        told = "; ".join(f"{num(m['value'])} MiB {m['name'][len('g. resident memory '):].split(f' at {size} entries')[0]}" for m in here)
+        t.append(f"| (g) < 256 MiB resident at 10^6 entries with 10^5 units | at most {num(worst['value'])} MiB at {size:,} entries, "
+                 f"{units:,} units ({told}) | {verdict(worst['value'] < 256)}"
+                 f"{'' if size >= 1000000 else ' at that size; 10^6 not measured'} |")
         if "entries" in growth and "units" in growth and (size, units) != (1000000, 100000):
             at_target = v["value"] + growth["entries"][0] * (1e6 - size) / 1e6 + growth["units"][0] * (1e5 - units) / 1e5
             t.append(f"| (g) the same, extrapolated from the growth ({num(growth['entries'][0])} MiB per 10^6 entries, "
