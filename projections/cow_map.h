@@ -29,7 +29,7 @@ namespace pilotledger::projections {
 // so a read through a non-const map never clones; a mutable iterator unshares the next chunk as it
 // steps into it. References to values stay valid across inserts (chunks split by moving nodes),
 // but not across a write to a chunk another copy still shares (which clones it).
-template <typename K, typename V, size_t kChunk = 256>
+template <typename K, typename V, size_t kChunk = 64>
 class CowMap {
   using Inner = std::map<K, V>;
   struct Chunk : boost::intrusive_ref_counter<Chunk, boost::thread_safe_counter> {

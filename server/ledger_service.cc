@@ -1,6 +1,9 @@
 #include "server/ledger_service.h"
 
 #include <malloc.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -223,11 +226,6 @@ void LedgerService::RunLogCheck() {
   const auto started = std::chrono::steady_clock::now();
   const uint64_t size = log_->size();
   const Status st = log_->VerifyStored(log_check_stop_);
-#if defined(__GLIBC__)
-  // Parsing every leaf grew this thread's malloc arena, whose free pages glibc keeps (~90 MiB at
-  // 10^6 entries): give them back (docs/performance.md, (g)).
-  ::malloc_trim(0);
-#endif
   if (log_check_stop_.load()) return;  // stopping: neither passed nor failed
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   LogCheck result = LogCheck::kPassed;
@@ -278,6 +276,10 @@ void LedgerService::RequestSnapshot(uint64_t size) {
 
 void LedgerService::RunSnapshots() {
   NameThisThread("pl-snapshot");
+  // The lowest CPU priority (Linux: per thread): encoding and signing a snapshot takes a core for
+  // a while, which the appends' and reads' threads should get first (docs/performance.md,
+  // "Snapshots off the log").
+  ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), 19);
   for (;;) {
     {
       std::unique_lock lock(snapshot_mu_);
