@@ -29,6 +29,8 @@ namespace pilotledger::projections {
 // so a read through a non-const map never clones; a mutable iterator unshares the next chunk as it
 // steps into it. References to values stay valid across inserts (chunks split by moving nodes),
 // but not across a write to a chunk another copy still shares (which clones it).
+// kChunk 64: a write to a chunk a snapshot shares clones 64 entries (docs/performance.md, "Snapshots
+// off the log"); a copy costs one pointer per 64 entries.
 template <typename K, typename V, size_t kChunk = 64>
 class CowMap {
   using Inner = std::map<K, V>;
