@@ -89,14 +89,6 @@ class RocksStore final : public Store {
     return FromRocks(db_->Write(options, &batch.rep().batch), "RocksDB write");
   }
 
-  Status WriteUnlogged(WriteBatch& batch) override {
-    std::shared_lock lock(mu_);
-    if (!db_ || read_only_) return Status(Code::kUnavailable, "the store is recovering from a failed write");
-    rocksdb::WriteOptions options;
-    options.disableWAL = true;
-    return FromRocks(db_->Write(options, &batch.rep().batch), "RocksDB write");
-  }
-
   std::optional<uint64_t> Property(std::string_view name) const override {
     std::shared_lock lock(mu_);
     uint64_t value = 0;

@@ -42,12 +42,6 @@ class Store {
   // Applies `batch` atomically; with `sync`, returns only once it is on stable storage.
   // Errors: kUnavailable (IO error), kDataLoss (corruption).
   virtual Status Write(WriteBatch& batch, bool sync) = 0;
-  // Applies `batch` atomically without the write-ahead log (RocksDB's disableWAL): it reaches the
-  // disk with the next memtable flush, and a crash before that loses it (and only it). For large
-  // writes that may be lost (the projection snapshot while serving): through the log they would
-  // make the next synced write wait for them (docs/performance.md, "Snapshots off the log").
-  // By default an unsynced Write.
-  virtual Status WriteUnlogged(WriteBatch& batch) { return Write(batch, /*sync=*/false); }
   // The value of `key`, or nullopt if absent.
   // ReadKind::kBulk for reads that sweep much of the store once (a replay, the log check): the
   // blocks they read do not go into the block cache, which keeps what reads use (RocksDB's

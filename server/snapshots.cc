@@ -36,7 +36,7 @@ Status WriteSnapshot(ledger::Store& store, const projections::State& state, cons
   ledger::WriteBatch batch;
   batch.Put(kSnapshotKey, bytes);
   batch.Put(kSnapshotSigKey, key.Sign(SignedMessage(bytes)));
-  return sync ? store.Write(batch, true) : store.WriteUnlogged(batch);
+  return store.Write(batch, sync);
 }
 
 Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey& key) {

@@ -17,9 +17,8 @@ inline constexpr std::string_view kSnapshotKey = "x/snapshot";
 inline constexpr std::string_view kSnapshotSigKey = "x/snapshot-sig";
 
 // Writes the snapshot of `state` with the ledger key's signature over it (docs/storage.md), in one
-// batch: synced, or (while serving) without the write-ahead log, which a lost snapshot allows (it
-// only means a longer replay at the next start) and which keeps its tens of MB out of the next
-// synced write of entries.
+// batch; unsynced is enough while serving (a lost snapshot only means a longer replay at the next
+// start).
 Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key, bool sync);
 
 // A stored snapshot whose signature verifies under the ledger key.

@@ -316,28 +316,3 @@ TEST(StoreTest, BulkReadsDoNotFillTheBlockCache) {
 
 }  // namespace
 }  // namespace pilotledger::ledger
-
-namespace pilotledger::ledger {
-namespace {
-
-// A write without the write-ahead log (the snapshot while serving) is read back at once, and a
-// clean close flushes it (RocksDB flushes unlogged data on close).
-TEST(StoreTest, AnUnloggedWriteIsReadBackAndKeptByACleanClose) {
-  testing::TempDir dir;
-  {
-    ASSERT_OK_AND_ASSIGN(auto store, OpenRocksStore(dir / "db", {.create_if_missing = true}));
-    WriteBatch batch;
-    batch.Put("x/big", std::string(1 << 20, 's'));
-    batch.Put("x/small", "sig");
-    ASSERT_OK(store->WriteUnlogged(batch));
-    ASSERT_OK_AND_ASSIGN(auto big, store->Get("x/big"));
-    ASSERT_TRUE(big.has_value());
-    EXPECT_EQ(big->size(), size_t{1} << 20);
-  }
-  ASSERT_OK_AND_ASSIGN(auto store, OpenRocksStore(dir / "db", {}));
-  ASSERT_OK_AND_ASSIGN(auto small, store->Get("x/small"));
-  EXPECT_EQ(small, std::optional<std::string>("sig"));
-}
-
-}  // namespace
-}  // namespace pilotledger::ledger
