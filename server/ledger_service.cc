@@ -2,9 +2,9 @@
 
 #include <malloc.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -19,8 +19,8 @@
 #include "ledger/thread_name.h"
 #include "projections/apply.h"
 #include "projections/bodies.h"
-#include "server/rotate_key.h"
 #include "projections/snapshot.h"
+#include "server/rotate_key.h"
 #include "server/snapshots.h"
 
 namespace pilotledger::server {

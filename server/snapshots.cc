@@ -71,6 +71,37 @@ struct ParsedBatch {
   std::vector<std::optional<projections::Body>> bodies;
 };
 
+// Reads `count` leaves from `from` and parses them.
+ParsedBatch ReadAndParse(const ledger::Log& log, uint64_t from, uint64_t count) {
+  ParsedBatch batch;
+  Result<std::vector<std::string>> leaves = log.ReadLeaves(from, count, ledger::ReadKind::kBulk);
+  if (!leaves.ok()) return batch.status = leaves.status(), batch;
+  for (const std::string& leaf : *leaves) {
+    batch.hashes.push_back(merkle::HashLeaf(leaf));
+    batch.entries.push_back(ParseStoredEntryLeaf(leaf));
+    std::optional<projections::Body>& body = batch.bodies.emplace_back();
+    if (!batch.entries.back().ok()) continue;
+    const Entry& entry = *batch.entries.back();
+    if (Result<projections::Body> b = projections::ParseBody(entry.signed_event.kind, entry.body(), projections::Source::kStored); b.ok()) {
+      body = std::move(*b);
+    }
+  }
+  return batch;
+}
+
+// Folds a parsed batch's leaves into `range` and applies its entries to `state`, in order.
+Status ApplyBatch(projections::State& state, merkle::CompactRange& range, const ParsedBatch& batch) {
+  PL_RETURN_IF_ERROR(batch.status);
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    range.Append(batch.hashes[i], [](merkle::NodeId, const Hash&) {});
+    PL_RETURN_IF_ERROR(batch.entries[i].status());
+    const Entry& entry = *batch.entries[i];
+    const Status st = batch.bodies[i] ? projections::Apply(state, entry, &*batch.bodies[i]) : projections::ApplyStored(state, entry);
+    if (!st.ok()) return Status(Code::kDataLoss, "replaying the log: " + st.message());
+  }
+  return Status::Ok();
+}
+
 // One of the replay's parsers: a thread that reads and parses the batches given to it, and frees
 // each once it has been applied (in the thread that allocated it: glibc's per-thread caches and
 // arenas then serve the next batch, where frees on the applying thread cost more than the parse).
@@ -112,22 +143,8 @@ class Parser {
         wanted_ = false;
         from = from_, count = count_;
       }
-      batch_ = ParsedBatch();
-      Result<std::vector<std::string>> leaves = log_.ReadLeaves(from, count, ledger::ReadKind::kBulk);
-      if (!leaves.ok()) {
-        batch_.status = leaves.status();
-      } else {
-        for (const std::string& leaf : *leaves) {
-          batch_.hashes.push_back(merkle::HashLeaf(leaf));
-          batch_.entries.push_back(ParseStoredEntryLeaf(leaf));
-          std::optional<projections::Body>& body = batch_.bodies.emplace_back();
-          if (!batch_.entries.back().ok()) continue;
-          const Entry& entry = *batch_.entries.back();
-          if (Result<projections::Body> b = projections::ParseBody(entry.signed_event.kind, entry.body(), projections::Source::kStored); b.ok()) {
-            body = std::move(*b);
-          }
-        }
-      }
+      batch_ = ParsedBatch();  // the applied one is freed here, on the thread that made it
+      batch_ = ReadAndParse(log_, from, count);
       {
         std::lock_guard lock(mu_);
         ready_ = true;
@@ -159,37 +176,24 @@ Status Replay(const ledger::Log& log, projections::State& state, uint64_t until,
   // A pipeline: while this thread applies a batch (in order: the state is not thread-safe), the
   // parsers (one per core) read and parse the next ones, batch k on parser k mod n; on one core,
   // one batch after the other on this thread (docs/performance.md, "Replay on every core").
-  const uint64_t kBatch = std::max<uint64_t>(1, options.batch);
+  const uint64_t size = std::max<uint64_t>(1, options.batch);
+  const uint64_t batches = (until - start + size - 1) / size;
+  const auto first = [&](uint64_t k) { return start + k * size; };  // batch k: [first, first + count)
+  const auto count = [&](uint64_t k) { return std::min(size, until - first(k)); };
   const unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
   if (threads <= 1) {
-    for (uint64_t from = start; from < until; from += kBatch) {
-      PL_ASSIGN_OR_RETURN(auto leaves, log.ReadLeaves(from, std::min(kBatch, until - from), ledger::ReadKind::kBulk));
-      for (const std::string& leaf : leaves) {
-        range.Append(merkle::HashLeaf(leaf), [](merkle::NodeId, const Hash&) {});
-        PL_ASSIGN_OR_RETURN(Entry entry, ParseStoredEntryLeaf(leaf));
-        if (Status st = projections::ApplyStored(state, entry); !st.ok()) return Status(Code::kDataLoss, "replaying the log: " + st.message());
-      }
+    for (uint64_t k = 0; k < batches; ++k) PL_RETURN_IF_ERROR(ApplyBatch(state, range, ReadAndParse(log, first(k), count(k))));
+  } else {
+    std::vector<std::unique_ptr<Parser>> parsers;
+    for (uint64_t k = 0; k < threads && k < batches; ++k) {
+      parsers.push_back(std::make_unique<Parser>(log));
+      parsers.back()->Start(first(k), count(k));
     }
-  }
-  std::vector<std::unique_ptr<Parser>> parsers;
-  const uint64_t batches = threads <= 1 ? 0 : (until - start + kBatch - 1) / kBatch;
-  for (uint64_t k = 0; k < threads && k < batches; ++k) {
-    parsers.push_back(std::make_unique<Parser>(log));
-    parsers.back()->Start(start + k * kBatch, std::min(kBatch, until - start - k * kBatch));
-  }
-  for (uint64_t k = 0; k < batches; ++k) {
-    Parser& parser = *parsers[k % parsers.size()];
-    ParsedBatch& batch = parser.Wait();
-    PL_RETURN_IF_ERROR(batch.status);
-    for (size_t i = 0; i < batch.entries.size(); ++i) {
-      range.Append(batch.hashes[i], [](merkle::NodeId, const Hash&) {});
-      PL_RETURN_IF_ERROR(batch.entries[i].status());
-      const Entry& entry = *batch.entries[i];
-      const Status st = batch.bodies[i] ? projections::Apply(state, entry, &*batch.bodies[i]) : projections::ApplyStored(state, entry);
-      if (!st.ok()) return Status(Code::kDataLoss, "replaying the log: " + st.message());
+    for (uint64_t k = 0; k < batches; ++k) {
+      Parser& parser = *parsers[k % parsers.size()];
+      PL_RETURN_IF_ERROR(ApplyBatch(state, range, parser.Wait()));
+      if (const uint64_t later = k + parsers.size(); later < batches) parser.Start(first(later), count(later));
     }
-    const uint64_t later = k + parsers.size();
-    if (later < batches) parser.Start(start + later * kBatch, std::min(kBatch, until - start - later * kBatch));
   }
   PL_ASSIGN_OR_RETURN(Hash root, log.RootAt(until));
   if (range.Root() != root) {
