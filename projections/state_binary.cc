@@ -106,13 +106,19 @@ class Reader {
     const size_t n = Count();
     for (size_t i = 0; i < n && ok(); ++i) each();
   }
-  // The same for a vector, reserved to its size first (a loaded state holds no spare capacity:
-  // a unit's assessments and history are most of its memory). each() appends one item.
+  // A list read into a vector of each()'s items, reserved to its count first (a loaded state
+  // holds no spare capacity: a unit's assessments and history are most of its memory).
+  // `min_bytes`: the fewest bytes an item takes.
   template <typename T, typename F>
-  void Vector(std::vector<T>& v, size_t min_bytes, F each) {
+  std::vector<T> Vector(size_t min_bytes, F each) {
+    std::vector<T> v;
     const size_t n = Count(min_bytes);
     v.reserve(n);
-    for (size_t i = 0; i < n && ok(); ++i) each();
+    for (size_t i = 0; i < n && ok(); ++i) {
+      T item = each();
+      if (ok()) v.push_back(std::move(item));
+    }
+    return v;
   }
   // The key of a map's next item, which must be above the one before (`last`).
   template <typename K>
@@ -188,31 +194,31 @@ void ReadTrack(Reader& r, Track& t) {
   t.published_seq = r.Opt();
   if (r.B()) t.objection_deadline = Timestamp{r.I()};
   t.rejected_seq = r.Opt();
-  r.List([&] {
+  t.scores = r.Vector<Score>(3, [&] {
     Score s{.seq = r.U(), .expert = r.S()};
     s.score = r.I();
-    t.scores.push_back(std::move(s));
+    return s;
   });
-  r.List([&] {
+  t.spot_checks = r.Vector<SpotCheck>(2, [&] {
     SpotCheck s{.seq = r.U()};
     s.passed = r.B();
-    t.spot_checks.push_back(s);
+    return s;
   });
-  r.List([&] {
+  t.objections = r.Vector<Objection>(4, [&] {
     Objection o{.seq = r.U(), .summary = r.S()};
     o.resolved_seq = r.Opt();
     o.upheld = r.B();
-    t.objections.push_back(std::move(o));
+    return o;
   });
   if (r.B()) {
     Refusal f{.seq = r.U(), .reason = r.S()};
     f.note = r.S();
     t.refusal = std::move(f);
   }
-  r.List([&] {
+  t.checks = r.Vector<CheckRecord>(3, [&] {
     CheckRecord c{.method = r.S(), .date = r.S()};
     c.note = r.S();
-    t.checks.push_back(std::move(c));
+    return c;
   });
 }
 
@@ -220,9 +226,7 @@ void WriteStrings(Writer& w, const std::vector<std::string>& v) {
   w.List(v, [&](const std::string& s) { w.S(s); });
 }
 std::vector<std::string> ReadStrings(Reader& r) {
-  std::vector<std::string> v;
-  r.List([&] { v.push_back(r.S()); });
-  return v;
+  return r.Vector<std::string>(1, [&] { return r.S(); });
 }
 
 void WriteUnit(Writer& w, const Unit& u, const std::vector<size_t>& type_index) {
@@ -302,16 +306,16 @@ void ReadUnit(Reader& r, Unit& u, const std::vector<EventType>& types) {
     t.reason = r.S();
     t.note = r.S();
   });
-  r.Vector(u.assessments, 4, [&] {
+  u.assessments = r.Vector<Assessment>(4, [&] {
     Assessment a{.seq = r.U(), .campaign = r.S()};
     a.passed = r.B();
     a.note = r.S();
-    u.assessments.push_back(std::move(a));
+    return a;
   });
-  r.Vector(u.history, 2, [&] {
+  u.history = r.Vector<std::pair<uint64_t, EventType>>(2, [&] {
     const uint64_t seq = r.U(), type = r.U();
-    if (type >= types.size()) return void(r.Fail("unit " + u.d.id + " has history of an unknown event type"));
-    u.history.emplace_back(seq, types[type]);
+    if (type >= types.size()) return r.Fail("unit " + u.d.id + " has history of an unknown event type"), std::pair<uint64_t, EventType>();
+    return std::pair(seq, types[type]);
   });
 }
 
@@ -374,12 +378,11 @@ Result<State> StateFromBinary(std::string_view bytes, Source source) {
   if (r.ok() && version != uint64_t(kApplyVersion)) {
     return Status(Code::kDataLoss, "the snapshot was made by another version of the rules (apply version " + std::to_string(version) + ")");
   }
-  std::vector<EventType> types;
-  r.List([&] {
+  const std::vector<EventType> types = r.Vector<EventType>(1, [&] {
     const std::string name = r.S();
     const std::optional<EventType> type = EventTypeFromName(name);
-    if (!type) return void(r.Fail("it names an unknown event type \"" + name + "\""));
-    types.push_back(*type);
+    if (!type) return r.Fail("it names an unknown event type \"" + name + "\""), EventType{};
+    return *type;
   });
 
   State s;
@@ -387,10 +390,10 @@ Result<State> StateFromBinary(std::string_view bytes, Source source) {
   s.last_received = Timestamp{r.I()};
   s.origin = r.S();
   s.ledger_key = r.S();
-  r.List([&] {
+  s.ledger_keys = r.Vector<State::LedgerKeyEpoch>(2, [&] {
     State::LedgerKeyEpoch k{.key = r.S()};
     k.from_seq = r.U();
-    s.ledger_keys.push_back(std::move(k));
+    return k;
   });
   s.genesis_policy = r.J();
   if (!r.ok()) return malformed(r.error());
@@ -449,11 +452,10 @@ Result<State> StateFromBinary(std::string_view bytes, Source source) {
   });
   r.List([&] {
     std::string hash = r.S();
-    std::vector<Citation> cites;
-    r.List([&] {
+    std::vector<Citation> cites = r.Vector<Citation>(4, [&] {
       Citation c{.seq = r.U(), .type = r.S(), .name = r.S()};
       c.bytes = r.I();
-      cites.push_back(std::move(c));
+      return c;
     });
     if (r.ok() && !s.documents.append(std::move(hash), std::move(cites))) r.Fail("the documents are not in increasing order");
   });
