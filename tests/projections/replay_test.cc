@@ -173,6 +173,15 @@ TEST(ReplayTest, ApplyRefusesAnEntryOutOfOrderOrReferringToNothing) {
 namespace pilotledger::projections {
 namespace {
 
+// Checks and applies the history's entries from `resumed`'s size on, as a start does after a snapshot.
+void ResumeReplay(const History& h, State& resumed) {
+  for (const Entry& e : h.l.entries) {
+    if (e.seq < resumed.size) continue;
+    ASSERT_OK(Check(resumed, e.signed_event, e.received)) << "entry " << e.seq;
+    ASSERT_OK(Apply(resumed, e));
+  }
+}
+
 // A snapshot taken midway resumes the replay exactly: same views, same snapshot bytes at the end.
 TEST(ReplayTest, ASnapshotRoundTripsAndResumesTheReplay) {
   History h;
@@ -187,11 +196,7 @@ TEST(ReplayTest, ASnapshotRoundTripsAndResumesTheReplay) {
   ASSERT_OK_AND_ASSIGN(State resumed, StateFromJson(Json::parse(WriteCanonical(snapshot))));
   EXPECT_EQ(WriteCanonical(StateToJson(resumed)), WriteCanonical(snapshot));
   EXPECT_EQ(Snapshot(resumed), h.midway_snapshot);
-  for (const Entry& e : h.l.entries) {
-    if (e.seq < resumed.size) continue;
-    ASSERT_OK(Check(resumed, e.signed_event, e.received)) << "entry " << e.seq;
-    ASSERT_OK(Apply(resumed, e));
-  }
+  ASSERT_NO_FATAL_FAILURE(ResumeReplay(h, resumed));
   EXPECT_EQ(Snapshot(resumed), Snapshot(h.l.state));
   EXPECT_EQ(WriteCanonical(StateToJson(resumed)), WriteCanonical(StateToJson(h.l.state)));
   EXPECT_EQ(StateFromJson(Json{{"format", 2}}).status().code(), Code::kDataLoss);
@@ -222,11 +227,7 @@ TEST(StateBinaryTest, ItRoundTripsAndResumesTheReplay) {
   EXPECT_EQ(StateToJson(resumed), midway);
   EXPECT_EQ(StateToBinary(resumed), bytes);
   EXPECT_EQ(Snapshot(resumed), h.midway_snapshot);
-  for (const Entry& e : h.l.entries) {
-    if (e.seq < resumed.size) continue;
-    ASSERT_OK(Check(resumed, e.signed_event, e.received)) << "entry " << e.seq;
-    ASSERT_OK(Apply(resumed, e));
-  }
+  ASSERT_NO_FATAL_FAILURE(ResumeReplay(h, resumed));
   EXPECT_EQ(Snapshot(resumed), Snapshot(h.l.state));
 
   // The whole history: every part of the state is there to be encoded.
