@@ -203,15 +203,11 @@ int main(int argc, char** argv) {
     // Without re-verification: the server's own replay (server::Replay, what a start without a
     // snapshot runs: leaves read and parsed on every core, applied in order, the tree's root
     // checked; ParseStoredEntryLeaf, ParseBody as stored, no curve-point check of registered keys).
-    if (!verify) {
-      if (const pl::Status st = pl::server::Replay(*log, state, until); !st.ok()) {
-        return std::fprintf(stderr, "replay: %s\n", st.ToString().c_str()), 1;
-      }
-    }
-    for (uint64_t from = 0; verify && from < until; from += 1000) {
-      auto leaves = *log->ReadLeaves(from, 1000);
+    // Re-verifying is the auditor's full parse (ParseEntryLeaf: canonical re-encoding too).
+    pl::Status st = verify ? pl::Status::Ok() : pl::server::Replay(*log, state, until);
+    for (uint64_t from = 0; verify && st.ok() && from < until; from += 1000) {
+      const std::vector<std::string> leaves = *log->ReadLeaves(from, 1000);
       for (const std::string& leaf : leaves) {
-        // Re-verifying is the auditor's full parse (ParseEntryLeaf: canonical re-encoding too).
         pl::Entry entry = *pl::ParseEntryLeaf(leaf);
         const std::string input = pl::SigningInput(entry.signed_event.canonical);
         for (const pl::Signature& s : entry.signed_event.sigs) {
@@ -219,12 +215,10 @@ int main(int argc, char** argv) {
           if (a == state.actors.end() || !a->second.key.Verify(input, s.sig)) ++bad;
           ++checked;
         }
-        const pl::Status st = pl::projections::Apply(state, entry);
-        if (!st.ok()) {
-          return std::fprintf(stderr, "replay: %s\n", st.ToString().c_str()), 1;
-        }
+        if (st = pl::projections::Apply(state, entry); !st.ok()) break;
       }
     }
+    if (!st.ok()) return std::fprintf(stderr, "replay: %s\n", st.ToString().c_str()), 1;
     const double s = Since(t0);
     b::PrintValue(std::string("f. replay from genesis, ") + (verify ? "re-verifying every signature" : "without re-verification") + at,
                   double(until) / s, "entries/s", b::Fixed(s, 2) + " s for " + std::to_string(until) + " entries; " + std::to_string(state.units.size()) + " units, " + std::to_string(state.actors.size()) + " actors" +
