@@ -126,14 +126,13 @@ TEST_F(CommitProtocolTest, AStoreThatRefusesWritesGives503ThenTakesAppendsAgainW
 
 TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
   ServiceOptions options;
-  options.data_dir = ledger_.data_dir();
   options.snapshot_interval = 5;
   ledger::Store* store = nullptr;
   options.wrap_store = [&store](std::unique_ptr<ledger::Store> inner) {
     store = inner.get();
     return inner;
   };
-  ASSERT_OK_AND_ASSIGN(service_, LedgerService::Open(options, clock_));
+  OpenWith(options);
   ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
   for (int i = 0; i < 12; ++i) ASSERT_OK(AppendSync(ledger_.Register({"e-" + std::to_string(i), "expert", "", "", ""})).status());
   // The snapshot thread writes one while the service runs (at 6 or 11 entries).
@@ -145,7 +144,7 @@ TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_GE(stored, 6u);
-  service_.reset();  // the clean stop stores a snapshot of everything
+  Close();  // the clean stop stores a snapshot of everything
   ASSERT_OK_AND_ASSIGN(auto reopened, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
   ASSERT_OK_AND_ASSIGN(StoredSnapshot snapshot, LoadSnapshot(*reopened, key.public_key()));
   ASSERT_TRUE(snapshot.state.has_value());
@@ -157,7 +156,7 @@ TEST_F(CommitProtocolTest, SnapshotsAreWrittenWhileServingAndResumedFrom) {
 TEST_F(CommitProtocolTest, ASnapshotInTheEarlierJsonFormIsStillResumedFrom) {
   Open();
   for (int i = 0; i < 4; ++i) ASSERT_OK(AppendSync(ledger_.Register({"e-" + std::to_string(i), "expert", "", "", ""})).status());
-  service_.reset();
+  Close();
   ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
   {
     ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
@@ -179,7 +178,7 @@ TEST_F(CommitProtocolTest, ASnapshotInTheEarlierJsonFormIsStillResumedFrom) {
   EXPECT_NE(said.find("resuming from the projection snapshot of 5 entries"), std::string::npos) << said;
   EXPECT_TRUE(HasActor("e-3"));
   ASSERT_OK(AppendSync(ledger_.Register({"e-4", "expert", "", "", ""})).status());
-  service_.reset();
+  Close();
   ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> bytes, store->Get(kSnapshotKey));
   ASSERT_TRUE(bytes && bytes->starts_with(projections::kBinaryStateMagic));
@@ -195,7 +194,7 @@ TEST_F(CommitProtocolTest, TheReplayOnSeveralThreadsGivesTheStateOfTheReplayOnOn
   Open();
   for (int i = 0; i < 30; ++i) ASSERT_OK(AppendSync(ledger_.Register({"r-" + std::to_string(i), "expert", "", "", ""})).status());
   const std::string served = service_->Read([](const projections::State& s) { return projections::StateToBinary(s); });
-  service_.reset();
+  Close();
   ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
   ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
   ASSERT_OK_AND_ASSIGN(auto log, ledger::Log::Open(*store, key, ledger::OpenCheck::kBorder));
@@ -218,7 +217,7 @@ TEST_F(CommitProtocolTest, AStateCompactedAfterALongReplayIsTheReplayedState) {
   Open();
   for (int i = 0; i < 8; ++i) ASSERT_OK(AppendSync(ledger_.Register({"c-" + std::to_string(i), "expert", "", "", ""})).status());
   const std::string before = service_->Read([](const projections::State& s) { return projections::StateToBinary(s); });
-  service_.reset();
+  Close();
   {
     ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
     ledger::WriteBatch batch;
@@ -227,10 +226,9 @@ TEST_F(CommitProtocolTest, AStateCompactedAfterALongReplayIsTheReplayedState) {
     ASSERT_OK(store->Write(batch, true));
   }
   ServiceOptions options;
-  options.data_dir = ledger_.data_dir();
   options.compact_after_replay = 5;
   ::testing::internal::CaptureStderr();
-  ASSERT_OK_AND_ASSIGN(service_, LedgerService::Open(options, clock_));
+  OpenWith(options);
   const std::string said = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(said.find("replayed 9 entries; the state is laid out afresh"), std::string::npos) << said;
   EXPECT_EQ(service_->Read([](const projections::State& s) { return projections::StateToBinary(s); }), before);

@@ -76,20 +76,28 @@ class ServiceTest : public ::testing::Test {
   // Opens the service on the test ledger, with the store wrapped in a ControlledStore.
   void Open(std::function<Status(const Entry&)> apply_hook = {}, std::shared_ptr<rocksdb::Env> env = nullptr) {
     ServiceOptions options;
-    options.data_dir = ledger_.data_dir();
     options.apply_hook = std::move(apply_hook);
     options.store_env = std::move(env);
-    options.wrap_store = [this](std::unique_ptr<ledger::Store> inner) {
-      auto s = std::make_unique<ControlledStore>(std::move(inner));
-      store_ = s.get();
-      return std::unique_ptr<ledger::Store>(std::move(s));
-    };
+    OpenWith(std::move(options));
+  }
+  // Opens the service with these options on the test ledger, and the Api on it; the store is
+  // wrapped in a ControlledStore unless the options wrap it themselves.
+  void OpenWith(ServiceOptions options) {
+    options.data_dir = ledger_.data_dir();
+    if (!options.wrap_store) {
+      options.wrap_store = [this](std::unique_ptr<ledger::Store> inner) {
+        auto s = std::make_unique<ControlledStore>(std::move(inner));
+        store_ = s.get();
+        return std::unique_ptr<ledger::Store>(std::move(s));
+      };
+    }
     Result<std::unique_ptr<LedgerService>> s = LedgerService::Open(options, clock_);
     open_status_ = s.status();
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     service_ = std::move(*s);
     api_ = std::make_unique<Api>(*service_, metrics_);
   }
+  // Stops the Api and then the service (the Api holds a reference to the service).
   void Close() {
     api_.reset();
     service_.reset();
