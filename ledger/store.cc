@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <mutex>
 #include <shared_mutex>
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -45,6 +47,12 @@ void WriteBatch::Put(std::string_view key, std::string_view value) {
 }
 void WriteBatch::Delete(std::string_view key) {
   rep_->batch.Delete(rocksdb::Slice(key.data(), key.size())).PermitUncheckedError();
+}
+
+Status Store::Ingest(const std::vector<std::pair<std::string_view, std::string_view>>& pairs) {
+  WriteBatch batch;
+  for (const auto& [key, value] : pairs) batch.Put(key, value);
+  return Write(batch, /*sync=*/true);
 }
 
 namespace {
@@ -87,6 +95,32 @@ class RocksStore final : public Store {
     rocksdb::WriteOptions options;
     options.sync = sync;
     return FromRocks(db_->Write(options, &batch.rep().batch), "RocksDB write");
+  }
+
+  Status Ingest(const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override {
+    std::shared_lock lock(mu_);
+    if (!db_ || read_only_) return Status(Code::kUnavailable, "the store is recovering from a failed write");
+    // In the database's directory under a name RocksDB does not take for its own (it leaves such
+    // files alone); moved into the database by the ingestion, removed here if that fails. The
+    // table file uses the database's options (the prefix filter, the table format).
+    std::lock_guard one_at_a_time(ingest_mu_);  // one file name
+    const std::string file = path_ + "/pilotledger-ingest.sst.tmp";
+    rocksdb::EnvOptions env_options(options_);
+    env_options.bytes_per_sync = size_t{1} << 20;  // written back as it grows, not all at the sync
+    rocksdb::SstFileWriter writer(env_options, options_);
+    rocksdb::Status s = writer.Open(file);
+    for (auto it = pairs.begin(); s.ok() && it != pairs.end(); ++it) {
+      s = writer.Put(rocksdb::Slice(it->first.data(), it->first.size()), rocksdb::Slice(it->second.data(), it->second.size()));
+    }
+    if (s.ok()) s = writer.Finish();  // syncs the file
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions ingest;
+      ingest.move_files = true;            // a hard link, not a copy
+      ingest.write_global_seqno = false;   // the file stays as written (and its checksums valid)
+      s = db_->IngestExternalFile({file}, ingest);
+    }
+    if (!s.ok()) options_.env->DeleteFile(file).PermitUncheckedError();
+    return FromRocks(s, "RocksDB ingest");
   }
 
   std::optional<uint64_t> Property(std::string_view name) const override {
@@ -172,6 +206,7 @@ class RocksStore final : public Store {
   const rocksdb::Options options_;
   const std::string path_;
   mutable std::shared_mutex mu_;  // shared: every operation; exclusive: a reopen
+  std::mutex ingest_mu_;
   std::unique_ptr<rocksdb::DB> db_;
   bool read_only_ = false;
   std::chrono::steady_clock::time_point last_reopen_{};

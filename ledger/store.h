@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ledger/status.h"
 
@@ -42,6 +44,14 @@ class Store {
   // Applies `batch` atomically; with `sync`, returns only once it is on stable storage.
   // Errors: kUnavailable (IO error), kDataLoss (corruption).
   virtual Status Write(WriteBatch& batch, bool sync) = 0;
+  // Stores these pairs (keys distinct, in increasing order), replacing earlier values, atomically
+  // and durably (on stable storage on return), but outside the path of Write: RocksDB writes them
+  // into a table file of their own, synced, then adds that file to the database (SstFileWriter,
+  // IngestExternalFile). For a large value written while synced writes go on, which would
+  // otherwise queue behind its copy into the write-ahead log and its sync (the projection
+  // snapshot; docs/performance.md, "The snapshot beside the write path"). The default: one synced
+  // Write. Errors: as Write.
+  virtual Status Ingest(const std::vector<std::pair<std::string_view, std::string_view>>& pairs);
   // The value of `key`, or nullopt if absent.
   // ReadKind::kBulk for reads that sweep much of the store once (a replay, the log check): the
   // blocks they read do not go into the block cache, which keeps what reads use (RocksDB's

@@ -68,7 +68,7 @@ Result<std::string> Rebuild(const std::string& data_dir, bool write) {
   }
   PL_RETURN_IF_ERROR(Replay(*log, replayed, log->size()));
   if (write) {
-    PL_RETURN_IF_ERROR(WriteSnapshot(**store, replayed, key, /*sync=*/true));
+    PL_RETURN_IF_ERROR(WriteSnapshot(**store, replayed, key));
     report += "wrote a new snapshot of all " + std::to_string(replayed.size) + " entries\n";
   }
   if (!difference.ok()) return Status(difference.code(), report + difference.message());

@@ -140,7 +140,7 @@ Result<RotateKeyReport> RotateKey(const std::string& data_dir, const Clock& cloc
   PL_RETURN_IF_ERROR(Install(data_dir, report.seq));
   if (snapshot.state) {
     PL_RETURN_IF_ERROR(Replay(*log, *snapshot.state, log->size()));
-    PL_RETURN_IF_ERROR(WriteSnapshot(**store, *snapshot.state, new_key, /*sync=*/true));
+    PL_RETURN_IF_ERROR(WriteSnapshot(**store, *snapshot.state, new_key));
   }
   return report;
 }

@@ -31,12 +31,11 @@ Result<projections::State> StateFromSnapshot(std::string_view bytes, projections
 
 }  // namespace
 
-Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key, bool sync) {
+Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key) {
   const std::string bytes = projections::StateToBinary(state);
-  ledger::WriteBatch batch;
-  batch.Put(kSnapshotKey, bytes);
-  batch.Put(kSnapshotSigKey, key.Sign(SignedMessage(bytes)));
-  return store.Write(batch, sync);
+  const std::string sig = key.Sign(SignedMessage(bytes));
+  // Beside the write path (Store::Ingest): the entries' synced writes do not wait for its bytes.
+  return store.Ingest({{kSnapshotKey, bytes}, {kSnapshotSigKey, sig}});
 }
 
 Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey& key) {

@@ -16,10 +16,10 @@ namespace pilotledger::server {
 inline constexpr std::string_view kSnapshotKey = "x/snapshot";
 inline constexpr std::string_view kSnapshotSigKey = "x/snapshot-sig";
 
-// Writes the snapshot of `state` with the ledger key's signature over it (docs/storage.md), in one
-// batch; unsynced is enough while serving (a lost snapshot only means a longer replay at the next
-// start).
-Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key, bool sync);
+// Writes the snapshot of `state` with the ledger key's signature over it (docs/storage.md),
+// together and durably, beside the store's write path (Store::Ingest), so that appends going on
+// meanwhile do not wait for it.
+Status WriteSnapshot(ledger::Store& store, const projections::State& state, const PrivateKey& key);
 
 // A stored snapshot whose signature verifies under the ledger key.
 struct StoredSnapshot {

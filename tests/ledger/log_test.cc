@@ -1,9 +1,12 @@
 #include "ledger/log.h"
 
+#include <filesystem>
+
 #include "ledger/checkpoint.h"
 #include "ledger/encoding.h"
 #include "tests/ledger/ledger_test_util.h"
 #include "tests/ledger/naive_tree.h"
+#include "tests/support/fault_fs.h"
 
 namespace pilotledger::ledger {
 namespace {
@@ -312,6 +315,54 @@ TEST(StoreTest, BulkReadsDoNotFillTheBlockCache) {
   EXPECT_GT(after_get, empty);
   ASSERT_OK(store->Scan("e", "f", count));
   EXPECT_GT(cached(), after_get + (uint64_t{1} << 20));  // most of the ~2 MB of values
+}
+
+// Store::Ingest (the projection snapshot's write): the pairs replace earlier values together, are
+// on stable storage when it returns (they survive losing every unsynced byte), and a failed
+// ingestion changes nothing and leaves no file behind.
+TEST(StoreTest, IngestedPairsReplaceEarlierValuesDurablyAndAFailedIngestionChangesNothing) {
+  testing::TempDir dir;
+  const auto fs = pilotledger::testing::FaultFileSystem::Make();
+  const auto open = [&] { return OpenRocksStore(dir / "db", {.create_if_missing = true, .env = fs->MakeEnv()}); };
+  const auto get = [](const Store& store, std::string_view key) {
+    Result<std::optional<std::string>> v = store.Get(key);
+    return v.ok() && v->has_value() ? **v : std::string("<none>");
+  };
+  const std::string big(3 << 20, 's');  // larger than a memtable's worth of entries in a test
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, open());
+    WriteBatch batch;
+    batch.Put("x/a", "old");
+    batch.Put("x/c", "kept");
+    ASSERT_OK(store->Write(batch, true));
+    ASSERT_OK(store->Ingest({{"x/a", big}, {"x/b", "sig"}}));
+    EXPECT_EQ(get(*store, "x/a"), big);
+    EXPECT_EQ(get(*store, "x/b"), "sig");
+    EXPECT_EQ(get(*store, "x/c"), "kept");
+    // Not through the memtable (nor the write-ahead log with it): the 3 MiB are in a table file.
+    EXPECT_LT(store->Property("rocksdb.cur-size-all-mem-tables").value_or(~uint64_t{0}), uint64_t{1} << 20);
+
+    fs->Set(pilotledger::testing::FaultFileSystem::kAnySync, true);
+    const Status failed = store->Ingest({{"x/a", "new"}, {"x/b", "new-sig"}});
+    fs->ClearAll();
+    EXPECT_EQ(failed.code(), Code::kUnavailable) << failed.ToString();
+    EXPECT_EQ(get(*store, "x/a"), big);
+    EXPECT_EQ(get(*store, "x/b"), "sig");
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir / "db") / "pilotledger-ingest.sst.tmp"));
+
+    WriteBatch unsynced;  // a later write that never reaches stable storage
+    unsynced.Put("x/a", "lost");
+    ASSERT_OK(store->Write(unsynced, false));
+    fs->PowerOff();  // the close syncs nothing either
+  }
+  fs->DropUnsyncedData();
+  ASSERT_OK_AND_ASSIGN(auto store, OpenRocksStore(dir / "db", {}));
+  EXPECT_EQ(get(*store, "x/a"), big);
+  EXPECT_EQ(get(*store, "x/b"), "sig");
+  EXPECT_EQ(get(*store, "x/c"), "kept");
+  std::vector<std::string> keys;
+  ASSERT_OK(store->Scan("x", "y", [&](std::string_view k, std::string_view) { return keys.emplace_back(k), true; }));
+  EXPECT_EQ(keys, (std::vector<std::string>{"x/a", "x/b", "x/c"}));
 }
 
 }  // namespace

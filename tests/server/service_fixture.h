@@ -33,6 +33,14 @@ class ControlledStore final : public ledger::Store {
     }
     return inner_->Write(batch, sync);
   }
+  // Durable like a synced write: refused with them, but not held (the snapshot thread's).
+  Status Ingest(const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override {
+    {
+      std::lock_guard lock(mu_);
+      if (refuse_) return Status(Code::kUnavailable, "injected IO error: no space left on device");
+    }
+    return inner_->Ingest(pairs);
+  }
   Result<std::optional<std::string>> Get(std::string_view key, ledger::ReadKind kind) const override { return inner_->Get(key, kind); }
   Status Scan(std::string_view begin, std::string_view end, const std::function<bool(std::string_view, std::string_view)>& fn,
               ledger::ReadKind kind) const override {
