@@ -10,6 +10,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "ledger/status.h"
+#include "server/answer_cache.h"
 #include "server/ledger_service.h"
 #include "server/metrics.h"
 #include "server/query.h"
@@ -92,6 +93,7 @@ class Api {
 
  private:
   std::atomic<bool> defer_answers_{false};
+  AnswerCache quota_answers_;  // GET /v1/campaigns/{id}/quotas, by campaign, per state version
 
   // One row of the route table (api.cc): a method and a path pattern ("/v1/entries/{seq}"; a
   // "{…}" segment matches any one segment) and what answers it. The table serves dispatch and the

@@ -70,7 +70,13 @@ Result<HttpResponse> Api::GetCampaignQuotas(const RouteContext& c) {
   return service_.Read([&](const projections::State& s) -> Result<HttpResponse> {
     const projections::Campaign* campaign = s.FindCampaign(id);
     if (!campaign) return Status(Code::kNotFound, "no campaign " + id);
-    return JsonAsOf(projections::QuotaView(s, *campaign), s.size);
+    // The same for every reader allowed it: built once per state version.
+    std::optional<std::string> kept = quota_answers_.Find(id, s.size);
+    metrics_.CachedAnswer(kept.has_value());
+    if (kept) return HttpResponse{200, "application/json", std::move(*kept)};
+    HttpResponse r = JsonAsOf(projections::QuotaView(s, *campaign), s.size);
+    quota_answers_.Keep(id, s.size, r.body);
+    return r;
   });
 }
 

@@ -43,6 +43,9 @@ std::string Metrics::Render(const LedgerService& service) const {
          std::to_string(watcher_queued_.load(std::memory_order_relaxed)) + "\n";
   counter("pilotledger_watcher_lagging_closes_total", "Watchers closed with 4000 lagging.", "", lagging_closes_, true);
   counter("pilotledger_http_requests_total", "HTTP requests answered.", "", http_requests_, true);
+  counter("pilotledger_cached_answers_total", "Quota reads answered from the answer kept for the state's version (hit), or built (miss).",
+          "result=\"hit\"", cache_hits_, true);
+  counter("pilotledger_cached_answers_total", "", "result=\"miss\"", cache_misses_, false);
   const auto gauge = [&](const char* name, const char* help, uint64_t value) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(value) + "\n";
   };

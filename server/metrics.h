@@ -18,6 +18,8 @@ class Metrics {
   // An append answered: created, repeated (idempotent), or refused with `code`.
   void Append(Code code, bool created, double seconds);
   void HttpRequest() { http_requests_.fetch_add(1, std::memory_order_relaxed); }
+  // A read answered from the answers kept per state version (hit), or built (miss).
+  void CachedAnswer(bool hit) { (hit ? cache_hits_ : cache_misses_).fetch_add(1, std::memory_order_relaxed); }
   void LaggingClose() { lagging_closes_.fetch_add(1, std::memory_order_relaxed); }
   // Messages queued in memory for watchers, summed over all of them (bounded per watcher).
   void WatcherQueued(int64_t delta) { watcher_queued_.fetch_add(delta, std::memory_order_relaxed); }
@@ -30,7 +32,7 @@ class Metrics {
 
  private:
   Histogram append_seconds_;
-  std::atomic<uint64_t> created_{0}, repeated_{0}, http_requests_{0}, lagging_closes_{0};
+  std::atomic<uint64_t> created_{0}, repeated_{0}, http_requests_{0}, lagging_closes_{0}, cache_hits_{0}, cache_misses_{0};
   std::atomic<int64_t> watcher_queued_{0};
   std::array<std::atomic<uint64_t>, 32> refused_{};  // by Code
   std::function<size_t()> watchers_;

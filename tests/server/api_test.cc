@@ -414,6 +414,50 @@ TEST_F(ApiTest, UnitsAndQuotasAreServedByRole) {
   }
 }
 
+// A campaign's quota usage is built once per state version and served to every reader allowed it
+// from then on, until the next commit changes the state: then it is built again, with the change.
+TEST_F(ApiTest, AQuotaAnswerIsBuiltOncePerStateVersionAndFollowsEveryCommit) {
+  const std::string quotas = "/v1/campaigns/2023/quotas";
+  const auto read = [&](const std::string& actor) {
+    const HttpResponse r = Get(quotas, ReadHeader(actor, "GET", quotas));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  };
+  const auto used = [](const std::string& body) {
+    const Json answer = Json::parse(body);
+    for (const Json& a : answer["authorities"]) {
+      if (a["authority"] == "110000") return a["places"]["enterprise"]["used"].get<int64_t>();
+    }
+    return int64_t{-1};
+  };
+  const auto counted = [&](const std::string& result) {
+    const std::string metrics = Get("/metrics").body;
+    const std::string line = "pilotledger_cached_answers_total{result=\"" + result + "\"} ";
+    const size_t at = metrics.find(line);
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + line.size()));
+  };
+  const std::string first = read("miit");
+  EXPECT_EQ(read("auditor1"), first);
+  EXPECT_EQ(read(departments_[2]), first);
+  EXPECT_EQ(counted("miss"), 1);
+  EXPECT_EQ(counted("hit"), 2);
+  EXPECT_EQ(used(first), 0);
+  EXPECT_EQ(Json::parse(first)["as_of"], log().size());
+
+  ASSERT_OK(ledger_->Recommend("2023", unit_));
+  ASSERT_NO_FATAL_FAILURE(Sync());
+  const std::string after = read("auditor1");
+  EXPECT_EQ(used(after), 1);
+  EXPECT_EQ(Json::parse(after)["as_of"], log().size());
+  EXPECT_EQ(counted("miss"), 2);
+  EXPECT_EQ(read("miit"), after);
+  EXPECT_EQ(counted("hit"), 3);
+  // Another campaign's answer is its own.
+  const std::string other = "/v1/campaigns/2017/quotas";
+  EXPECT_EQ(Json::parse(Get(other, ReadHeader("miit", "GET", other)).body)["campaign"], "2017");
+  EXPECT_EQ(counted("miss"), 3);
+}
+
 TEST_F(ApiTest, TheReadHeaderIsCheckedBeforeRoutingAndRefusedWith401) {
   const std::string target = "/v1/entries?from=0&limit=1";
   const auto unauthenticated = [&](const std::string& t, const std::string& header, const std::string& message) {
