@@ -336,6 +336,7 @@ TEST(StoreTest, IngestedPairsReplaceEarlierValuesDurablyAndAFailedIngestionChang
     batch.Put("x/c", "kept");
     ASSERT_OK(store->Write(batch, true));
     ASSERT_OK(store->Ingest({{"x/a", big}, {"x/b", "sig"}}));
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(dir / "db") / "pilotledger-ingest.sst.tmp"));  // moved in
     EXPECT_EQ(get(*store, "x/a"), big);
     EXPECT_EQ(get(*store, "x/b"), "sig");
     EXPECT_EQ(get(*store, "x/c"), "kept");
