@@ -163,6 +163,12 @@ return Json{{"closed", closed},
 }
 
 // Throws nlohmann's exceptions on a malformed campaign (the callers catch them).
+Json CampaignsJson(const State& s) {
+  Json campaigns = Json::array();
+  for (const auto& [id, c] : s.campaigns) campaigns.push_back(CampaignJson(c));
+  return campaigns;
+}
+
 Result<Campaign> CampaignFromJson(const Json& cj) {
   Campaign c;
   c.id = cj.at("id").get<std::string>();
@@ -213,7 +219,7 @@ Json StateToJson(const State& s) {
     Put(j, "revoked", a.revoked_seq);
     actors.push_back(j);
   }
-  for (const auto& [id, c] : s.campaigns) campaigns.push_back(internal::CampaignJson(c));
+  campaigns = internal::CampaignsJson(s);
   for (const auto& [id, u] : s.units) units.push_back(UnitJson(u));
   for (const auto& [seq, ref] : s.objections) objections.push_back({seq, ref.unit, ref.campaign, ref.review});
   Json documents = Json::object();

@@ -348,9 +348,7 @@ std::string StateToBinary(const State& s) {
     w.Opt(a.revoked_seq);
   });
   // A handful (one a year or so), with rules and nested tallies: as in the JSON form.
-  Json campaigns = Json::array();
-  for (const auto& [id, c] : s.campaigns) campaigns.push_back(internal::CampaignJson(c));
-  w.J(campaigns);
+  w.J(internal::CampaignsJson(s));
   w.List(s.units, [&](const auto& item) { WriteUnit(w, item.second, type_index); });
   w.List(s.objections, [&](const auto& item) {
     w.U(item.first);

@@ -10,6 +10,8 @@
 namespace pilotledger::projections::internal {
 
 Json CampaignJson(const Campaign& c);
+// Every campaign of `s`, in id order.
+Json CampaignsJson(const State& s);
 // Throws nlohmann's exceptions on a malformed campaign; errors of its rules are returned.
 Result<Campaign> CampaignFromJson(const Json& j);
 
