@@ -25,8 +25,8 @@ import sys
 import jsonschema
 import yaml
 
-# (method, path) of everything server/api.cc, api_projections.cc, api_reports.cc and http_server.cc
-# answer. Path parameters are written {name}; their names need not match the spec's.
+# (method, path) of everything server/api.cc, api_projections.cc, api_reports.cc, api_tiles.cc and
+# http_server.cc answer. Path parameters are written {name}; their names need not match the spec's.
 ROUTES = [
     ("POST", "/v1/entries"),
     ("GET", "/v1/entries"),
@@ -49,10 +49,13 @@ ROUTES = [
     ("GET", "/v1/actors"),
     ("GET", "/v1/actors/{actor}"),
     ("GET", "/v1/stream"),  # the WebSocket upgrade (http_server.cc, Api::OpenStream)
+    ("GET", "/tlog/checkpoint"),  # the C2SP tlog-tiles read API (api_tiles.cc)
+    ("GET", "/tlog/tile/{level}/{index}"),
+    ("GET", "/tlog/tile/entries/{index}"),
     ("GET", "/healthz"),
     ("GET", "/metrics"),
 ]
-SERVER_SOURCES = ["server/api.cc", "server/api_projections.cc", "server/api_reports.cc", "server/http_server.cc"]
+SERVER_SOURCES = ["server/api.cc", "server/api_projections.cc", "server/api_reports.cc", "server/api_tiles.cc", "server/http_server.cc"]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
