@@ -2,6 +2,9 @@
 // HTTP from many connections, and verification with the test's own code and the independent
 // Python verifier.
 #include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -416,6 +419,37 @@ TEST_F(LedgerE2ETest, SnapshotsResumeTheProjectionsAndRebuildChecksThem) {
   EXPECT_NE(out.find("differs from a replay from genesis, first at units[0].titles.2017"), std::string::npos) << out;
   EXPECT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir(), "--write"}, &out), 1) << out;
   ASSERT_EQ(testing::RunCommand({testing::Bin("pilotledgerd"), "rebuild", "--data", ledger_.data_dir()}, &out), 0) << out;
+}
+
+// The server's threads carry the names docs/operations.md gives (`top -H`, `perf report --sort
+// comm` rely on them): with --threads 3, two pl-io besides the main thread, one pl-sequencer, a
+// pl-verify per core, one pl-snapshot; the pl-replay parsers are gone once it serves. (The main
+// thread and a few threads of the libraries, Asio's and RocksDB's timer, keep the process name.)
+TEST_F(LedgerE2ETest, TheServersThreadsCarryTheirNames) {
+  ASSERT_TRUE(StartServer({"--threads", "3"}));
+  const int verifiers = int(std::max(1u, std::thread::hardware_concurrency()));
+  std::map<std::string, int> names;
+  const auto count = [&](const std::string& n) { return names.count(n) ? names.at(n) : 0; };
+  // A thread names itself once it runs, which can be just after the server says it listens.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    names.clear();
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(server_->pid()) + "/task")) {
+      std::string name = testing::ReadFile((task.path() / "comm").string());
+      while (!name.empty() && name.back() == '\n') name.pop_back();
+      ++names[name];
+    }
+    if (count("pl-io") == 2 && count("pl-verify") == verifiers && count("pl-log-check") == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  std::string all;
+  for (const auto& [n, k] : names) all += n + " x" + std::to_string(k) + "; ";
+  EXPECT_GE(count("pilotledgerd"), 1) << all;
+  EXPECT_EQ(count("pl-io"), 2) << all;
+  EXPECT_EQ(count("pl-sequencer"), 1) << all;
+  EXPECT_EQ(count("pl-verify"), verifiers) << all;
+  EXPECT_EQ(count("pl-snapshot"), 1) << all;
+  EXPECT_EQ(count("pl-replay"), 0) << all;
 }
 
 }  // namespace
