@@ -162,13 +162,13 @@ return Json{{"closed", closed},
                        {"review_recommended", c.review_recommended}};
 }
 
-// Throws nlohmann's exceptions on a malformed campaign (the callers catch them).
 Json CampaignsJson(const State& s) {
   Json campaigns = Json::array();
   for (const auto& [id, c] : s.campaigns) campaigns.push_back(CampaignJson(c));
   return campaigns;
 }
 
+// Throws nlohmann's exceptions on a malformed campaign (the callers catch them).
 Result<Campaign> CampaignFromJson(const Json& cj) {
   Campaign c;
   c.id = cj.at("id").get<std::string>();
@@ -209,7 +209,7 @@ Json LedgerKeysJson(const State& s) {
 }
 
 Json StateToJson(const State& s) {
-  Json actors = Json::array(), campaigns = Json::array(), units = Json::array(), objections = Json::array();
+  Json actors = Json::array(), units = Json::array(), objections = Json::array();
   for (const auto& [id, a] : s.actors) {
     Json d = ActorJson(a);
     d.erase("active");
@@ -219,7 +219,6 @@ Json StateToJson(const State& s) {
     Put(j, "revoked", a.revoked_seq);
     actors.push_back(j);
   }
-  campaigns = internal::CampaignsJson(s);
   for (const auto& [id, u] : s.units) units.push_back(UnitJson(u));
   for (const auto& [seq, ref] : s.objections) objections.push_back({seq, ref.unit, ref.campaign, ref.review});
   Json documents = Json::object();
@@ -235,7 +234,7 @@ Json StateToJson(const State& s) {
           {"ledger_keys", LedgerKeysJson(s)},
           {"policy", s.genesis_policy},
           {"actors", actors},
-          {"campaigns", campaigns},
+          {"campaigns", internal::CampaignsJson(s)},
           {"units", units},
           {"objections", objections},
           {"documents", documents}};
