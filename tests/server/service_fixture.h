@@ -23,7 +23,7 @@ class ControlledStore final : public ledger::Store {
   Status Write(ledger::WriteBatch& batch, bool sync) override {
     if (sync) {
       std::unique_lock lock(mu_);
-      if (refuse_) return Status(Code::kUnavailable, "injected IO error: no space left on device");
+      if (refuse_) return Refused();
       if (hold_) {
         held_ = true;
         cv_.notify_all();
@@ -37,7 +37,7 @@ class ControlledStore final : public ledger::Store {
   Status Ingest(const std::vector<std::pair<std::string_view, std::string_view>>& pairs) override {
     {
       std::lock_guard lock(mu_);
-      if (refuse_) return Status(Code::kUnavailable, "injected IO error: no space left on device");
+      if (refuse_) return Refused();
     }
     return inner_->Ingest(pairs);
   }
@@ -48,7 +48,7 @@ class ControlledStore final : public ledger::Store {
   }
   Status Recover() override {
     std::lock_guard lock(mu_);
-    return refuse_ ? Status(Code::kUnavailable, "injected IO error: no space left on device") : inner_->Recover();
+    return refuse_ ? Refused() : inner_->Recover();
   }
 
   void Hold() {
@@ -71,6 +71,9 @@ class ControlledStore final : public ledger::Store {
   }
 
  private:
+  // What a refused write, ingestion or recovery answers.
+  static Status Refused() { return Status(Code::kUnavailable, "injected IO error: no space left on device"); }
+
   std::unique_ptr<ledger::Store> inner_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
