@@ -84,6 +84,9 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 // write-ahead-log write or sync (a fatal background error in RocksDB 7) Resume() cannot help, so
 // Recover() closes and reopens the database, which replays its write-ahead log, and serves reads
 // from a read-only instance while the reopen for writing still fails.
+// The file Ingest writes before it is moved into the database.
+std::string IngestFile(const std::string& db_path) { return db_path + "/pilotledger-ingest.sst.tmp"; }
+
 class RocksStore final : public Store {
  public:
   RocksStore(std::unique_ptr<rocksdb::DB> db, rocksdb::Options options, std::string path, std::shared_ptr<rocksdb::Env> env)
@@ -104,7 +107,11 @@ class RocksStore final : public Store {
     // files alone); moved into the database by the ingestion, removed here if that fails. The
     // table file uses the database's options (the prefix filter, the table format).
     std::lock_guard one_at_a_time(ingest_mu_);  // one file name
-    const std::string file = path_ + "/pilotledger-ingest.sst.tmp";
+    const std::string file = IngestFile(path_);
+    // A process killed after RocksDB linked the file into the database and before it unlinked
+    // this name leaves the name as a second link to a live table file: writing through it (the
+    // writer truncates) would corrupt that table. Unlinking the name first leaves the table alone.
+    options_.env->DeleteFile(file).PermitUncheckedError();
     rocksdb::EnvOptions env_options(options_);
     env_options.bytes_per_sync = size_t{1} << 20;  // written back as it grows, not all at the sync
     rocksdb::SstFileWriter writer(env_options, options_);
@@ -247,6 +254,8 @@ Result<std::unique_ptr<Store>> OpenRocksStore(const std::string& path, const Sto
     }
     return FromRocks(s, "cannot open RocksDB at " + path);
   }
+  // What a killed ingestion left: a partial file, or a second name of a table now in the database.
+  options.env->DeleteFile(IngestFile(path)).PermitUncheckedError();
   return std::unique_ptr<Store>(std::make_unique<RocksStore>(std::move(db), options, path, opts.env));
 }
 

@@ -1,6 +1,8 @@
 #include "ledger/log.h"
 
 #include <filesystem>
+#include <fstream>
+#include <random>
 
 #include "ledger/checkpoint.h"
 #include "ledger/encoding.h"
@@ -364,6 +366,58 @@ TEST(StoreTest, IngestedPairsReplaceEarlierValuesDurablyAndAFailedIngestionChang
   std::vector<std::string> keys;
   ASSERT_OK(store->Scan("x", "y", [&](std::string_view k, std::string_view) { return keys.emplace_back(k), true; }));
   EXPECT_EQ(keys, (std::vector<std::string>{"x/a", "x/b", "x/c"}));
+}
+
+// A server killed inside an ingestion, after RocksDB linked the file into the database and before
+// it unlinked the file's own name, leaves that name as a second link to a live table file. The next
+// ingestion (or the next open) must not write through it: the table keeps its bytes, the database
+// opens and every value reads back.
+TEST(StoreTest, AnIngestionFileLeftLinkedToALiveTableByAKillIsNotWrittenThrough) {
+  testing::TempDir dir;
+  const std::filesystem::path db = std::filesystem::path(dir / "db");
+  const std::filesystem::path leftover = db / "pilotledger-ingest.sst.tmp";
+  const auto read_all = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto get = [](const Store& store, std::string_view key) {
+    Result<std::optional<std::string>> v = store.Get(key);
+    return v.ok() && v->has_value() ? **v : std::string("<none>");
+  };
+  const auto newest_table = [&] {
+    std::filesystem::path newest;
+    for (const auto& f : std::filesystem::directory_iterator(db)) {
+      if (f.path().extension() == ".sst" && (newest.empty() || f.path().filename() > newest.filename())) newest = f.path();
+    }
+    return newest;
+  };
+  std::string first(1 << 20, '\0');  // incompressible: its bytes can be found in the table
+  std::mt19937 random(7);
+  for (char& c : first) c = char(random());
+  std::filesystem::path table;
+  std::string table_bytes;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, OpenRocksStore(db, {.create_if_missing = true}));
+    ASSERT_OK(store->Ingest({{"x/a", first}, {"x/z", "first"}}));
+    table = newest_table();
+    ASSERT_FALSE(table.empty());
+    table_bytes = read_all(table);
+    ASSERT_NE(table_bytes.find(first.substr(0, 4096)), std::string::npos);  // the ingested table
+    std::filesystem::create_hard_link(table, leftover);  // the kill's leftover, while serving
+    ASSERT_OK(store->Ingest({{"x/b", std::string(1 << 20, 's')}, {"x/y", "second"}}));
+    EXPECT_EQ(read_all(table), table_bytes);
+    EXPECT_FALSE(std::filesystem::exists(leftover));
+    std::filesystem::create_hard_link(table, leftover);  // and left again, before a restart
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, OpenRocksStore(db, {}));
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+  EXPECT_EQ(read_all(table), table_bytes);
+  ASSERT_OK(store->Ingest({{"x/c", "third"}}));
+  EXPECT_EQ(read_all(table), table_bytes);
+  EXPECT_EQ(get(*store, "x/a"), first);
+  EXPECT_EQ(get(*store, "x/z"), "first");
+  EXPECT_EQ(get(*store, "x/y"), "second");
+  EXPECT_EQ(get(*store, "x/c"), "third");
 }
 
 }  // namespace
