@@ -7,6 +7,7 @@
 // varint length and the bytes, an optional as a boolean and then the value, a list or map as a
 // varint count and its items (map keys strictly increasing). Event types are indices into the
 // table of names the snapshot carries (their enum values are not a format).
+#include "ledger/utf8.h"
 #include "projections/internal/snapshot_json.h"
 #include "projections/snapshot.h"
 
@@ -127,8 +128,9 @@ class Reader {
     return true;
   }
 
-  bool Fail(std::string why) {
-    if (error_.empty()) error_ = std::move(why);
+  // `why` may quote the input's bytes (a type's name, an id), which need not be UTF-8.
+  bool Fail(std::string_view why) {
+    if (error_.empty()) error_ = Printable(why);
     in_ = {};
     return false;
   }
