@@ -1,6 +1,7 @@
 // Replay (PROTOCOL.md §3, DOMAIN.md "Who uses the ledger"): the state is a pure function of the log.
 // Applying the accepted entries to a fresh State in order, whether from memory or from their
 // canonical leaves, re-admits every entry by Check and gives identical views.
+#include "ledger/utf8.h"
 #include "projections/snapshot.h"
 #include "tests/projections/fixture.h"
 
@@ -279,6 +280,27 @@ TEST(StateBinaryTest, ATruncatedOrAlteredEncodingIsRefusedOrReadsAsItsOwnState) 
     ASSERT_EQ(StateToBinary(reread), again) << "byte " << i;
   }
   EXPECT_GT(refused, 0u);
+}
+
+// The reader's errors quote the snapshot's bytes, which need not be UTF-8: they are escaped
+// (fuzz_state_binary found an unknown type's name quoted raw; regress-unknown-type-not-utf8).
+TEST(StateBinaryTest, AnErrorQuotingTheSnapshotsBytesIsValidUtf8) {
+  History h;
+  Build(h);
+  std::string bytes = StateToBinary(h.l.state);
+  // The magic, the apply version (one byte), the count of type names (one byte), then the first
+  // name: its length (one byte) and its bytes.
+  const size_t name = kBinaryStateMagic.size() + 3;
+  ASSERT_EQ(uint8_t(bytes[kBinaryStateMagic.size()]), uint8_t(kApplyVersion));
+  const size_t length = uint8_t(bytes[name - 1]);
+  ASSERT_GE(length, 3u);
+  ASSERT_TRUE(EventTypeFromName(bytes.substr(name, length)).has_value()) << bytes.substr(name, length);
+  bytes[name] = '\xFF', bytes[name + 1] = '\n';
+  const Result<State> s = StateFromBinary(bytes);
+  ASSERT_EQ(s.status().code(), Code::kDataLoss);
+  EXPECT_TRUE(IsValidUtf8(s.status().message())) << s.status().message();
+  EXPECT_EQ(s.status().message(),
+            "the snapshot is malformed: it names an unknown event type \"\\xFF\\x0A" + bytes.substr(name + 2, length - 2) + "\"");
 }
 
 // Only a signed snapshot's keys are taken without the curve-point check.
