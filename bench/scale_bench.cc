@@ -1,7 +1,7 @@
 // bench/run's scale scenarios (docs/performance.md) on a large log built offline: (d) proofs,
 // (f) replay and cold start, (g) resident memory.
 //
-//   scale_bench --entries N [--units U] [--actors A] [--memory-only] [--keep DIR] [--skip full-open,replay,reverify,start]
+//   scale_bench --entries N [--units U] [--actors A] [--memory-only] [--keep DIR] [--skip full-open,replay,reverify,start,load]
 //
 // Builds the log directly through the ledger library (ledger::Log::Append in groups of 1,000, not
 // over HTTP), with a workload shaped like the domain's: `pilotledgerd init`, the 2017 campaign, U
@@ -22,7 +22,7 @@
 // the memory growth per 10^5 units).
 // --keep DIR: the built ledger is kept in DIR/data, and a later run with the same DIR measures it
 // again without building (the 10^7 build takes ~11 minutes); the snapshot a clean stop wrote is
-// removed before the start without one. --skip full-open,replay,reverify,start leaves out those
+// removed before the start without one. --skip full-open,replay,reverify,start,load leaves out those
 // measurements (reverify: only the replay that re-verifies signatures)
 // (the full open takes ~5.5 minutes at 10^7).
 #include <cstring>
@@ -37,6 +37,7 @@
 #include "projections/apply.h"
 #include "projections/bodies.h"
 #include "projections/check.h"
+#include "projections/snapshot.h"
 #include "projections/uscc.h"
 #include "server/ledger_service.h"
 #include "server/snapshots.h"
@@ -269,6 +270,29 @@ int main(int argc, char** argv) {
     std::ifstream log(ledger.dir() / "server.log");
     for (std::string line; std::getline(log, line);) {
       if (line.find("snapshot") != std::string::npos) std::fprintf(stderr, "scale_bench: server: %s\n", line.c_str());
+    }
+  }
+  // --- The start from the snapshot, in process and in parts: what a start from it spends besides
+  // the process and the log's open (the snapshot the clean stop above wrote, or a kept one).
+  if (!memory_only && !skipped("load")) {
+    auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
+    const auto t0 = b::SteadyClock::now();
+    const auto bytes = *store->Get(pl::server::kSnapshotKey, pl::ledger::ReadKind::kBulk);
+    const double get = Since(t0);
+    if (bytes) {
+      const auto t1 = b::SteadyClock::now();
+      (void)pl::Sha256(*bytes);
+      const double hash = Since(t1);
+      const auto t2 = b::SteadyClock::now();
+      const bool decoded = pl::projections::StateFromBinary(*bytes, pl::projections::Source::kStored).ok();
+      const double decode = Since(t2);  // with the state's destruction excluded: it is freed below
+      const auto t3 = b::SteadyClock::now();
+      const auto loaded = pl::server::LoadSnapshot(*store, key.public_key());
+      const double load = Since(t3);
+      if (!decoded || !loaded.ok() || !loaded->state) return std::fprintf(stderr, "scale_bench: the snapshot does not load\n"), 1;
+      b::PrintValue("f. loading the snapshot in process (LoadSnapshot)" + at, load, "s",
+                    b::Fixed(double(bytes->size()) / (1 << 20)) + " MiB; apart: read " + b::Fixed(get, 3) + " s, SHA-256 " + b::Fixed(hash, 3) +
+                        " s, decoding " + b::Fixed(decode, 3) + " s");
     }
   }
   return 0;

@@ -159,6 +159,23 @@ class CowMap {
     return &map.emplace_hint(map.end(), std::move(key), std::move(value))->second;
   }
 
+  // The map type of one chunk, and its most entries: a run of entries built apart (on another
+  // thread, say: a snapshot load decodes its units on every core) as chunks of their own.
+  using chunk_type = Inner;
+  static constexpr size_t chunk_size = kChunk;
+  // Adds `chunk` (1 to kChunk entries) after every key the map holds as a chunk of its own: its
+  // nodes are taken, not copied. False, and the map unchanged, if it is empty, too large, or its
+  // first key is not above the map's last key.
+  bool append_chunk(Inner&& chunk) {
+    if (chunk.empty() || chunk.size() > kChunk) return false;
+    if (!chunks_.empty() && !(std::prev(chunks_.back()->map.end())->first < chunk.begin()->first)) return false;
+    ChunkPtr c(new Chunk);
+    c->map = std::move(chunk);
+    size_ += c->map.size();
+    chunks_.push_back(std::move(c));
+    return true;
+  }
+
   size_type erase(const K& key) {
     if (chunks_.empty()) return 0;
     const size_t c = ChunkFor(key);

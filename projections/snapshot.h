@@ -20,7 +20,15 @@ Result<State> StateFromJson(const Json& json, Source source = Source::kSubmitted
 // The same state in a compact binary form: the server's snapshot (x/snapshot, docs/storage.md),
 // written and read without a JSON DOM (docs/performance.md, "A binary snapshot"). Deterministic
 // too: equal states give equal bytes. It starts with kBinaryStateMagic, which no JSON text does.
-inline constexpr std::string_view kBinaryStateMagic = "PLSTATE\x02";
+inline constexpr std::string_view kBinaryStateMagic = "PLSTATE\x03";
+// The form before 2026-12-04, with the units as one list (still read: an upgrade does not replay).
+inline constexpr std::string_view kBinaryStateMagicV2 = "PLSTATE\x02";
+// The units per block of the binary form (a load decodes the blocks on every core).
+inline constexpr size_t kUnitsPerBlock = 1024;
+// Whether `bytes` start as the binary form does (either version).
+inline bool IsBinaryState(std::string_view bytes) {
+  return bytes.starts_with(kBinaryStateMagic) || bytes.starts_with(kBinaryStateMagicV2);
+}
 std::string StateToBinary(const State& state);
 // Rebuilds a state from StateToBinary's output. Errors: kDataLoss naming what is wrong (a
 // truncated or malformed encoding, another apply version). Source as for StateFromJson: with

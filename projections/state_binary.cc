@@ -6,7 +6,13 @@
 // ones zigzag-encoded, booleans as one byte 0 or 1, strings (and canonical JSON texts) as a
 // varint length and the bytes, an optional as a boolean and then the value, a list or map as a
 // varint count and its items (map keys strictly increasing). Event types are indices into the
-// table of names the snapshot carries (their enum values are not a format).
+// table of names the snapshot carries (their enum values are not a format). The units, most of a
+// large state, come in blocks of kUnitsPerBlock, each a string of its own, so that a load decodes
+// them on every core (docs/performance.md, "The snapshot's units on every core").
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "ledger/utf8.h"
 #include "projections/internal/snapshot_json.h"
 #include "projections/snapshot.h"
@@ -321,6 +327,55 @@ void ReadUnit(Reader& r, Unit& u, const std::vector<EventType>& types) {
   });
 }
 
+// The units of one block, decoded on its own (on a thread of ReadUnitBlocks) into chunks of the
+// state's map of units.
+struct UnitBlock {
+  std::string_view bytes;
+  std::vector<decltype(State::units)::chunk_type> chunks;
+  std::string error;  // of its decoding, if any
+};
+
+void DecodeUnitBlock(UnitBlock& block, const std::vector<EventType>& types) {
+  Reader r(block.bytes);
+  const std::string* last = nullptr;
+  r.List([&] {
+    Unit u;
+    ReadUnit(r, u, types);
+    if (!r.ok()) return;
+    if (last && !(*last < u.d.id)) return void(r.Fail("the units are not in increasing order"));
+    if (block.chunks.empty() || block.chunks.back().size() == decltype(State::units)::chunk_size) block.chunks.emplace_back();
+    auto& chunk = block.chunks.back();
+    std::string id = u.d.id;
+    last = &chunk.emplace_hint(chunk.end(), std::move(id), std::move(u))->first;
+  });
+  if (r.ok() && !r.at_end()) r.Fail("bytes follow a block's units");
+  if (!r.ok()) block.error = r.error();
+}
+
+// The units' blocks: decoded on one thread per core (each with a Reader of its own: a block's
+// length bounds its reads, so a malformed block fails alone), then their chunks added in order on
+// this thread, which checks the order across blocks and reports the first error in the bytes'
+// order. The decoded units are not moved again: each block's chunks become the map's.
+void ReadUnitBlocks(Reader& r, State& s, const std::vector<EventType>& types) {
+  std::vector<UnitBlock> blocks = r.Vector<UnitBlock>(1, [&] { return UnitBlock{.bytes = r.Bytes(r.Count())}; });
+  if (!r.ok()) return;
+  const size_t threads = std::min<size_t>(blocks.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next = 0;
+  const auto work = [&] {
+    for (size_t i; (i = next++) < blocks.size();) DecodeUnitBlock(blocks[i], types);
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  for (UnitBlock& block : blocks) {
+    if (!block.error.empty()) return void(r.Fail(block.error));
+    for (auto& chunk : block.chunks) {
+      if (!s.units.append_chunk(std::move(chunk))) return void(r.Fail("the units are not in increasing order"));
+    }
+  }
+}
+
 }  // namespace
 
 std::string StateToBinary(const State& s) {
@@ -351,7 +406,15 @@ std::string StateToBinary(const State& s) {
   });
   // A handful (one a year or so), with rules and nested tallies: as in the JSON form.
   w.J(internal::CampaignsJson(s));
-  w.List(s.units, [&](const auto& item) { WriteUnit(w, item.second, type_index); });
+  // The units in blocks (kBinaryStateMagic's layout; kBinaryStateMagicV2 had them as one list).
+  w.U((s.units.size() + kUnitsPerBlock - 1) / kUnitsPerBlock);
+  for (auto it = s.units.begin(); it != s.units.end();) {
+    Writer block;
+    std::vector<const Unit*> units;
+    for (; it != s.units.end() && units.size() < kUnitsPerBlock; ++it) units.push_back(&it->second);
+    block.List(units, [&](const Unit* u) { WriteUnit(block, *u, type_index); });
+    w.S(block.Take());
+  }
   w.List(s.objections, [&](const auto& item) {
     w.U(item.first);
     w.S(item.second.unit);
@@ -372,7 +435,8 @@ std::string StateToBinary(const State& s) {
 
 Result<State> StateFromBinary(std::string_view bytes, Source source) {
   const auto malformed = [](const std::string& why) { return Status(Code::kDataLoss, "the snapshot is malformed: " + why); };
-  if (!bytes.starts_with(kBinaryStateMagic)) return malformed("it does not start with the binary state's magic");
+  const bool v2 = bytes.starts_with(kBinaryStateMagicV2);
+  if (!v2 && !bytes.starts_with(kBinaryStateMagic)) return malformed("it does not start with the binary state's magic");
   Reader r(bytes.substr(kBinaryStateMagic.size()));
   const uint64_t version = r.U();
   if (r.ok() && version != uint64_t(kApplyVersion)) {
@@ -434,13 +498,17 @@ Result<State> StateFromBinary(std::string_view bytes, Source source) {
     return malformed(std::string("a campaign: ") + e.what());
   }
 
-  r.List([&] {
-    Unit u;
-    ReadUnit(r, u, types);
-    if (!r.ok()) return;
-    std::string id = u.d.id;
-    if (!s.units.append(std::move(id), std::move(u))) r.Fail("the units are not in increasing order");
-  });
+  if (v2) {
+    r.List([&] {
+      Unit u;
+      ReadUnit(r, u, types);
+      if (!r.ok()) return;
+      std::string id = u.d.id;
+      if (!s.units.append(std::move(id), std::move(u))) r.Fail("the units are not in increasing order");
+    });
+  } else {
+    ReadUnitBlocks(r, s, types);
+  }
   std::optional<uint64_t> last_objection;
   r.List([&] {
     const uint64_t seq = r.U();

@@ -24,7 +24,7 @@ std::string SignedMessage(std::string_view bytes) {
 // The state from a snapshot's bytes: the binary form, or the canonical JSON that versions before
 // it wrote (still read, so that an upgrade does not replay the log).
 Result<projections::State> StateFromSnapshot(std::string_view bytes, projections::Source source) {
-  if (bytes.starts_with(projections::kBinaryStateMagic)) return projections::StateFromBinary(bytes, source);
+  if (projections::IsBinaryState(bytes)) return projections::StateFromBinary(bytes, source);
   Result<Json> j = ParseStrictJson(bytes);
   if (!j.ok()) return Status(Code::kDataLoss, "the snapshot does not parse: " + j.status().message());
   return projections::StateFromJson(*j, source);

@@ -141,6 +141,41 @@ TEST(CowMapTest, AppendBuildsInKeyOrderAndRefusesAnyOtherOrder) {
   EXPECT_EQ(m.size(), 40u);
 }
 
+// append_chunk (a snapshot load's units, decoded on several threads) adds a whole chunk after the
+// last key, its nodes taken; a chunk that is empty, too large or not above the last key is refused
+// and changes nothing; the map then behaves as one built by inserts (finds, splits, copies).
+TEST(CowMapTest, AppendChunkAddsARunAfterTheLastKeyAndRefusesAnyOther) {
+  Map m;
+  const auto chunk = [](int from, int to) {
+    Map::chunk_type c;
+    for (int i = from; i < to; i += 2) c.emplace(Key(i), "v" + std::to_string(i));
+    return c;
+  };
+  ASSERT_TRUE(m.append_chunk(chunk(0, 16)));  // 8 keys: a full chunk
+  ASSERT_TRUE(m.append_chunk(chunk(16, 22)));  // 3 keys: chunks need not be full
+  Map::chunk_type taken = chunk(22, 30);
+  const std::string* node = &taken.begin()->second;
+  ASSERT_TRUE(m.append_chunk(std::move(taken)));
+  EXPECT_EQ(&m.at(Key(22)), node);  // the node itself, not a copy
+  EXPECT_EQ(m.chunk_count(), 3u);
+  EXPECT_EQ(m.size(), 15u);
+  EXPECT_FALSE(m.append_chunk(chunk(28, 40)));  // its first key is the map's last
+  EXPECT_FALSE(m.append_chunk(chunk(1, 3)));
+  EXPECT_FALSE(m.append_chunk(Map::chunk_type{}));
+  EXPECT_FALSE(m.append_chunk(chunk(30, 30 + 2 * 9)));  // 9 keys: over the chunk size
+  EXPECT_EQ(m.size(), 15u);
+  EXPECT_EQ(m.chunk_count(), 3u);
+  Map copy = m;
+  for (int i = 1; i < 30; i += 2) m[Key(i)] = "odd";
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 30; ++i) model[Key(i)] = i % 2 ? "odd" : "v" + std::to_string(i);
+  EXPECT_EQ(Items(m), (std::vector<std::pair<std::string, std::string>>(model.begin(), model.end())));
+  EXPECT_EQ(m.size(), 30u);
+  EXPECT_EQ(copy.size(), 15u);
+  EXPECT_EQ(copy.at(Key(22)), "v22");
+  EXPECT_FALSE(copy.contains(Key(1)));
+}
+
 // Readers on one copy while the owner of another writes: run under ThreadSanitizer by ./test --all.
 TEST(CowMapTest, ReadersOfACopyAndAWriterOfTheOriginalDoNotRace) {
   Map original;

@@ -1,6 +1,9 @@
 // Replay (PROTOCOL.md §3, DOMAIN.md "Who uses the ledger"): the state is a pure function of the log.
 // Applying the accepted entries to a fresh State in order, whether from memory or from their
 // canonical leaves, re-admits every entry by Check and gives identical views.
+#include <algorithm>
+#include <cstdio>
+
 #include "ledger/utf8.h"
 #include "projections/snapshot.h"
 #include "tests/projections/fixture.h"
@@ -301,6 +304,80 @@ TEST(StateBinaryTest, AnErrorQuotingTheSnapshotsBytesIsValidUtf8) {
   EXPECT_TRUE(IsValidUtf8(s.status().message())) << s.status().message();
   EXPECT_EQ(s.status().message(),
             "the snapshot is malformed: it names an unknown event type \"\\xFF\\x0A" + bytes.substr(name + 2, length - 2) + "\"");
+}
+
+// The state of the whole history with `extra` more units after its own (ids that sort last), each
+// with assessments and history: a state whose units fill several blocks of the binary form.
+State WithManyUnits(const History& h, size_t extra) {
+  State s = h.l.state;
+  for (size_t i = 0; i < extra; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "ZZZZ%08zu", i);
+    Unit& u = s.units[id];
+    u.d = {.id = id, .name = "单位" + std::to_string(i), .category = "enterprise", .subtype = "product", .region = "110101", .authority = "110000"};
+    for (uint64_t k = 0; k < i % 4; ++k) {
+      u.assessments.push_back({.seq = 10 + k, .campaign = "2017", .passed = k % 2 == 0, .note = "第" + std::to_string(k) + "年"});
+      u.history.emplace_back(10 + k, EventType::kAssessmentRecorded);
+    }
+  }
+  return s;
+}
+
+// The units come in blocks of kUnitsPerBlock (decoded on every core): a state of several blocks,
+// the last one partly filled, reads back as it was, in order, and encodes to the same bytes.
+TEST(StateBinaryTest, UnitsInSeveralBlocksReadBackInOrder) {
+  History h;
+  Build(h);
+  const State s = WithManyUnits(h, 2 * kUnitsPerBlock + 500);
+  ASSERT_GT(s.units.size(), 2 * kUnitsPerBlock);
+  const std::string bytes = StateToBinary(s);
+  ASSERT_TRUE(bytes.starts_with(kBinaryStateMagic));
+  ASSERT_OK_AND_ASSIGN(State loaded, StateFromBinary(bytes, Source::kStored));
+  EXPECT_EQ(loaded.units.size(), s.units.size());
+  EXPECT_EQ(StateToJson(loaded), StateToJson(s));
+  EXPECT_EQ(StateToBinary(loaded), bytes);
+  // Every prefix that ends inside the units' blocks is refused (a block's length bounds its reads).
+  for (size_t n = bytes.size() / 3; n < bytes.size(); n += bytes.size() / 7) {
+    EXPECT_EQ(StateFromBinary(std::string_view(bytes).substr(0, n)).status().code(), Code::kDataLoss) << n;
+  }
+}
+
+uint64_t ReadVarint(std::string_view bytes, size_t& at) {
+  uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const uint8_t b = uint8_t(bytes.at(at++));
+    v |= uint64_t(b & 0x7f) << shift;
+    if (!(b & 0x80)) return v;
+  }
+}
+
+// A snapshot written before the units came in blocks (PLSTATE 0x02: the units as one list) is
+// still read, so that an upgrade does not replay the log. Its bytes are made here from the new
+// form: the same but for the units' part.
+TEST(StateBinaryTest, ASnapshotOfTheFormBeforeUnitBlocksIsStillRead) {
+  History h;
+  Build(h);
+  const State& s = h.l.state;
+  ASSERT_LE(s.units.size(), kUnitsPerBlock);
+  const std::string bytes = StateToBinary(s);
+  // Everything before the units is the same as in the state without units; there the count of
+  // blocks is 0, here 1, followed by the block's length and the block: the old form's list.
+  State none = s;
+  none.units = {};
+  const std::string without = StateToBinary(none);
+  const size_t units = std::mismatch(bytes.begin(), bytes.end(), without.begin(), without.end()).first - bytes.begin();
+  ASSERT_EQ(uint8_t(without[units]), 0u);
+  size_t at = units;
+  ASSERT_EQ(ReadVarint(bytes, at), 1u);  // one block
+  const uint64_t length = ReadVarint(bytes, at);
+  const std::string v2 = std::string(kBinaryStateMagicV2) + bytes.substr(kBinaryStateMagic.size(), units - kBinaryStateMagic.size()) +
+                         bytes.substr(at);
+  ASSERT_EQ(v2.size(), bytes.size() - (at - units));
+  ASSERT_GT(length, 0u);
+  ASSERT_OK_AND_ASSIGN(State loaded, StateFromBinary(v2, Source::kStored));
+  EXPECT_EQ(StateToJson(loaded), StateToJson(s));
+  EXPECT_EQ(StateToBinary(loaded), bytes);  // and the next snapshot is written in the new form
+  EXPECT_EQ(Snapshot(loaded), Snapshot(s));
 }
 
 // Only a signed snapshot's keys are taken without the curve-point check.
