@@ -163,7 +163,9 @@ int main(int argc, char** argv) {
   Seed("state_file", "watch", client::WatchStateText({3, w.SignedCheckpoint(3), w.verifier_key}));
   Seed("state_file", "watch-new", client::WatchStateText({0, "", ""}));
 
-  // state_binary: the state after the genesis and after every entry.
+  // state_binary: the state after the genesis and after every entry. (seed-v2-* beside them are
+  // the same states in the form before the units came in blocks, PLSTATE 0x02, which is still read:
+  // written by this program before 2026-12-04, kept.)
   for (const uint64_t size : {uint64_t{1}, n}) {
     projections::State state;
     for (uint64_t i = 0; i < size; ++i) (void)projections::Apply(state, w.entries[i]).ok();
