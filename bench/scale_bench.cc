@@ -277,21 +277,22 @@ int main(int argc, char** argv) {
   if (!memory_only && !skipped("load")) {
     auto store = *pl::ledger::OpenRocksStore(pl::server::LedgerDbPath(data), {});
     const auto t0 = b::SteadyClock::now();
-    const auto bytes = *store->Get(pl::server::kSnapshotKey, pl::ledger::ReadKind::kBulk);
+    const auto value = *store->GetLarge(pl::server::kSnapshotKey);
     const double get = Since(t0);
-    if (bytes) {
+    if (value) {
+      const std::string_view bytes = value->bytes();
       const auto t1 = b::SteadyClock::now();
-      (void)pl::Sha256(*bytes);
+      (void)pl::Sha256(bytes);
       const double hash = Since(t1);
       const auto t2 = b::SteadyClock::now();
-      const bool decoded = pl::projections::StateFromBinary(*bytes, pl::projections::Source::kStored).ok();
+      const bool decoded = pl::projections::StateFromBinary(bytes, pl::projections::Source::kStored).ok();
       const double decode = Since(t2);  // with the state's destruction excluded: it is freed below
       const auto t3 = b::SteadyClock::now();
       const auto loaded = pl::server::LoadSnapshot(*store, key.public_key());
       const double load = Since(t3);
       if (!decoded || !loaded.ok() || !loaded->state) return std::fprintf(stderr, "scale_bench: the snapshot does not load\n"), 1;
       b::PrintValue("f. loading the snapshot in process (LoadSnapshot)" + at, load, "s",
-                    b::Fixed(double(bytes->size()) / (1 << 20)) + " MiB; apart: read " + b::Fixed(get, 3) + " s, SHA-256 " + b::Fixed(hash, 3) +
+                    b::Fixed(double(bytes.size()) / (1 << 20)) + " MiB; apart: read " + b::Fixed(get, 3) + " s, SHA-256 " + b::Fixed(hash, 3) +
                         " s, decoding " + b::Fixed(decode, 3) + " s");
     }
   }

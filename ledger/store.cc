@@ -55,6 +55,18 @@ Status Store::Ingest(const std::vector<std::pair<std::string_view, std::string_v
   return Write(batch, /*sync=*/true);
 }
 
+Result<std::unique_ptr<const LargeValue>> Store::GetLarge(std::string_view key) const {
+  struct Copied final : LargeValue {
+    std::string value;
+    std::string_view bytes() const override { return value; }
+  };
+  PL_ASSIGN_OR_RETURN(std::optional<std::string> value, Get(key, ReadKind::kBulk));
+  if (!value) return std::unique_ptr<const LargeValue>();
+  auto copied = std::make_unique<Copied>();
+  copied->value = std::move(*value);
+  return std::unique_ptr<const LargeValue>(std::move(copied));
+}
+
 namespace {
 
 // RocksDB's own log, at warning level and above, on the server's stderr instead of a LOG file in
@@ -147,6 +159,25 @@ class RocksStore final : public Store {
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s, "RocksDB get");
     return std::optional<std::string>(std::move(value));
+  }
+
+  Result<std::unique_ptr<const LargeValue>> GetLarge(std::string_view key) const override {
+    std::shared_lock lock(mu_);
+    if (!db_) return Status(Code::kUnavailable, "the store is being reopened after a failed write");
+    // RocksDB hands a value over without copying it only from a block in the block cache (a
+    // pinned handle); a block read with fill_cache off is copied out and freed. So this one read
+    // goes through the cache: a block larger than a shard of the cache (128 MiB in 64 shards)
+    // stays there only while the value is held and is dropped when it is released (an LRUCache
+    // without a strict capacity limit). ~0.1 s less at 10^7 entries (docs/performance.md).
+    struct Pinned final : LargeValue {
+      rocksdb::PinnableSlice slice;
+      std::string_view bytes() const override { return {slice.data(), slice.size()}; }
+    };
+    auto value = std::make_unique<Pinned>();
+    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), rocksdb::Slice(key.data(), key.size()), &value->slice);
+    if (s.IsNotFound()) return std::unique_ptr<const LargeValue>();
+    if (!s.ok()) return FromRocks(s, "RocksDB get");
+    return std::unique_ptr<const LargeValue>(std::move(value));
   }
 
   Status Scan(std::string_view begin, std::string_view end,

@@ -38,6 +38,13 @@ class WriteBatch {
 // one writer at a time is the caller's business (the Sequencer).
 enum class ReadKind { kCached, kBulk };
 
+// A value read without a copy (Store::GetLarge): its bytes stay valid while it and the store live.
+class LargeValue {
+ public:
+  virtual ~LargeValue() = default;
+  virtual std::string_view bytes() const = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -57,6 +64,9 @@ class Store {
   // blocks they read do not go into the block cache, which keeps what reads use (RocksDB's
   // fill_cache; docs/performance.md (g)).
   virtual Result<std::optional<std::string>> Get(std::string_view key, ReadKind kind = ReadKind::kCached) const = 0;
+  // The value of `key`, or null if absent, for one large value read once (the projection
+  // snapshot: a few hundred MB at 10^7 entries), without a copy. The default: Get's string.
+  virtual Result<std::unique_ptr<const LargeValue>> GetLarge(std::string_view key) const;
   // Calls fn(key, value) for keys in [begin, end) in order, until fn returns false.
   virtual Status Scan(std::string_view begin, std::string_view end,
                       const std::function<bool(std::string_view, std::string_view)>& fn, ReadKind kind = ReadKind::kCached) const = 0;

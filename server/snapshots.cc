@@ -40,16 +40,17 @@ Status WriteSnapshot(ledger::Store& store, const projections::State& state, cons
 }
 
 Result<StoredSnapshot> LoadSnapshot(const ledger::Store& store, const PublicKey& key) {
-  PL_ASSIGN_OR_RETURN(auto bytes, store.Get(kSnapshotKey, ledger::ReadKind::kBulk));  // read once: not cached
-  if (!bytes) return StoredSnapshot{};
+  PL_ASSIGN_OR_RETURN(const auto value, store.GetLarge(kSnapshotKey));  // read once, not copied
+  if (!value) return StoredSnapshot{};
+  const std::string_view bytes = value->bytes();
   PL_ASSIGN_OR_RETURN(auto sig, store.Get(kSnapshotSigKey));
   if (!sig) return StoredSnapshot{std::nullopt, "it has no signature (written by an older version)"};
   // The signature's SHA-256 over the whole snapshot on a second thread while this one decodes it
   // (each is a few hundred ms at 10^7 entries; docs/performance.md, "At 10^7 entries"). Decoding
   // bytes not yet verified is safe: the reader bounds every read and refuses what does not parse
   // (fuzz/state_binary_fuzzer.cc); a state decoded from bytes that then fail to verify is dropped.
-  std::future<bool> verified = std::async(std::launch::async, [&] { return key.Verify(SignedMessage(*bytes), *sig); });
-  Result<projections::State> state = StateFromSnapshot(*bytes, projections::Source::kStored);
+  std::future<bool> verified = std::async(std::launch::async, [&] { return key.Verify(SignedMessage(bytes), *sig); });
+  Result<projections::State> state = StateFromSnapshot(bytes, projections::Source::kStored);
   if (!verified.get()) {
     return Status(Code::kDataLoss, "the projection snapshot (" + std::string(kSnapshotKey) +
                                        ") does not verify with the ledger key: it was altered or damaged");

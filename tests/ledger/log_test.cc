@@ -281,8 +281,8 @@ TEST_F(LogTest, RecoverAfterAFailedWriteWaitsForTheStore) {
 namespace pilotledger::ledger {
 namespace {
 
-// Reads that sweep the store once (ReadKind::kBulk: the replay, the log check, the snapshot's
-// load) leave the block cache as it was; ordinary reads fill it.
+// Reads that sweep the store once (ReadKind::kBulk: the replay, the log check) leave the block
+// cache as it was; ordinary reads fill it.
 TEST(StoreTest, BulkReadsDoNotFillTheBlockCache) {
   testing::TempDir dir;
   const auto open = [&] {
@@ -317,6 +317,40 @@ TEST(StoreTest, BulkReadsDoNotFillTheBlockCache) {
   EXPECT_GT(after_get, empty);
   ASSERT_OK(store->Scan("e", "f", count));
   EXPECT_GT(cached(), after_get + (uint64_t{1} << 20));  // most of the ~2 MB of values
+}
+
+// Store::GetLarge (the projection snapshot's load) gives the value as RocksDB read it, without a
+// copy: held in the block cache while it is held, dropped from it once released (larger than a
+// shard of the cache), the same bytes as Get's; null when absent. A store that is not RocksDB's
+// (the default) gives Get's string.
+TEST(StoreTest, ALargeValueIsReadWithoutACopyAndLeavesTheBlockCacheAsItWas) {
+  testing::TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, OpenRocksStore(dir / "db", {.create_if_missing = true, .block_cache_bytes = size_t{16} << 20}));
+  std::string big(size_t{6} << 20, '\0');
+  std::mt19937 rng(3);
+  for (char& c : big) c = char(rng() % 7);  // compressible, as a snapshot is
+  ASSERT_OK(store->Ingest({{"x/snapshot", big}, {"x/snapshot-sig", "sig"}}));
+  const auto cached = [&] { return store->Property("rocksdb.block-cache-usage").value_or(~uint64_t{0}); };
+  const uint64_t before = cached();
+  ASSERT_LT(before, uint64_t{1} << 20);
+  {
+    ASSERT_OK_AND_ASSIGN(auto value, store->GetLarge("x/snapshot"));
+    ASSERT_NE(value, nullptr);
+    EXPECT_EQ(value->bytes(), big);
+    EXPECT_GE(cached(), before + big.size());  // the block itself, pinned while the value is held
+    ASSERT_OK_AND_ASSIGN(auto copy, store->Get("x/snapshot", ReadKind::kBulk));
+    EXPECT_EQ(copy, big);
+  }
+  EXPECT_LT(cached(), before + (uint64_t{1} << 20));
+  ASSERT_OK_AND_ASSIGN(auto none, store->GetLarge("x/none"));
+  EXPECT_EQ(none, nullptr);
+  testing::FaultyStore other(*store);
+  ASSERT_OK_AND_ASSIGN(auto value, other.GetLarge("x/snapshot"));
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->bytes(), big);
+  EXPECT_EQ(other.reads(), 1);  // through its Get
+  ASSERT_OK_AND_ASSIGN(none, other.GetLarge("x/none"));
+  EXPECT_EQ(none, nullptr);
 }
 
 // Store::Ingest (the projection snapshot's write): the pairs replace earlier values together, are
