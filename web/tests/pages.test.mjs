@@ -24,7 +24,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await proxy?.close();
-  sample?.stop();
+  await sample?.stop();
 });
 
 // A new page that fails the test on any console error (a CSP violation among them) or page error.

@@ -35,9 +35,15 @@ export class Sample {
     return this;
   }
 
-  stop() {
-    if (this.proc && this.proc.exitCode === null) {
+  // A clean stop (the server writes its snapshot as it goes), waited for before the directory is
+  // removed: removing it meanwhile raced the server's last files (ENOTEMPTY, seen under ASan).
+  async stop() {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise((resolve) => this.proc.once("exit", resolve));
       try { process.kill(-this.proc.pid, "SIGTERM"); } catch { /* gone */ }
+      const kill = setTimeout(() => { try { process.kill(-this.proc.pid, "SIGKILL"); } catch { /* gone */ } }, 30000);
+      await exited;
+      clearTimeout(kill);
     }
     rmSync(this.root, { recursive: true, force: true });
   }
