@@ -327,27 +327,41 @@ void ReadUnit(Reader& r, Unit& u, const std::vector<EventType>& types) {
   });
 }
 
-// The units of one block, decoded on its own (on a thread of ReadUnitBlocks) into chunks of the
-// state's map of units.
-struct UnitBlock {
-  std::string_view bytes;
-  std::vector<decltype(State::units)::chunk_type> chunks;
-  std::string error;  // of its decoding, if any
-};
+using UnitChunks = std::vector<decltype(State::units)::chunk_type>;
 
-void DecodeUnitBlock(UnitBlock& block, const std::vector<EventType>& types) {
-  Reader r(block.bytes);
+// A list of units in increasing order, read into chunks of the state's map of units (both forms:
+// the 0x02 form's one list, and each block of the current one).
+void ReadUnitList(Reader& r, const std::vector<EventType>& types, UnitChunks& chunks) {
   const std::string* last = nullptr;
   r.List([&] {
     Unit u;
     ReadUnit(r, u, types);
     if (!r.ok()) return;
     if (last && !(*last < u.d.id)) return void(r.Fail("the units are not in increasing order"));
-    if (block.chunks.empty() || block.chunks.back().size() == decltype(State::units)::chunk_size) block.chunks.emplace_back();
-    auto& chunk = block.chunks.back();
+    if (chunks.empty() || chunks.back().size() == decltype(State::units)::chunk_size) chunks.emplace_back();
+    auto& chunk = chunks.back();
     std::string id = u.d.id;
     last = &chunk.emplace_hint(chunk.end(), std::move(id), std::move(u))->first;
   });
+}
+
+// Adds the chunks after the state's units, checking the order across them.
+void AppendUnitChunks(Reader& r, State& s, UnitChunks& chunks) {
+  for (auto& chunk : chunks) {
+    if (!s.units.append_chunk(std::move(chunk))) return void(r.Fail("the units are not in increasing order"));
+  }
+}
+
+// The units of one block, decoded on its own (on a thread of ReadUnitBlocks).
+struct UnitBlock {
+  std::string_view bytes;
+  UnitChunks chunks;
+  std::string error;  // of its decoding, if any
+};
+
+void DecodeUnitBlock(UnitBlock& block, const std::vector<EventType>& types) {
+  Reader r(block.bytes);
+  ReadUnitList(r, types, block.chunks);
   if (r.ok() && !r.at_end()) r.Fail("bytes follow a block's units");
   if (!r.ok()) block.error = r.error();
 }
@@ -370,9 +384,8 @@ void ReadUnitBlocks(Reader& r, State& s, const std::vector<EventType>& types) {
   for (std::thread& t : helpers) t.join();
   for (UnitBlock& block : blocks) {
     if (!block.error.empty()) return void(r.Fail(block.error));
-    for (auto& chunk : block.chunks) {
-      if (!s.units.append_chunk(std::move(chunk))) return void(r.Fail("the units are not in increasing order"));
-    }
+    AppendUnitChunks(r, s, block.chunks);
+    if (!r.ok()) return;
   }
 }
 
@@ -498,14 +511,10 @@ Result<State> StateFromBinary(std::string_view bytes, Source source) {
     return malformed(std::string("a campaign: ") + e.what());
   }
 
-  if (v2) {
-    r.List([&] {
-      Unit u;
-      ReadUnit(r, u, types);
-      if (!r.ok()) return;
-      std::string id = u.d.id;
-      if (!s.units.append(std::move(id), std::move(u))) r.Fail("the units are not in increasing order");
-    });
+  if (v2) {  // the units as one list, on this thread
+    UnitChunks chunks;
+    ReadUnitList(r, types, chunks);
+    if (r.ok()) AppendUnitChunks(r, s, chunks);
   } else {
     ReadUnitBlocks(r, s, types);
   }
