@@ -1,7 +1,9 @@
 // The canonical JSON parser (PROTOCOL.md §1): ParseStrictJson never throws; what it accepts is
 // valid UTF-8 within the limits, and its canonical form parses back to the same value and is a
 // fixed point (parse → serialize → parse → serialize gives the same bytes); what it refuses gets
-// malformed_json or schema_violation with a well-formed message.
+// malformed_json or schema_violation with a well-formed message. ReadCanonicalJson (the stored
+// leaves' fast reader) accepts only what ParseStrictJson accepts, with the same value, and accepts
+// every canonical form.
 #include "fuzz/fuzz_util.h"
 
 namespace pilotledger::fuzz {
@@ -50,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text = AsText(data, size);
   Result<Json> parsed = Status(Code::kInternal, "not run");
   NoThrow("ParseStrictJson", [&] { parsed = ParseStrictJson(text); });
+  std::optional<Json> read;
+  NoThrow("ReadCanonicalJson", [&] { read = ReadCanonicalJson(text); });
+  FUZZ_CHECK(!read || (parsed.ok() && *read == *parsed), "ReadCanonicalJson accepted what ParseStrictJson refuses or read another value");
   if (!parsed.ok()) {
     CheckError(parsed.status());
     const Code c = parsed.status().code();
@@ -65,5 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(again.ok(), "the canonical form does not parse: " + again.status().ToString() + " in " + canonical);
   FUZZ_CHECK(*again == *parsed, "the canonical form parses to another value: " + canonical);
   FUZZ_CHECK(WriteCanonical(*again) == canonical, "canonical form is not a fixed point: " + canonical);
+  std::optional<Json> read_canonical;
+  NoThrow("ReadCanonicalJson", [&] { read_canonical = ReadCanonicalJson(canonical); });
+  FUZZ_CHECK(read_canonical && *read_canonical == *parsed, "ReadCanonicalJson does not read a canonical form: " + canonical);
   return 0;
 }

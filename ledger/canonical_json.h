@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@ inline constexpr int kMaxJsonDepth = 64;
 // Errors: kMalformedJson (syntax, UTF-8, depth), kSchemaViolation (a fraction, exponent, an integer
 // out of range, or a duplicate key), each with a message naming the position. Never throws.
 Result<Json> ParseStrictJson(std::string_view text);
+
+// The value of `text` if it is in the part of the strict language that canonical bytes are in —
+// integers only and within range, every object's keys in strictly increasing byte order, at most
+// kMaxJsonDepth levels — and otherwise nullopt, with no reason: the caller parses strictly for the
+// error. What it returns is what ParseStrictJson returns for the same text (fuzz/canonical_json_fuzzer.cc
+// checks it). Several times faster than ParseStrictJson: for bytes the ledger wrote (stored leaves).
+std::optional<Json> ReadCanonicalJson(std::string_view text);
 
 // The canonical bytes of `value` (PROTOCOL.md §1): sorted keys, no whitespace, minimal escapes,
 // raw UTF-8. REQUIRES: `value` holds no floating-point numbers and only valid UTF-8 strings

@@ -49,23 +49,33 @@ std::string Base64Encode(std::string_view bytes) {
 
 std::optional<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    int pad = 0;
-    if (last && text[i + 3] == '=') pad = (text[i + 2] == '=') ? 2 : 1;
+  const size_t pad = text.empty() ? 0 : text.back() != '=' ? 0 : text[text.size() - 2] == '=' ? 2 : 1;
+  // Written in place (one allocation, no per-byte push_back): a signature's 88 characters are
+  // decoded for every stored entry a replay reads (docs/performance.md, "Replay").
+  std::string out(text.size() / 4 * 3 - pad, '\0');
+  const auto value = [&](size_t i, uint32_t& n, int shift) {
+    const int v = kDecode[static_cast<unsigned char>(text[i])];
+    n |= uint32_t(v) << shift;
+    return v >= 0;
+  };
+  size_t o = 0;
+  const size_t full = pad ? text.size() - 4 : text.size();
+  for (size_t i = 0; i < full; i += 4) {
     uint32_t n = 0;
-    for (int j = 0; j < 4 - pad; ++j) {
-      const int v = kDecode[static_cast<unsigned char>(text[i + j])];
-      if (v < 0) return std::nullopt;
-      n |= uint32_t(v) << (18 - 6 * j);
-    }
-    out.push_back(char((n >> 16) & 0xFF));
-    if (pad < 2) out.push_back(char((n >> 8) & 0xFF));
-    if (pad < 1) out.push_back(char(n & 0xFF));
+    if (!(value(i, n, 18) & value(i + 1, n, 12) & value(i + 2, n, 6) & value(i + 3, n, 0))) return std::nullopt;
+    out[o++] = char(n >> 16);
+    out[o++] = char(n >> 8);
+    out[o++] = char(n);
+  }
+  if (pad) {
+    const size_t i = full;
+    uint32_t n = 0;
+    if (!value(i, n, 18) || !value(i + 1, n, 12) || (pad == 1 && !value(i + 2, n, 6))) return std::nullopt;
+    if (pad == 2 && text[i + 2] != '=') return std::nullopt;
     // The bits past the last byte must be zero: one encoding per byte string.
     if ((pad == 1 && (n & 0xFF) != 0) || (pad == 2 && (n & 0xFFFF) != 0)) return std::nullopt;
+    out[o++] = char(n >> 16);
+    if (pad == 1) out[o++] = char(n >> 8);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "ledger/event.h"
 
+#include <cstring>
+
 #include "ledger/encoding.h"
 
 namespace pilotledger {
@@ -308,20 +310,25 @@ Result<Entry> ParseStoredEntryLeaf(std::string_view leaf) {
   // The event is everything between {"event": and the last ,"received":" (the tail holds no other:
   // its strings are a timestamp, base64 and actor ids).
   constexpr std::string_view kHead = "{\"event\":", kReceived = ",\"received\":\"";
-  // Backwards from the end over the short tail (rfind would compare at every position).
+  // Backwards from the end over the short tail, from comma to comma (memrchr: rfind would compare
+  // at every position).
   size_t tail = std::string_view::npos;
-  for (size_t i = leaf.size() >= kReceived.size() ? leaf.size() - kReceived.size() + 1 : 0; i-- > kHead.size();) {
-    if (leaf[i] == ',' && leaf[i + 1] == '"' && leaf.compare(i, kReceived.size(), kReceived) == 0) {
+  for (size_t end = leaf.size(); end > kHead.size();) {
+    const void* comma = memrchr(leaf.data() + kHead.size(), ',', end - kHead.size());
+    if (!comma) break;
+    const size_t i = static_cast<size_t>(static_cast<const char*>(comma) - leaf.data());
+    if (leaf.compare(i, kReceived.size(), kReceived) == 0) {
       tail = i;
       break;
     }
+    end = i;
   }
   if (leaf.substr(0, kHead.size()) != kHead || tail == std::string_view::npos) return ParseEntryLeaf(leaf);
   const std::string_view canonical = leaf.substr(kHead.size(), tail - kHead.size());
   Entry entry;
   if (!ParseStoredTail(leaf.substr(tail), entry)) return ParseEntryLeaf(leaf);
-  Result<Json> event = ParseStrictJson(canonical);
-  if (!event.ok() || !ReadStoredEvent(std::move(*event), entry.signed_event)) return ParseEntryLeaf(leaf);
+  std::optional<Json> event = ReadCanonicalJson(canonical);
+  if (!event || !ReadStoredEvent(std::move(*event), entry.signed_event)) return ParseEntryLeaf(leaf);
   entry.signed_event.canonical = std::string(canonical);
   return entry;
 }

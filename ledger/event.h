@@ -127,7 +127,8 @@ std::string EntryLeaf(const Entry& entry);
 Result<Entry> ParseEntryLeaf(std::string_view leaf);
 // The same entry, read from a leaf the log already holds (its bytes are proven by the Merkle tree
 // and were checked by ParseEntryLeaf's rules when admitted): the canonical event is the leaf's own
-// bytes, not written again, and the envelope is read without a DOM; only the event is parsed.
+// bytes, not written again, and the envelope is read without a DOM; only the event is parsed (by
+// ReadCanonicalJson).
 // Whatever does not have the form EntryLeaf writes falls back to ParseEntryLeaf (and its error).
 Result<Entry> ParseStoredEntryLeaf(std::string_view leaf);
 Result<Entry> EntryFromJson(const Json& entry_json);

@@ -1,6 +1,7 @@
 #include "projections/body_schema.h"
 
-#include <set>
+#include <algorithm>
+#include <unordered_set>
 
 #include "ledger/event.h"
 
@@ -20,9 +21,16 @@ Status BodyReader::Missing(const std::string& name, const char* kind) const {
   return SchemaViolation(Field(name), Field(name) + " must be " + kind);
 }
 
+const Json* BodyReader::Find(const std::string& name) const {
+  if (!object_.is_object()) return nullptr;
+  const auto it = object_.find(name);
+  return it == object_.end() ? nullptr : &*it;
+}
+
 Result<std::string> BodyReader::String(const std::string& name) const {
-  if (!Has(name) || !object_[name].is_string()) return Missing(name, "a string");
-  return object_[name].get<std::string>();
+  const Json* v = Find(name);
+  if (!v || !v->is_string()) return Missing(name, "a string");
+  return v->get_ref<const std::string&>();
 }
 
 Result<std::string> BodyReader::Text(const std::string& name) const {
@@ -41,25 +49,34 @@ Result<std::string> BodyReader::Id(const std::string& name) const {
 }
 
 Result<int64_t> BodyReader::Integer(const std::string& name) const {
-  if (!Has(name) || !object_[name].is_number_integer()) return Missing(name, "an integer");
-  return object_[name].get<int64_t>();
+  const Json* v = Find(name);
+  if (!v || !v->is_number_integer()) return Missing(name, "an integer");
+  return v->get<int64_t>();
 }
 
 Result<bool> BodyReader::Bool(const std::string& name) const {
-  if (!Has(name) || !object_[name].is_boolean()) return Missing(name, "true or false");
-  return object_[name].get<bool>();
+  const Json* v = Find(name);
+  if (!v || !v->is_boolean()) return Missing(name, "true or false");
+  return v->get<bool>();
 }
 
 Result<std::vector<std::string>> BodyReader::StringList(const std::string& name) const {
-  if (!Has(name) || !object_[name].is_array() || object_[name].empty()) return Missing(name, "a non-empty list");
+  const Json* list = Find(name);
+  if (!list || !list->is_array() || list->empty()) return Missing(name, "a non-empty list");
+  constexpr size_t kScanned = 16;
   std::vector<std::string> out;
-  std::set<std::string> seen;
-  for (size_t i = 0; i < object_[name].size(); ++i) {
-    const Json& v = object_[name][i];
-    const std::string item = Field(name) + "[" + std::to_string(i) + "]";
-    if (!v.is_string()) return SchemaViolation(item, item + " must be a string");
-    if (!seen.insert(v.get<std::string>()).second) return SchemaViolation(item, item + " repeats " + v.get<std::string>());
-    out.push_back(v.get<std::string>());
+  out.reserve(list->size());
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& v = (*list)[i];
+    const auto item = [&] { return Field(name) + "[" + std::to_string(i) + "]"; };
+    if (!v.is_string()) return SchemaViolation(item(), item() + " must be a string");
+    const std::string& s = v.get_ref<const std::string&>();
+    // Most lists are short (scenarios, a few credit codes): a scan of the ones before is cheaper
+    // than a set there; a long one (a review's scope) gets a set of views into the document.
+    const bool repeated = list->size() <= kScanned ? std::find(out.begin(), out.end(), s) != out.end() : !seen.insert(s).second;
+    if (repeated) return SchemaViolation(item(), item() + " repeats " + s);
+    out.push_back(s);
   }
   return out;
 }

@@ -17,7 +17,7 @@ class BodyReader {
 
   // The object has no fields outside `allowed` (and is an object).
   Status OnlyFields(const std::vector<std::string>& allowed) const;
-  bool Has(const std::string& name) const { return object_.is_object() && object_.contains(name); }
+  bool Has(const std::string& name) const { return Find(name) != nullptr; }
   std::string Field(const std::string& name) const { return where_.empty() ? name : where_ + "." + name; }
 
   Result<std::string> String(const std::string& name) const;
@@ -32,6 +32,8 @@ class BodyReader {
   const Json& Get(const std::string& name) const { return object_.at(name); }
 
  private:
+  // The field `name`, or nullptr (also when the reader's value is not an object): one lookup.
+  const Json* Find(const std::string& name) const;
   Status Missing(const std::string& name, const char* kind) const;
   const Json& object_;
   const std::string where_;

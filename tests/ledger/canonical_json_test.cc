@@ -146,6 +146,35 @@ class PythonComparison : public ::testing::Test {
   }
 };
 
+// ReadCanonicalJson (the stored leaves' reader) gives ParseStrictJson's value for canonical bytes,
+// escapes and every kind of value among them, and gives up (nullopt) on everything outside the
+// canonical subset, including all that ParseStrictJson refuses.
+TEST(CanonicalJsonTest, TheCanonicalReaderGivesTheStrictParsersValue) {
+  for (const std::string& text :
+       {std::string(R"({"a":[true,false,null,-9007199254740991,9007199254740991,0],"b":{"":"","y":{},"z":[]}})"),
+        std::string(R"(["\"\\\b\f\n\r\t\u0001\u001f","\u00e9\u4e2d\ud83d\ude00","中文é😀"])"),
+        std::string("\"" + std::string(5000, 'x') + "\\n" + std::string(5000, 'y') + "\""),
+        std::string(R"({"10":5,"9":6,"B":2,"_":4,"a":3,"b":1,"é":7})"), std::string("17"), std::string("[]"),
+        std::string(64, '[') + std::string(64, ']')}) {
+    ASSERT_OK_AND_ASSIGN(Json strict, ParseStrictJson(text));
+    const std::optional<Json> read = ReadCanonicalJson(text);
+    ASSERT_TRUE(read.has_value()) << text;
+    EXPECT_EQ(*read, strict) << text;
+    EXPECT_EQ(WriteCanonical(*read), WriteCanonical(strict)) << text;
+    EXPECT_EQ(ReadCanonicalJson(WriteCanonical(strict)), std::optional<Json>(strict)) << text;
+  }
+  // Integers are kept as signed integers, as ParseStrictJson keeps them.
+  EXPECT_EQ(ReadCanonicalJson("[5]")->at(0).type(), Json::value_t::number_integer);
+  using namespace std::string_literals;
+  for (const std::string& text :
+       {R"({"b":1,"a":2})"s, R"({"a":1,"a":1})"s, R"({"a":{"c":1,"b":2}})"s, "[1.0]"s, "[1e2]"s, "[9007199254740992]"s,
+        "[-9007199254740992]"s, "[18446744073709551615]"s, std::string(65, '[') + std::string(65, ']'), "[1,]"s,
+        "{"s, ""s, "[1] [2]"s, "[\"\xff\"]"s, "[\"\\ud800\"]"s, "[\"\t\"]"s, "2\0"s, "[\"a\0b\"]"s, "/*c*/[1]"s,
+        std::string(1000000, '[')}) {
+    EXPECT_FALSE(ReadCanonicalJson(text).has_value()) << text.substr(0, 40);
+  }
+}
+
 TEST_F(PythonComparison, MatchesJsonDumpsSortKeysOnGeneratedDocuments) {
   std::mt19937_64 rng(20231031);
   Json docs = Json::array();

@@ -18,9 +18,21 @@ TEST(EncodingTest, Base64Rfc4648Vectors) {
 }
 
 TEST(EncodingTest, Base64DecodeIsStrict) {
-  for (const char* bad : {"Zg", "Zg=", "Zh==", "Zm9=", "Zm 9v", "Zm9v\n", "Zm9v====", "Z===", "Zm-v", "Zm_v", "=Zm9"}) {
+  for (const char* bad : {"Zg", "Zg=", "Zh==", "Zm9=", "Zm 9v", "Zm9v\n", "Zm9v====", "Z===", "Zm-v", "Zm_v", "=Zm9", "Zg==Zm9v", "Zm9vZg=a", "Zm9vZ=g="}) {
     EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
   }
+}
+
+// Every length up to a signature's and past it, every byte value: decode(encode(x)) == x.
+TEST(EncodingTest, Base64RoundTripsEveryLengthAndByte) {
+  std::string bytes;
+  for (int n = 0; n <= 70; ++n) {
+    EXPECT_EQ(Base64Decode(Base64Encode(bytes)), std::optional<std::string>(bytes)) << n;
+    bytes.push_back(static_cast<char>((n * 37 + 11) & 0xFF));
+  }
+  std::string all;
+  for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+  EXPECT_EQ(Base64Decode(Base64Encode(all)), std::optional<std::string>(all));
 }
 
 TEST(EncodingTest, HexRoundTrip) {
