@@ -2,6 +2,7 @@
 // (f) replay and cold start, (g) resident memory.
 //
 //   scale_bench --entries N [--units U] [--actors A] [--memory-only] [--keep DIR] [--skip full-open,replay,reverify,start,load]
+//               [--replay-threads N] [--replay-batch B]  (server::Replay's parsers and batch size; default: one per core, 1,000)
 //
 // Builds the log directly through the ledger library (ledger::Log::Append in groups of 1,000, not
 // over HTTP), with a workload shaped like the domain's: `pilotledgerd init`, the 2017 campaign, U
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   uint64_t n = 100000, units = 10000, experts = 1000;
   bool memory_only = false;
   std::string keep, skip;
+  pl::server::ReplayOptions replay_options;  // --replay-threads N --replay-batch B: the pipeline's shape
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--memory-only")) memory_only = true;
     if (i + 1 == argc) break;
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--entries")) n = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--units")) units = std::stoull(argv[i + 1]);
     if (!std::strcmp(argv[i], "--actors")) experts = std::stoull(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--replay-threads")) replay_options.threads = unsigned(std::stoul(argv[i + 1]));
+    if (!std::strcmp(argv[i], "--replay-batch")) replay_options.batch = std::stoull(argv[i + 1]);
   }
   const std::string at = " at " + std::to_string(n) + " entries";
   pl::testing::TestLedger ledger;
@@ -206,7 +210,7 @@ int main(int argc, char** argv) {
     // snapshot runs: leaves read and parsed on every core, applied in order, the tree's root
     // checked; ParseStoredEntryLeaf, ParseBody as stored, no curve-point check of registered keys).
     // Re-verifying is the auditor's full parse (ParseEntryLeaf: canonical re-encoding too).
-    pl::Status st = verify ? pl::Status::Ok() : pl::server::Replay(*log, state, until);
+    pl::Status st = verify ? pl::Status::Ok() : pl::server::Replay(*log, state, until, replay_options);
     for (uint64_t from = 0; verify && st.ok() && from < until; from += 1000) {
       const std::vector<std::string> leaves = *log->ReadLeaves(from, 1000);
       for (const std::string& leaf : leaves) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "ledger/encoding.h"
 #include "projections/snapshot.h"
 #include "server/snapshots.h"
 #include "tests/server/service_fixture.h"
@@ -212,6 +213,28 @@ TEST_F(CommitProtocolTest, TheReplayOnSeveralThreadsGivesTheStateOfTheReplayOnOn
     ASSERT_OK(Replay(*log, half, 13, options));
     ASSERT_OK(Replay(*log, half, log->size(), options));
     EXPECT_EQ(projections::StateToBinary(half), served) << options.threads << " threads, batches of " << options.batch;
+  }
+}
+
+// A damaged leaf in the middle stops a replay on several parsers, each parsing ahead of the
+// applier: the error is the leaf's (data loss), whatever the pipeline's shape, and the replay
+// returns (its parsers stopped, their batches freed) instead of waiting or applying past it.
+TEST_F(CommitProtocolTest, ADamagedLeafStopsTheReplayOnSeveralThreadsWithItsError) {
+  Open();
+  for (int i = 0; i < 40; ++i) ASSERT_OK(AppendSync(ledger_.Register({"d-" + std::to_string(i), "expert", "", "", ""})).status());
+  Close();
+  ASSERT_OK_AND_ASSIGN(PrivateKey key, PrivateKey::LoadPem(LedgerKeyPath(ledger_.data_dir())));
+  ASSERT_OK_AND_ASSIGN(auto store, ledger::OpenRocksStore(LedgerDbPath(ledger_.data_dir()), {}));
+  ASSERT_OK_AND_ASSIGN(auto log, ledger::Log::Open(*store, key, ledger::OpenCheck::kBorder));
+  ledger::WriteBatch damage;
+  damage.Put("e" + EncodeBigEndian64(17), "{\"event\":not json");
+  ASSERT_OK(store->Write(damage, /*sync=*/true));
+  for (const ReplayOptions options : {ReplayOptions{1, 1000}, ReplayOptions{2, 1}, ReplayOptions{2, 3}, ReplayOptions{3, 2}, ReplayOptions{8, 1}}) {
+    projections::State state;
+    const Status st = Replay(*log, state, log->size(), options);
+    EXPECT_EQ(st.code(), Code::kDataLoss) << options.threads << " threads, batches of " << options.batch << ": " << st.ToString();
+    EXPECT_NE(st.message().find("does not parse"), std::string::npos) << st.message();
+    EXPECT_EQ(state.size, 17u) << "applied up to the damaged leaf, not past it";
   }
 }
 
