@@ -439,7 +439,12 @@ TEST_F(LedgerE2ETest, TheServersThreadsCarryTheirNames) {
       while (!name.empty() && name.back() == '\n') name.pop_back();
       ++names[name];
     }
-    if (count("pl-io") == 2 && count("pl-verify") == verifiers && count("pl-log-check") == 0) break;
+    // Wait for every name checked below (under ASan the sequencer's and the snapshot's threads
+    // were seen unnamed once the I/O and verification threads were named).
+    if (count("pl-io") == 2 && count("pl-verify") == verifiers && count("pl-sequencer") == 1 && count("pl-snapshot") == 1 &&
+        count("pl-log-check") == 0 && count("pl-replay") == 0) {
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   } while (std::chrono::steady_clock::now() < deadline);
   std::string all;
