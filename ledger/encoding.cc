@@ -62,7 +62,12 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   const size_t full = pad ? text.size() - 4 : text.size();
   for (size_t i = 0; i < full; i += 4) {
     uint32_t n = 0;
-    if (!(value(i, n, 18) & value(i + 1, n, 12) & value(i + 2, n, 6) & value(i + 3, n, 0))) return std::nullopt;
+    // All four looked up before one test (no branch per character); && would stop at the first.
+    const bool ok = value(i, n, 18);
+    const bool ok1 = value(i + 1, n, 12);
+    const bool ok2 = value(i + 2, n, 6);
+    const bool ok3 = value(i + 3, n, 0);
+    if (!(ok && ok1 && ok2 && ok3)) return std::nullopt;
     out[o++] = char(n >> 16);
     out[o++] = char(n >> 8);
     out[o++] = char(n);
