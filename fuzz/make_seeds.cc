@@ -113,6 +113,14 @@ int main(int argc, char** argv) {
   unsigned_event.sigs.clear();
   Seed("submission", "unsigned", WriteCanonical(SubmissionJson(unsigned_event)));
   Seed("submission", "genesis", WriteCanonical(SubmissionJson(w.entries[0].signed_event)));
+  // The stored leaves that CheckStoredLeaf reads both ways, whole and split into the event's line
+  // and the tail after it.
+  for (const uint64_t seq : {uint64_t(0), uint64_t(1), n - 1}) {
+    const std::string leaf = EntryLeaf(w.entries[seq]);
+    const std::string& canonical = w.entries[seq].signed_event.canonical;
+    Seed("submission", "leaf-" + std::to_string(seq), leaf);
+    Seed("submission", "leaf-split-" + std::to_string(seq), canonical + "\n" + leaf.substr(9 + canonical.size()));
+  }
   Seed("bodies", "genesis", WriteCanonical(w.entries[0].body()));
   // Bodies of the lifecycle that the world's events do not cover (the unit and codes are examples).
   const std::string unit = R"({"id":"91440100000000001X","name":"Unit 1","category":"enterprise","subtype":"product","region":"440100","authority":"440000"})";

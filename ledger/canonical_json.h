@@ -29,6 +29,7 @@ Result<Json> ParseStrictJson(std::string_view text);
 // kMaxJsonDepth levels — and otherwise nullopt, with no reason: the caller parses strictly for the
 // error. What it returns is what ParseStrictJson returns for the same text (fuzz/canonical_json_fuzzer.cc
 // checks it). Several times faster than ParseStrictJson: for bytes the ledger wrote (stored leaves).
+// Throws nothing.
 std::optional<Json> ReadCanonicalJson(std::string_view text);
 
 // The canonical bytes of `value` (PROTOCOL.md §1): sorted keys, no whitespace, minimal escapes,

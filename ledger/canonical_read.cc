@@ -108,11 +108,17 @@ class Builder {
 std::optional<Json> ReadCanonicalJson(std::string_view text) {
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth + 1;  // the builder counts (as ParseStrictJson does)
-  boost::json::basic_parser<Builder> parser(options);
-  error_code ec;
-  const std::size_t used = parser.write_some(/*more=*/false, text.data(), text.size(), ec);
-  if (ec || used != text.size()) return std::nullopt;
-  return parser.handler().Take();
+  // As ParseStrictJson: nothing thrown (an allocation that fails is a text not read here, and the
+  // strict parser then names it), since a replay's parser threads must not end in std::terminate.
+  try {
+    boost::json::basic_parser<Builder> parser(options);
+    error_code ec;
+    const std::size_t used = parser.write_some(/*more=*/false, text.data(), text.size(), ec);
+    if (ec || used != text.size()) return std::nullopt;
+    return parser.handler().Take();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace pilotledger

@@ -76,7 +76,6 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     const size_t i = full;
     uint32_t n = 0;
     if (!value(i, n, 18) || !value(i + 1, n, 12) || (pad == 1 && !value(i + 2, n, 6))) return std::nullopt;
-    if (pad == 2 && text[i + 2] != '=') return std::nullopt;
     // The bits past the last byte must be zero: one encoding per byte string.
     if ((pad == 1 && (n & 0xFF) != 0) || (pad == 2 && (n & 0xFFFF) != 0)) return std::nullopt;
     out[o++] = char(n >> 16);

@@ -28,7 +28,8 @@ Status ExactKeys(const Json& object, std::initializer_list<std::string_view> nam
   return Status::Ok();
 }
 
-Status CheckEvent(const Json& event, SignedEvent& out) {
+// The event's fields checked and taken into `out`: all but its canonical bytes and its value.
+Status CheckEventFields(const Json& event, SignedEvent& out) {
   PL_RETURN_IF_ERROR(ExactKeys(event, {"v", "id", "type", "time", "body"}, "event"));
   const Json& v = event["v"];
   if (!v.is_number_integer() || v.get<int64_t>() != 1) return SchemaViolation("event.v", "event.v must be 1");
@@ -48,9 +49,27 @@ Status CheckEvent(const Json& event, SignedEvent& out) {
   out.type = type.get<std::string>();
   out.kind = info->type;
   out.time = *t;
+  return Status::Ok();
+}
+
+Status CheckEvent(const Json& event, SignedEvent& out) {
+  PL_RETURN_IF_ERROR(CheckEventFields(event, out));
   out.canonical = WriteCanonical(event);
   out.event = event;
   return Status::Ok();
+}
+
+// What CheckSigs requires of the list beyond each signature's form: 1–kMaxSignatures of them
+// (none only where allowed), every signer an actor id, none twice.
+bool SignatureListOk(const std::vector<Signature>& sigs, bool allow_empty) {
+  if ((sigs.empty() && !allow_empty) || sigs.size() > kMaxSignatures) return false;
+  for (size_t i = 0; i < sigs.size(); ++i) {
+    if (!IsValidId(sigs[i].signer)) return false;
+    for (size_t k = 0; k < i; ++k) {
+      if (sigs[k].signer == sigs[i].signer) return false;
+    }
+  }
+  return true;
 }
 
 Status CheckSigs(const Json& sigs, bool allow_empty, SignedEvent& out) {
@@ -264,13 +283,15 @@ bool ParseStoredTail(std::string_view tail, Entry& entry) {
     return false;
   }
   Result<Timestamp> t = ParseRfc3339(received);
-  if (!t.ok() || seq.empty() || seq.size() > 19) return false;
+  // As JSON reads it (ParseStrictJson): no leading zero, at most 2^53 - 1.
+  if (!t.ok() || seq.empty() || seq.size() > 16 || (seq.size() > 1 && seq[0] == '0')) return false;
   entry.received = *t;
   entry.seq = 0;
   for (const char c : seq) {
     if (c < '0' || c > '9') return false;
     entry.seq = entry.seq * 10 + uint64_t(c - '0');
   }
+  if (entry.seq > uint64_t(kMaxSafeInteger)) return false;
   while (!Eat(tail, "]}")) {
     if (!entry.signed_event.sigs.empty() && !Eat(tail, ",")) return false;
     Signature sig;
@@ -283,25 +304,6 @@ bool ParseStoredTail(std::string_view tail, Entry& entry) {
     entry.signed_event.sigs.push_back(std::move(sig));
   }
   return tail.empty();
-}
-
-// The event's own fields, taken as stored.
-bool ReadStoredEvent(Json event, SignedEvent& out) {
-  if (!event.is_object()) return false;
-  const auto id = event.find("id"), type = event.find("type"), time = event.find("time"), body = event.find("body");
-  if (id == event.end() || type == event.end() || time == event.end() || body == event.end() || !id->is_string() ||
-      !type->is_string() || !time->is_string() || !body->is_object()) {
-    return false;
-  }
-  const EventTypeInfo* info = FindEventType(type->get_ref<const std::string&>());
-  Result<Timestamp> t = ParseRfc3339(time->get_ref<const std::string&>());
-  if (!info || !t.ok()) return false;
-  out.id = id->get<std::string>();
-  out.type = type->get<std::string>();
-  out.kind = info->type;
-  out.time = *t;
-  out.event = std::move(event);
-  return true;
 }
 
 }  // namespace
@@ -327,8 +329,15 @@ Result<Entry> ParseStoredEntryLeaf(std::string_view leaf) {
   const std::string_view canonical = leaf.substr(kHead.size(), tail - kHead.size());
   Entry entry;
   if (!ParseStoredTail(leaf.substr(tail), entry)) return ParseEntryLeaf(leaf);
+  // The checks ParseEntryLeaf makes, on what was read the fast way: any doubt, and the strict
+  // parser decides (and names the error). Stored leaves were checked when admitted; these keep a
+  // damaged or altered store from being read otherwise than an auditor's strict parser reads it.
   std::optional<Json> event = ReadCanonicalJson(canonical);
-  if (!event || !ReadStoredEvent(std::move(*event), entry.signed_event)) return ParseEntryLeaf(leaf);
+  if (!event || !CheckEventFields(*event, entry.signed_event).ok() ||
+      !SignatureListOk(entry.signed_event.sigs, entry.signed_event.kind == EventType::kGenesis)) {
+    return ParseEntryLeaf(leaf);
+  }
+  entry.signed_event.event = std::move(*event);
   entry.signed_event.canonical = std::string(canonical);
   return entry;
 }

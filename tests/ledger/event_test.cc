@@ -119,6 +119,49 @@ TEST(EventTest, StoredLeavesParseAsTheFullParserParsesThem) {
   }
 }
 
+// A leaf in the stored form that ParseEntryLeaf refuses is refused by ParseStoredEntryLeaf with
+// the same error: its fast path checks what the strict one does (the event's keys, v, ids; one to
+// 16 signatures, actor ids as signers, none twice; seq as JSON reads it), or defers to it.
+TEST(EventTest, StoredLeavesTheStrictParserRefusesAreRefusedTheSame) {
+  const std::string sig = Base64Encode(std::string(64, 'x'));
+  const auto signer = [&](const std::string& id) { return "{\"sig\":\"" + sig + "\",\"signer\":\"" + id + "\"}"; };
+  const std::string event = R"({"body":{"campaign":"2023","score":90,"unit_id":"x"},"id":"e-1","time":"2023-10-15T08:00:00Z","type":"score.recorded","v":1})";
+  const auto leaf = [](const std::string& ev, const std::string& seq, const std::string& sigs) {
+    return "{\"event\":" + ev + ",\"received\":\"2023-10-15T08:00:00.000Z\",\"seq\":" + seq + ",\"sigs\":[" + sigs + "]}";
+  };
+  // The valid leaf, first: the cases below differ from it in one place.
+  ASSERT_OK_AND_ASSIGN(Entry ok, ParseStoredEntryLeaf(leaf(event, "7", signer("expert-1"))));
+  EXPECT_EQ(ok.seq, 7u);
+  std::string sixteen, seventeen;
+  for (int i = 0; i < 17; ++i) (i < 16 ? sixteen : seventeen) += (i ? "," : "") + signer("s-" + std::to_string(i));
+  seventeen = sixteen + seventeen;
+  ASSERT_OK(ParseStoredEntryLeaf(leaf(event, "7", sixteen)).status());
+  const auto with = [&](std::string from, std::string to) {
+    std::string e = event;
+    e.replace(e.find(from), from.size(), to);
+    return e;
+  };
+  const std::string bad[] = {
+      leaf(event, "7", signer("expert 1")),                          // not an actor id
+      leaf(event, "7", signer("\xc3\xa9")),                          // nor is é
+      leaf(event, "7", signer("expert-1") + "," + signer("expert-1")),  // twice
+      leaf(event, "7", seventeen),                                   // 17 signatures
+      leaf(event, "7", ""),                                          // none, and not the genesis
+      leaf(event, "07", signer("expert-1")),                         // a leading zero
+      leaf(event, "9007199254740992", signer("expert-1")),           // 2^53
+      leaf(with("\"v\":1", "\"v\":2"), "7", signer("expert-1")),
+      leaf(with("\"id\":\"e-1\"", "\"id\":\"e 1\""), "7", signer("expert-1")),
+      leaf(with("\"id\":\"e-1\",", "\"id\":\"e-1\",\"mood\":1,"), "7", signer("expert-1")),
+      leaf(with("\"time\":\"2023-10-15T08:00:00Z\"", "\"time\":\"2023-10-15T08:00:00+08:00\""), "7", signer("expert-1")),
+  };
+  for (const std::string& b : bad) {
+    const Status strict = ParseEntryLeaf(b).status();
+    ASSERT_FALSE(strict.ok()) << b;
+    EXPECT_EQ(ParseStoredEntryLeaf(b).status().ToString(), strict.ToString()) << b;
+  }
+  ASSERT_OK(ParseStoredEntryLeaf(leaf(event, "9007199254740991", signer("expert-1"))).status());
+}
+
 TEST(EventTest, KnowsTheProtocolEventTypesAndWhichArePublic) {
   EXPECT_EQ(EventTypes().size(), 25u);
   EXPECT_TRUE(FindEventType("review.scope")->is_public) << "the review list (附件2) is public";
