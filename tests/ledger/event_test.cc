@@ -132,9 +132,9 @@ TEST(EventTest, StoredLeavesTheStrictParserRefusesAreRefusedTheSame) {
   // The valid leaf, first: the cases below differ from it in one place.
   ASSERT_OK_AND_ASSIGN(Entry ok, ParseStoredEntryLeaf(leaf(event, "7", signer("expert-1"))));
   EXPECT_EQ(ok.seq, 7u);
-  std::string sixteen, seventeen;
-  for (int i = 0; i < 17; ++i) (i < 16 ? sixteen : seventeen) += (i ? "," : "") + signer("s-" + std::to_string(i));
-  seventeen = sixteen + seventeen;
+  std::string sixteen = signer("s-0");
+  for (int i = 1; i < 16; ++i) sixteen += "," + signer("s-" + std::to_string(i));
+  const std::string seventeen = sixteen + "," + signer("s-16");
   ASSERT_OK(ParseStoredEntryLeaf(leaf(event, "7", sixteen)).status());
   const auto with = [&](std::string from, std::string to) {
     std::string e = event;
